@@ -1,0 +1,57 @@
+/**
+ * Finds and opens a spool for a command: --spool DIR, else SPOOLCTL_SPOOL, else the nearest
+ * parent directory holding spool.toml. Also opens the ledger read-only for queries.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { spoolFromEnv } from '../config/identity.js';
+import { UsageError } from '../errors.js';
+import { openDb, type Db } from '../ledger/open.js';
+import { defaultLedgerPath, layoutOf, type Layout } from '../spool/layout.js';
+
+export interface Spool {
+  l: Layout;
+  loaded: LoadedConfig;
+}
+
+export function findSpoolDir(flag: string | undefined): string {
+  const named = flag ?? spoolFromEnv();
+  if (named) {
+    const dir = resolve(named);
+    if (!existsSync(join(dir, 'spool.toml'))) {
+      throw new UsageError(`${dir} is not a spool (no spool.toml): create it with \`spoolctl init ${named}\`.`);
+    }
+    return dir;
+  }
+  let dir = process.cwd();
+  for (;;) {
+    if (existsSync(join(dir, 'spool.toml'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  throw new UsageError('No spool given: pass --spool DIR, set SPOOLCTL_SPOOL, or run inside a spool directory (one with spool.toml).');
+}
+
+export function openSpool(flag: string | undefined, overrides: Record<string, string | number | boolean> = {}): Spool {
+  const dir = findSpoolDir(flag);
+  return { l: layoutOf(dir), loaded: loadConfig(dir, overrides) };
+}
+
+export function ledgerPath(s: Spool): string {
+  return s.loaded.config.ledger.path || defaultLedgerPath(s.l);
+}
+
+/** The ledger for reading, or undefined if no sentinel has created it yet. */
+export function openLedgerForRead(s: Spool): Db | undefined {
+  const path = ledgerPath(s);
+  if (!existsSync(path)) return undefined;
+  return openDb(path, { readonly: true, busyTimeoutMs: s.loaded.config.ledger.busy_timeout_ms });
+}
+
+export function requireLedger(s: Spool): Db {
+  const db = openLedgerForRead(s);
+  if (!db) throw new UsageError(`The spool ${s.l.root} has no ledger yet (${ledgerPath(s)}): start the sentinel with \`spoolctl sentinel\`.`);
+  return db;
+}

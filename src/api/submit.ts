@@ -1,0 +1,50 @@
+/**
+ * Submission: builds a manifest, validates it, and publishes it into pending/ through tmp/
+ * (the same file-drop any producer may use). The sentinel is not needed to submit.
+ */
+import { join } from 'node:path';
+import { nanoid } from 'nanoid';
+import { InvalidFileError, UsageError } from '../errors.js';
+import { publish } from '../spool/atomic.js';
+import { stateFileName } from '../spool/layout.js';
+import { validateManifest, type Manifest } from '../spool/manifest.js';
+import { PluginRegistry } from '../spool/plugins.js';
+import type { Spool } from './spool.js';
+
+export interface SubmitInput {
+  plugin: string;
+  id?: string;
+  input?: string;
+  params?: Record<string, string>;
+  priority?: number;
+  maxAttempts?: number;
+}
+
+export function submitJob(s: Spool, input: SubmitInput): string {
+  const id = input.id ?? nanoid(12);
+  const draft: Manifest = {
+    id,
+    plugin: input.plugin,
+    ...(input.input !== undefined ? { input: input.input } : {}),
+    ...(input.params && Object.keys(input.params).length ? { params: input.params } : {}),
+    ...(input.priority !== undefined ? { priority: input.priority } : {}),
+    ...(input.maxAttempts !== undefined ? { max_attempts: input.maxAttempts } : {}),
+    created_at: new Date().toISOString(),
+  };
+  let manifest: Manifest;
+  try {
+    manifest = validateManifest(draft);
+  } catch (err) {
+    if (err instanceof InvalidFileError) throw new UsageError(`The job is not valid: it ${err.message}.`);
+    throw err;
+  }
+  const plugin = new PluginRegistry(s.l).lookup(manifest.plugin);
+  if (!plugin.ok) throw new UsageError(`Cannot submit: ${plugin.reason}. Plugins live in ${s.l.plugins}.`);
+  try {
+    publish(s.l.tmp, join(s.l.pending, stateFileName(id, 0)), `${JSON.stringify(manifest, null, 2)}\n`, { noClobber: true });
+  } catch (err) {
+    if ((err as { errno?: { code?: string } }).errno?.code === 'EEXIST') throw new UsageError(`A job "${id}" is already pending.`);
+    throw err;
+  }
+  return id;
+}

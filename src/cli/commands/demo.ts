@@ -1,0 +1,21 @@
+/** spoolctl demo: what `npm start` runs. */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { runDemo } from '../../demo/run.js';
+import { HARD_SLOT_CAP } from '../../config/schema.js';
+
+export function addDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run a demo: a fresh spool, a sentinel, workers, a batch of jobs, a live view')
+    .option('--dir <dir>', 'where to create the demo spool (replaced on each run)', '.demo-spool')
+    .option('--workers <n>', 'workers to start', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > HARD_SLOT_CAP) throw new UsageError(`--workers takes 1 to ${HARD_SLOT_CAP} (got "${v}").`);
+      return n;
+    }, 4)
+    .option('--exit-when-done', 'stop once every job has settled instead of waiting for Ctrl-C')
+    .action(async (opts: { dir: string; workers: number; exitWhenDone?: boolean }) => {
+      process.exitCode = await runDemo({ dir: opts.dir, workers: opts.workers, exitWhenDone: opts.exitWhenDone ?? false });
+    });
+}

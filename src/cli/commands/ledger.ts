@@ -1,0 +1,24 @@
+/** spoolctl ledger verify [--json] */
+import type { Command } from 'commander';
+import { verifyLedger } from '../../api/ledger.js';
+import { openSpool } from '../../api/spool.js';
+import { printJson } from '../output.js';
+import type { GlobalOptions } from '../main.js';
+
+export function addLedgerCommands(program: Command): void {
+  const ledger = program.command('ledger').description('the audit ledger');
+  ledger
+    .command('verify')
+    .description('recompute the hash chain and name every row that does not fit')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const report = verifyLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      if (opts.json) printJson(report);
+      else if (report.ok) process.stdout.write(`ledger OK: ${report.events} events, hash chain intact\n`);
+      else {
+        for (const p of report.problems) process.stdout.write(`row ${p.seq}: ${p.problem}\n`);
+        process.stderr.write(`spoolctl: the ledger fails verification (${report.problems.length} problem(s)); it has been altered outside spoolctl.\n`);
+      }
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}

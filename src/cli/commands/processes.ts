@@ -1,0 +1,30 @@
+/** spoolctl sentinel | spoolctl worker [--slot N]: the long-running roles, in the foreground. */
+import type { Command } from 'commander';
+import { openSpool } from '../../api/spool.js';
+import { UsageError } from '../../errors.js';
+import { runSentinel } from '../../sentinel/loop.js';
+import { runWorker } from '../../worker/main.js';
+import type { GlobalOptions } from '../main.js';
+
+export function addProcessCommands(program: Command): void {
+  program
+    .command('sentinel')
+    .description('run the spool sentinel in the foreground (one per spool; SIGTERM stops it)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const s = openSpool(g.spool);
+      process.exitCode = await runSentinel(s.l, s.loaded, { verbose: g.verbose });
+    });
+  program
+    .command('worker')
+    .description('run a worker in the foreground on the lowest free slot (SIGTERM: finish or hand back the job, then exit)')
+    .option('--slot <n>', 'take this slot instead of the lowest free one', (v) => {
+      if (!/^\d+$/.test(v)) throw new UsageError(`--slot takes a slot number (got "${v}").`);
+      return Number(v);
+    })
+    .action(async (opts: { slot?: number }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const s = openSpool(g.spool);
+      process.exitCode = await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose });
+    });
+}

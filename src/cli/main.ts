@@ -1,0 +1,50 @@
+/**
+ * The spoolctl command line: parse, call src/api (or run a process role), print.
+ * Exit codes: 0 success, 1 failure, 2 usage error. Errors are one sentence on stderr.
+ */
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { addConfigCommands } from './commands/config.js';
+import { addDemoCommand } from './commands/demo.js';
+import { addInitCommand } from './commands/init.js';
+import { addJobsCommands } from './commands/jobs.js';
+import { addLedgerCommands } from './commands/ledger.js';
+import { addProcessCommands } from './commands/processes.js';
+import { addStatusCommand } from './commands/status.js';
+import { addSubmitCommand } from './commands/submit.js';
+import { addWorkersCommands } from './commands/workers.js';
+
+export interface GlobalOptions {
+  spool?: string;
+  verbose?: boolean;
+}
+
+const program = new Command('spoolctl')
+  .description('Job dispatcher over a file-based spool, with an audit ledger')
+  .version(VERSION, '-V, --version')
+  .option('--spool <dir>', 'the spool directory (else SPOOLCTL_SPOOL, else the nearest parent with spool.toml)')
+  .option('-v, --verbose', 'more log output from long-running processes')
+  .showHelpAfterError()
+  .exitOverride();
+
+addInitCommand(program);
+addSubmitCommand(program);
+addProcessCommands(program);
+addStatusCommand(program);
+addJobsCommands(program);
+addWorkersCommands(program);
+addLedgerCommands(program);
+addConfigCommands(program);
+addDemoCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  const e = err as Error;
+  process.stderr.write(`spoolctl: ${e.message}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+}

@@ -1,0 +1,49 @@
+/**
+ * Every configuration key, its type, default and limits. The loader rejects anything
+ * not listed here, so a typo in spool.toml is an error instead of a silent default.
+ */
+
+export type KeyType = 'integer' | 'string' | 'boolean';
+
+export interface KeySpec {
+  type: KeyType;
+  default: number | string | boolean;
+  min?: number;
+  max?: number;
+  doc: string;
+}
+
+/** Slots are numbered 1..HARD_SLOT_CAP; the cap is a product rule, not a setting. */
+export const HARD_SLOT_CAP = 8;
+
+export const CONFIG_SCHEMA = {
+  sentinel: {
+    scan_interval_ms: { type: 'integer', default: 1000, min: 20, max: 600_000, doc: 'full readdir of pending/, claimed/, results/ and control/ (watchers only hint)' },
+    tmp_max_age_s: { type: 'integer', default: 3600, min: 60, max: 30 * 86400, doc: 'files left in tmp/ longer than this are removed' },
+    ack_max_age_s: { type: 'integer', default: 3600, min: 10, max: 30 * 86400, doc: 'control acknowledgements nobody collected are removed after this' },
+  },
+  worker: {
+    max_workers: { type: 'integer', default: 4, min: 1, max: HARD_SLOT_CAP, doc: 'slots in use (hard cap 8)' },
+    heartbeat_ms: { type: 'integer', default: 1000, min: 50, max: 60_000, doc: 'how often a worker refreshes its heartbeat' },
+    stale_after_ms: { type: 'integer', default: 10_000, min: 200, max: 3_600_000, doc: 'a heartbeat older than this (by the file server clock) marks the worker lost' },
+    stop_timeout_ms: { type: 'integer', default: 30_000, min: 0, max: 3_600_000, doc: 'on SIGTERM, how long a running job may finish before it is handed back' },
+    kill_grace_ms: { type: 'integer', default: 3000, min: 0, max: 600_000, doc: 'between SIGTERM and SIGKILL of a plugin process group' },
+    log_max_bytes: { type: 'integer', default: 1_048_576, min: 1024, max: 1 << 30, doc: 'per-attempt job log cap; beyond it only the tail is kept' },
+    envs_dir: { type: 'string', default: '', doc: 'where plugin environments (env_hash) are installed; empty = <spool>/envs' },
+  },
+  jobs: {
+    max_attempts: { type: 'integer', default: 3, min: 1, max: 1000, doc: 'attempts before a job goes to failed/' },
+    max_manifest_bytes: { type: 'integer', default: 1_048_576, min: 256, max: 64 << 20, doc: 'larger manifests are rejected without being read' },
+  },
+  ledger: {
+    path: { type: 'string', default: '', doc: 'ledger database file; empty = <spool>/ledger/ledger.db' },
+    busy_timeout_ms: { type: 'integer', default: 5000, min: 0, max: 600_000, doc: 'how long to wait for a ledger locked by another process' },
+  },
+} as const satisfies Record<string, Record<string, KeySpec>>;
+
+type Schema = typeof CONFIG_SCHEMA;
+type ValueOf<S extends KeySpec> = S['type'] extends 'integer' ? number : S['type'] extends 'boolean' ? boolean : string;
+
+export type Config = {
+  [S in keyof Schema]: { [K in keyof Schema[S]]: Schema[S][K] extends KeySpec ? ValueOf<Schema[S][K]> : never };
+};

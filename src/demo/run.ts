@@ -1,0 +1,74 @@
+/**
+ * `spoolctl demo` (what `npm start` runs): a fresh demo spool, a sentinel and 4 workers as
+ * child processes, a batch of jobs, and a live view until Ctrl-C (or, with --exit-when-done,
+ * until every job has settled). Stopping stops every process the demo started and leaves no
+ * slot lock behind.
+ */
+import { join, resolve } from 'node:path';
+import { getStatus, type Status } from '../api/status.js';
+import { queryJobs } from '../api/jobs.js';
+import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
+import { createDemoSpool, submitDemoBatch } from './spool.js';
+import { renderDemoFrame } from './frame.js';
+
+export interface DemoOptions {
+  dir: string;
+  workers: number;
+  exitWhenDone: boolean;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const s = createDemoSpool(resolve(opts.dir));
+  const env = { ...process.env, SPOOLCTL_SPOOL: s.l.root };
+  const children: Child[] = [startRole('sentinel', ['sentinel'], join(s.l.logs, 'sentinel.log'), env)];
+  for (let i = 1; i <= opts.workers; i += 1) children.push(startRole(`worker ${i}`, ['worker'], join(s.l.logs, `worker-${i}.log`), env));
+  let submitted: number;
+  try {
+    submitted = submitDemoBatch(s);
+  } catch (err) {
+    await stopChildren(children);
+    throw err;
+  }
+
+  let stopping = false;
+  const stop = async (why: string): Promise<number> => {
+    if (stopping) return 0;
+    stopping = true;
+    clearInterval(timer);
+    process.stdout.write(`\n${why}: stopping the demo's workers and sentinel...\n`);
+    const workers = children.filter((c) => c.role !== 'sentinel');
+    await stopChildren(workers);
+    // Give the sentinel a pass to record what the workers handed back, then stop it.
+    await waitFor(() => getStatus(s).counts.claimed === 0, 3000);
+    await stopChildren(children.filter((c) => c.role === 'sentinel'));
+    process.stdout.write(`stopped. The demo spool is kept at ${s.l.root} (try: spoolctl --spool ${opts.dir} jobs list)\n`);
+    return 0;
+  };
+
+  const settled = (st: Status) => st.counts.pending === 0 && st.counts.claimed === 0 && st.counts.done + st.counts.failed + st.counts.rejected >= submitted;
+  const tty = process.stdout.isTTY === true;
+  let lastLine = 0;
+  let timer: NodeJS.Timeout;
+  return new Promise<number>((resolvePromise) => {
+    const draw = () => {
+      const st = getStatus(s);
+      if (tty) {
+        const recent = st.ledger ? queryJobs(s, { limit: 8 }) : [];
+        process.stdout.write(`\x1b[H\x1b[2J${renderDemoFrame(st, recent, process.stdout.columns ?? 80)}`);
+      } else if (Date.now() - lastLine > 2000) {
+        lastLine = Date.now();
+        process.stdout.write(`${Object.entries(st.counts).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+      }
+      if (opts.exitWhenDone && settled(st)) void stop('all jobs settled').then(resolvePromise);
+    };
+    timer = setInterval(() => {
+      try {
+        draw();
+      } catch (err) {
+        process.stderr.write(`spoolctl demo: ${(err as Error).message}\n`);
+      }
+    }, 500);
+    process.once('SIGINT', () => void stop('Ctrl-C').then(resolvePromise));
+    process.once('SIGTERM', () => void stop('SIGTERM').then(resolvePromise));
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * Opens the audit ledger (SQLite through better-sqlite3) and brings its schema up to date.
+ * This directory is the only code that speaks SQL.
+ *
+ * The events table is append-only (triggers refuse UPDATE and DELETE) and hash-chained:
+ * each row stores the previous row's hash, so an edited, removed or truncated row shows in
+ * `ledger verify`. jobs and slots are derived tables, one row each, rebuilt from the spool
+ * when needed.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  busyTimeoutMs: number;
+  /** WAL on local disk; DELETE when the database must live on a network filesystem. */
+  journal?: 'wal' | 'delete';
+}
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATION_1 = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  type TEXT NOT NULL,
+  job TEXT,
+  slot INTEGER,
+  attempt INTEGER,
+  actor TEXT,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_job ON events(job, seq);
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'the ledger events table is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'the ledger events table is append-only'); END;
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  plugin TEXT,
+  priority INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER,
+  slot INTEGER,
+  file TEXT,
+  progress REAL,
+  message TEXT,
+  last_error TEXT,
+  submitted_at TEXT,
+  updated_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, updated_at);
+CREATE TABLE IF NOT EXISTS slots (
+  slot INTEGER PRIMARY KEY,
+  state TEXT NOT NULL,
+  host TEXT,
+  pid INTEGER,
+  job TEXT,
+  progress REAL,
+  message TEXT,
+  beat_at TEXT,
+  updated_at TEXT NOT NULL
+);
+`;
+
+export function openDb(path: string, opts: OpenOptions): Db {
+  if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs}`);
+  if (!opts.readonly) {
+    db.pragma(`journal_mode = ${opts.journal === 'delete' ? 'DELETE' : 'WAL'}`);
+    // NORMAL is durable across application crashes in WAL mode; the spool, not the
+    // ledger, is the truth after a power loss, and start-up reconciliation replays it.
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  }
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    db.exec(MIGRATION_1);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,107 @@
+/** Read queries over the ledger: bounded, indexed, shaped for the api layer. */
+import type { Db } from './open.js';
+import type { EventRow } from './chain.js';
+
+export interface JobRow {
+  id: string;
+  state: string;
+  plugin: string | null;
+  priority: number;
+  attempts: number;
+  max_attempts: number | null;
+  slot: number | null;
+  file: string | null;
+  progress: number | null;
+  message: string | null;
+  last_error: string | null;
+  submitted_at: string | null;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface JobFilter {
+  state?: string;
+  plugin?: string;
+  /** Only jobs last updated before this ISO time. */
+  updatedBefore?: string;
+  limit?: number;
+}
+
+export function countsByState(db: Db): Record<string, number> {
+  const rows = db.prepare('SELECT state, count(*) AS n FROM jobs GROUP BY state').all() as { state: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: f.limit ?? -1 };
+  if (f.state) {
+    where.push('state = @state');
+    params.state = f.state;
+  }
+  if (f.plugin) {
+    where.push('plugin = @plugin');
+    params.plugin = f.plugin;
+  }
+  if (f.updatedBefore) {
+    where.push('updated_at < @before');
+    params.before = f.updatedBefore;
+  }
+  // Pending in dispatch order (priority, then age); everything else most recent first.
+  const order = f.state === 'pending' ? 'priority DESC, submitted_at ASC, id ASC' : 'updated_at DESC, id ASC';
+  const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT @limit`;
+  return db.prepare(sql).all(params) as JobRow[];
+}
+
+export function getJob(db: Db, id: string): JobRow | undefined {
+  return db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+}
+
+export function jobEvents(db: Db, id: string): EventRow[] {
+  return db.prepare('SELECT * FROM events WHERE job = ? ORDER BY seq').all(id) as EventRow[];
+}
+
+export function tailEvents(db: Db, n: number): EventRow[] {
+  return (db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?').all(n) as EventRow[]).reverse();
+}
+
+export function eventCount(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+}
+
+/** Whether a result for this attempt was already applied (the job left its claim through it). */
+export function attemptSettled(db: Db, job: string, attempt: number): boolean {
+  const row = db
+    .prepare("SELECT 1 FROM events WHERE job = ? AND attempt = ? AND type IN ('done', 'failed', 'retried', 'handed_back') LIMIT 1")
+    .get(job, attempt);
+  return row !== undefined;
+}
+
+export interface JobBrief {
+  state: string;
+  attempts: number;
+  file: string | null;
+  max_attempts: number | null;
+  plugin: string | null;
+}
+
+export function allJobsBrief(db: Db): Map<string, JobBrief> {
+  const rows = db.prepare('SELECT id, state, attempts, file, max_attempts, plugin FROM jobs').all() as (JobBrief & { id: string })[];
+  return new Map(rows.map(({ id, ...brief }) => [id, brief]));
+}
+
+export interface SlotLedgerRow {
+  slot: number;
+  state: string;
+  host: string | null;
+  pid: number | null;
+  job: string | null;
+  progress: number | null;
+  message: string | null;
+  beat_at: string | null;
+  updated_at: string;
+}
+
+export function slotRows(db: Db): SlotLedgerRow[] {
+  return db.prepare('SELECT * FROM slots ORDER BY slot').all() as SlotLedgerRow[];
+}

@@ -1,0 +1,20 @@
+/**
+ * How a slot's holder is judged, shared by the sentinel (which acts on it) and the api
+ * (which shows it): no heartbeat = free; a heartbeat from this host whose pid is gone =
+ * dead; a heartbeat older than the stale limit by the file server's clock = stale.
+ */
+import { pidAlive } from './proc.js';
+import type { SlotFiles } from './spool/slots.js';
+
+export type Liveness = { status: 'free' } | { status: 'live' } | { status: 'dead' | 'stale'; reason: string };
+
+export function judgeSlot(files: SlotFiles, serverNowMs: number, host: string, staleAfterMs: number): Liveness {
+  const hb = files.heartbeat;
+  if (!hb) return { status: 'free' };
+  if (hb.host === host && !pidAlive(hb.pid)) return { status: 'dead', reason: `worker pid ${hb.pid} on ${hb.host} is not running` };
+  const age = serverNowMs - (files.heartbeatMtimeMs ?? 0);
+  if (age > staleAfterMs) {
+    return { status: 'stale', reason: `heartbeat of pid ${hb.pid} on ${hb.host} is ${(age / 1000).toFixed(1)}s old (limit ${staleAfterMs / 1000}s)` };
+  }
+  return { status: 'live' };
+}

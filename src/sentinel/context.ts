@@ -1,0 +1,75 @@
+/**
+ * What one sentinel pass works on: the spool layout, the config, the ledger writer and the
+ * sentinel's in-memory view of the spool. The view is a cache of the last readdir, never a
+ * substitute for it: every pass re-lists the directories it acts on.
+ */
+import { relative } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../ledger/open.js';
+import type { JobBrief } from '../ledger/queries.js';
+import type { EventInput, JobPatch, LedgerWriter } from '../ledger/writer.js';
+import type { Logger } from '../log.js';
+import type { DirSync } from '../spool/atomic.js';
+import type { ClaimName, Layout } from '../spool/layout.js';
+import type { PluginRegistry } from '../spool/plugins.js';
+import type { Heartbeat } from '../spool/slots.js';
+
+export interface PendingEntry {
+  name: string;
+  path: string;
+  id: string;
+  attempts: number;
+  priority: number;
+  mtimeMs: number;
+}
+
+export type SlotStatus = 'free' | 'live' | 'dead' | 'stale';
+
+export interface SlotView {
+  slot: number;
+  status: SlotStatus;
+  reason?: string;
+  hb?: Heartbeat;
+  draining: boolean;
+}
+
+export interface JobMirror extends Omit<JobBrief, 'max_attempts'> {
+  maxAttempts: number;
+}
+
+export interface SentinelContext {
+  l: Layout;
+  cfg: Config;
+  host: string;
+  log: Logger;
+  db: Db;
+  ledger: LedgerWriter;
+  sync: DirSync;
+  plugins: PluginRegistry;
+  /** pending/ as last listed and validated, by file name. */
+  pending: Map<string, PendingEntry>;
+  /** The ledger's jobs table as the sentinel last wrote it, by id. */
+  jobs: Map<string, JobMirror>;
+  slots: SlotView[];
+  claims: Map<number, ClaimName[]>;
+  /** Last progress written to the ledger per job (at most one update a second). */
+  progressWritten: Map<string, number>;
+}
+
+/** Records an event and the job row it changes, keeping the mirror in step with the ledger. */
+export function transition(ctx: SentinelContext, ev: EventInput, patch?: JobPatch): void {
+  ctx.ledger.record(ev, patch);
+  if (!patch) return;
+  const prev = ctx.jobs.get(patch.id);
+  ctx.jobs.set(patch.id, {
+    state: patch.state ?? prev?.state ?? 'pending',
+    attempts: patch.attempts ?? prev?.attempts ?? 0,
+    file: patch.file !== undefined ? patch.file : (prev?.file ?? null),
+    maxAttempts: patch.max_attempts ?? prev?.maxAttempts ?? ctx.cfg.jobs.max_attempts,
+    plugin: patch.plugin ?? prev?.plugin ?? null,
+  });
+}
+
+export function spoolRelative(ctx: SentinelContext, path: string): string {
+  return relative(ctx.l.root, path);
+}

@@ -1,0 +1,49 @@
+/**
+ * Hands pending jobs to idle live slots, one job per slot: highest priority first, then the
+ * oldest file, then the name. The claim is the rename (DESIGN §4 rule 2); its name carries
+ * the attempt and the slot holder's token, which the worker's result must carry back.
+ */
+import { LostRaceError } from '../errors.js';
+import type { ClaimName } from '../spool/layout.js';
+import { claimJob } from '../spool/moves.js';
+import { spoolRelative, transition, type PendingEntry, type SentinelContext } from './context.js';
+
+function before(a: PendingEntry, b: PendingEntry): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.mtimeMs !== b.mtimeMs) return a.mtimeMs < b.mtimeMs;
+  return a.name < b.name;
+}
+
+function next(ctx: SentinelContext): PendingEntry | undefined {
+  let best: PendingEntry | undefined;
+  for (const e of ctx.pending.values()) if (!best || before(e, best)) best = e;
+  return best;
+}
+
+export function dispatch(ctx: SentinelContext): number {
+  let claimed = 0;
+  for (const view of ctx.slots) {
+    if (view.status !== 'live' || !view.hb || view.draining || view.hb.state === 'draining') continue;
+    if ((ctx.claims.get(view.slot) ?? []).length > 0) continue;
+    for (;;) {
+      const entry = next(ctx);
+      if (!entry) return claimed;
+      ctx.pending.delete(entry.name);
+      const c: ClaimName = { slot: view.slot, id: entry.id, attempt: entry.attempts + 1, token: view.hb.token };
+      try {
+        const to = claimJob(ctx.l, ctx.sync, entry.path, c);
+        transition(
+          ctx,
+          { type: 'claimed', job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel', detail: { host: view.hb.host, pid: view.hb.pid } },
+          { id: c.id, state: 'claimed', slot: c.slot, attempts: c.attempt, file: spoolRelative(ctx, to), progress: 0, message: null },
+        );
+        ctx.claims.set(view.slot, [c]);
+        claimed += 1;
+        break;
+      } catch (err) {
+        if (!(err instanceof LostRaceError)) throw err;
+      }
+    }
+  }
+  return claimed;
+}

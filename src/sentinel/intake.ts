@@ -1,0 +1,86 @@
+/**
+ * Reads new files in pending/: validates each manifest (a bad one goes to rejected/ with
+ * the reason), records submissions, and keeps the dispatch queue. A file whose id already
+ * belongs to a job elsewhere in the spool is a duplicate and is rejected; a file the ledger
+ * placed elsewhere but whose old place is empty is a move the ledger missed (a restart) and
+ * is recorded as that move.
+ */
+import { lstatSync } from 'node:fs';
+import { InvalidFileError } from '../errors.js';
+import { exists } from '../spool/atomic.js';
+import { parseStateName } from '../spool/layout.js';
+import { effectivePriority, readManifest } from '../spool/manifest.js';
+import { listNames } from '../spool/scan.js';
+import { spoolRelative, transition, type SentinelContext } from './context.js';
+import { quarantineFile } from './quarantine.js';
+import { recordObserved } from './reconcile.js';
+
+/** Manifests validated per pass, so a flood of submissions cannot stall results and control. */
+const INTAKE_BATCH = 1000;
+
+/** Returns true when files are left for another pass. */
+export function intake(ctx: SentinelContext): boolean {
+  const names = listNames(ctx.l.pending);
+  const present = new Set(names);
+  for (const name of ctx.pending.keys()) if (!present.has(name)) ctx.pending.delete(name);
+  let read = 0;
+  for (const name of names) {
+    if (ctx.pending.has(name)) continue;
+    if (read >= INTAKE_BATCH) return true;
+    read += 1;
+    admit(ctx, name);
+  }
+  return false;
+}
+
+function admit(ctx: SentinelContext, name: string): void {
+  const path = `${ctx.l.pending}/${name}`;
+  const parsed = parseStateName(name);
+  if (!parsed) {
+    quarantineFile(ctx, ctx.l.pending, name, 'file name is not <id>.json with an id of 1-64 letters, digits, "_" or "-"');
+    return;
+  }
+  let manifest;
+  let mtimeMs: number;
+  try {
+    mtimeMs = lstatSync(path).mtimeMs;
+    manifest = readManifest(path, parsed.id, ctx.cfg.jobs.max_manifest_bytes);
+  } catch (err) {
+    if (!(err instanceof InvalidFileError)) {
+      if (!exists(path)) return; // gone between readdir and read: a producer or an operator removed it
+      throw err;
+    }
+    quarantineFile(ctx, ctx.l.pending, name, `manifest ${err.message}`, parsed.id);
+    return;
+  }
+  const plugin = ctx.plugins.lookup(manifest.plugin);
+  if (!plugin.ok) {
+    quarantineFile(ctx, ctx.l.pending, name, plugin.reason, parsed.id);
+    return;
+  }
+  const rel = spoolRelative(ctx, path);
+  const known = ctx.jobs.get(parsed.id);
+  if (known && known.state !== 'rejected' && known.file !== rel && known.file && exists(`${ctx.l.root}/${known.file}`)) {
+    quarantineFile(ctx, ctx.l.pending, name, `duplicate id: job "${parsed.id}" already exists as ${known.file}`);
+    return;
+  }
+  const maxAttempts = manifest.max_attempts ?? plugin.plugin.max_attempts ?? ctx.cfg.jobs.max_attempts;
+  const priority = effectivePriority(manifest);
+  if (!known || known.state === 'rejected') {
+    transition(ctx, { type: 'submitted', job: parsed.id, actor: 'producer', detail: { plugin: manifest.plugin, priority, file: rel } }, {
+      id: parsed.id,
+      state: 'pending',
+      plugin: manifest.plugin,
+      priority,
+      attempts: parsed.attempts,
+      max_attempts: maxAttempts,
+      file: rel,
+      submitted_at: manifest.created_at ?? new Date(mtimeMs).toISOString(),
+    });
+  } else if (known.state !== 'pending' || known.file !== rel) {
+    recordObserved(ctx, parsed.id, 'pending', parsed.attempts, rel);
+  }
+  const mirror = ctx.jobs.get(parsed.id);
+  if (mirror) mirror.maxAttempts = maxAttempts;
+  ctx.pending.set(name, { name, path, id: parsed.id, attempts: parsed.attempts, priority, mtimeMs });
+}

@@ -1,0 +1,61 @@
+/**
+ * Judges every slot: free (no heartbeat), live, dead (its pid is gone on this host) or
+ * stale (heartbeat older than worker.stale_after_ms by the file server's clock). Records
+ * workers joining, leaving and being lost, and carries heartbeat progress into the ledger.
+ */
+import { judgeSlot } from '../liveness.js';
+import { allSlotNumbers } from '../spool/scan.js';
+import { fileServerNow, readSlotFiles } from '../spool/slots.js';
+import { transition, type SentinelContext, type SlotView } from './context.js';
+
+const PROGRESS_EVERY_MS = 1000;
+
+export function refreshSlots(ctx: SentinelContext): void {
+  const now = fileServerNow(ctx.l, `.clock-probe-${ctx.host}`);
+  const views: SlotView[] = [];
+  for (const slot of allSlotNumbers()) {
+    const files = readSlotFiles(ctx.l, slot);
+    const judged = judgeSlot(files, now, ctx.host, ctx.cfg.worker.stale_after_ms);
+    const view: SlotView = { slot, ...judged, hb: files.heartbeat, draining: files.draining };
+    noteChange(ctx, ctx.slots[slot - 1], view);
+    views.push(view);
+  }
+  ctx.slots = views;
+}
+
+function noteChange(ctx: SentinelContext, before: SlotView | undefined, after: SlotView): void {
+  const hb = after.hb;
+  const changed =
+    !before || before.status !== after.status || before.hb?.token !== hb?.token || before.hb?.state !== hb?.state || before.hb?.job !== hb?.job;
+  if (changed) {
+    if (after.status === 'live' && hb && (before?.status !== 'live' || before.hb?.token !== hb.token)) {
+      transition(ctx, { type: 'worker_joined', slot: after.slot, actor: `${hb.host}:${hb.pid}`, detail: { host: hb.host, pid: hb.pid } });
+    } else if (before?.status === 'live' && (after.status === 'dead' || after.status === 'stale')) {
+      transition(ctx, { type: 'worker_lost', slot: after.slot, detail: { reason: after.reason, status: after.status } });
+    } else if (before?.status === 'live' && after.status === 'free') {
+      transition(ctx, { type: 'worker_left', slot: after.slot, detail: { host: before.hb?.host, pid: before.hb?.pid } });
+    }
+  }
+  const progressMoved = hb?.progress !== before?.hb?.progress || hb?.message !== before?.hb?.message;
+  if (changed || progressMoved) {
+    ctx.ledger.setSlot({
+      slot: after.slot,
+      state: after.status === 'live' ? (after.draining ? 'draining' : (hb?.state ?? 'idle')) : after.status,
+      host: hb?.host ?? null,
+      pid: hb?.pid ?? null,
+      job: hb?.job ?? null,
+      progress: hb?.progress ?? null,
+      message: hb?.message ?? null,
+      beat_at: hb?.beat_at ?? null,
+    });
+  }
+  if (after.status === 'live' && hb?.job && hb.progress !== undefined) carryProgress(ctx, hb.job, hb.progress, hb.message);
+}
+
+function carryProgress(ctx: SentinelContext, job: string, progress: number, message: string | undefined): void {
+  const last = ctx.progressWritten.get(job) ?? 0;
+  if (Date.now() - last < PROGRESS_EVERY_MS) return;
+  if (ctx.jobs.get(job)?.state !== 'claimed') return;
+  ctx.progressWritten.set(job, Date.now());
+  ctx.ledger.patchJob({ id: job, progress, message: message ?? null });
+}

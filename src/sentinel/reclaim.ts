@@ -1,0 +1,76 @@
+/**
+ * Takes jobs back from workers that are gone (DESIGN §4 rule 6). A claim is reclaimed when
+ * its slot's worker is dead or stale, or when the slot now belongs to another worker (token
+ * mismatch). The attempt counts; past max_attempts the job goes to failed/ as a poison job.
+ * A claim left in a slot whose worker exited cleanly (no heartbeat) is handed back uncounted:
+ * the worker left before it could pick the job up.
+ */
+import { LostRaceError } from '../errors.js';
+import { claimFileName, type ClaimName } from '../spool/layout.js';
+import { failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
+import { listClaims } from '../spool/scan.js';
+import { spoolRelative, transition, type SentinelContext, type SlotView } from './context.js';
+import { quarantineFile } from './quarantine.js';
+
+export function scanClaims(ctx: SentinelContext): void {
+  ctx.claims.clear();
+  for (const view of ctx.slots) {
+    const { claims, strays } = listClaims(ctx.l, view.slot);
+    for (const name of strays) quarantineFile(ctx, `${ctx.l.claimed}/slot-${view.slot}`, name, 'not a claim file name');
+    ctx.claims.set(view.slot, claims);
+  }
+}
+
+function whyLost(view: SlotView, c: ClaimName): string | undefined {
+  if (view.status === 'dead' || view.status === 'stale') return view.reason;
+  if (view.status === 'free') return 'the slot has no worker';
+  if (view.hb && view.hb.token !== c.token) return `slot ${view.slot} now belongs to another worker (pid ${view.hb.pid} on ${view.hb.host})`;
+  return undefined;
+}
+
+export function reclaimLost(ctx: SentinelContext): number {
+  let moved = 0;
+  for (const view of ctx.slots) {
+    const claims = ctx.claims.get(view.slot) ?? [];
+    const kept: ClaimName[] = [];
+    for (const c of claims) {
+      const reason = whyLost(view, c);
+      if (!reason) {
+        kept.push(c);
+        continue;
+      }
+      try {
+        reclaimOne(ctx, view, c, reason);
+        moved += 1;
+      } catch (err) {
+        if (!(err instanceof LostRaceError)) throw err;
+      }
+    }
+    ctx.claims.set(view.slot, kept);
+  }
+  return moved;
+}
+
+function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: string): void {
+  const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel' };
+  const detail = { reason, claim: claimFileName(c) };
+  ctx.progressWritten.delete(c.id);
+  if (view.status === 'free' && !view.hb) {
+    const to = handBackClaim(ctx.l, ctx.sync, c);
+    transition(ctx, { type: 'handed_back', ...base, detail }, { id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file: spoolRelative(ctx, to), progress: null });
+    return;
+  }
+  const max = ctx.jobs.get(c.id)?.maxAttempts ?? ctx.cfg.jobs.max_attempts;
+  if (c.attempt >= max) {
+    const why = `worker lost on the last attempt (${c.attempt} of ${max}): ${reason}`;
+    const to = failClaim(ctx.l, ctx.sync, c, { reason: why, at: new Date().toISOString() });
+    transition(ctx, { type: 'reclaimed', ...base, detail: { ...detail, to: 'failed' } });
+    transition(ctx, { type: 'failed', ...base, detail: { poison: true, reason: why } }, {
+      id: c.id, state: 'failed', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), last_error: why, finished_at: new Date().toISOString(),
+    });
+    return;
+  }
+  const to = returnClaim(ctx.l, ctx.sync, c);
+  transition(ctx, { type: 'reclaimed', ...base, detail }, { id: c.id, state: 'pending', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: null, message: null });
+  ctx.log.warn('reclaimed a job from a lost worker', { job: c.id, slot: c.slot, attempt: c.attempt, reason });
+}

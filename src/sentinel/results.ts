@@ -1,0 +1,88 @@
+/**
+ * Applies workers' results. A result counts only while the exact claim it names still exists
+ * (DESIGN §4 rule 3); otherwise it is recorded as fenced and changes nothing. A result whose
+ * attempt the ledger already settled (a restart between the move and the ledger write)
+ * is dropped silently: it was applied once already.
+ */
+import { LostRaceError } from '../errors.js';
+import { attemptSettled } from '../ledger/queries.js';
+import { exists } from '../spool/atomic.js';
+import { claimFileName, claimPath, type ClaimName } from '../spool/layout.js';
+import { completeClaim, failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
+import { listResults, readResult, removeResult, type JobResult } from '../spool/results.js';
+import { spoolRelative, transition, type SentinelContext } from './context.js';
+
+export function applyResults(ctx: SentinelContext): number {
+  let applied = 0;
+  for (const file of listResults(ctx.l)) {
+    if (!file.claim) {
+      ctx.log.warn('removing a file in results/ whose name is not a result name', { file: file.name });
+      removeResult(ctx.l, file.name);
+      continue;
+    }
+    let result: JobResult;
+    try {
+      result = readResult(ctx.l, file.name);
+    } catch (err) {
+      ctx.log.warn('removing an unreadable result file', { file: file.name, error: (err as Error).message });
+      removeResult(ctx.l, file.name);
+      continue;
+    }
+    const c = file.claim;
+    try {
+      if (exists(claimPath(ctx.l, c))) {
+        applyOne(ctx, c, result);
+        applied += 1;
+      } else if (!attemptSettled(ctx.db, c.id, c.attempt)) {
+        transition(ctx, {
+          type: 'fenced',
+          job: c.id,
+          slot: c.slot,
+          attempt: c.attempt,
+          actor: `${result.host}:${result.pid}`,
+          detail: { claim: claimFileName(c), outcome: result.outcome, exit_code: result.exit_code ?? null, reason: 'the claim this result names no longer exists' },
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof LostRaceError)) throw err;
+      ctx.log.warn('lost a race applying a result', { file: file.name, error: err.message });
+    }
+    removeResult(ctx.l, file.name);
+  }
+  return applied;
+}
+
+function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
+  const now = new Date();
+  const actor = `${r.host}:${r.pid}`;
+  const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor };
+  const maxAttempts = ctx.jobs.get(c.id)?.maxAttempts ?? ctx.cfg.jobs.max_attempts;
+  const failure = { exit_code: r.exit_code ?? null, signal: r.signal ?? null, error: r.error ?? null };
+  ctx.progressWritten.delete(c.id);
+
+  if (r.outcome === 'done') {
+    const to = completeClaim(ctx.l, ctx.sync, c, now);
+    transition(ctx, { type: 'done', ...base, detail: { exit_code: r.exit_code ?? 0 } }, {
+      id: c.id, state: 'done', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: 1, last_error: null, finished_at: now.toISOString(),
+    });
+  } else if (r.outcome === 'handed_back') {
+    const to = handBackClaim(ctx.l, ctx.sync, c);
+    transition(ctx, { type: 'handed_back', ...base, detail: { reason: r.error ?? 'worker stopping' } }, {
+      id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file: spoolRelative(ctx, to), progress: null, message: null,
+    });
+  } else if (r.outcome === 'failed' && c.attempt < maxAttempts) {
+    const to = returnClaim(ctx.l, ctx.sync, c);
+    transition(ctx, { type: 'retried', ...base, detail: { ...failure, attempts_left: maxAttempts - c.attempt } }, {
+      id: c.id, state: 'pending', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: null, message: null, last_error: r.error ?? null,
+    });
+  } else {
+    const permanent = r.outcome === 'failed_permanently';
+    const reason = permanent ? (r.error ?? 'failed permanently') : `${r.error ?? 'failed'} (attempt ${c.attempt} of ${maxAttempts})`;
+    const to = failClaim(ctx.l, ctx.sync, c, { reason, ...failure, log_tail: r.log_tail, at: now.toISOString() });
+    transition(ctx, { type: 'failed', ...base, detail: { ...failure, permanent, log_tail: r.log_tail ?? '' } }, {
+      id: c.id, state: 'failed', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), last_error: reason, finished_at: now.toISOString(),
+    });
+  }
+  const claims = ctx.claims.get(c.slot);
+  if (claims) ctx.claims.set(c.slot, claims.filter((x) => x.id !== c.id || x.attempt !== c.attempt));
+}

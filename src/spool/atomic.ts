@@ -1,0 +1,142 @@
+/**
+ * Atomic file operations on the spool (DESIGN §4 rules 1, 2 and 4).
+ *
+ * - publish(): write under tmp/, fsync, then move into place, so readers never see a
+ *   partial file. Files are born with O_EXCL: two writers cannot share a tmp name.
+ * - move(): a rename that never replaces an existing file. Only the sentinel moves job
+ *   files and it holds the spool's single-instance lock, so "check the target, then rename"
+ *   has no competing mover; the check guards against a producer's file under the same name.
+ * - After a rename error, source and destination are stat'ed before deciding what happened:
+ *   a retransmitted rename on NFS can report ENOENT after it succeeded.
+ * Every failure names the path and the operation.
+ */
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants as C } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { nanoid } from 'nanoid';
+import { LostRaceError, SpoolIoError, errnoOf } from '../errors.js';
+
+export interface PublishOptions {
+  /** fsync the file and its directory (on for everything that must survive a crash). */
+  durable?: boolean;
+  /** Fail with EEXIST instead of replacing an existing target. */
+  noClobber?: boolean;
+  mode?: number;
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, C.O_RDONLY | C.O_DIRECTORY);
+    fsyncSync(fd);
+  } catch (err) {
+    // Some network filesystems refuse fsync on a directory; the rename is still atomic there.
+    if (!['EINVAL', 'ENOTSUP', 'EPERM', 'EISDIR', 'EBADF'].includes(errnoOf(err) ?? '')) {
+      throw new SpoolIoError('fsync directory', dir, err as NodeJS.ErrnoException);
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Writes `data` to `target` through `tmpDir`; the target appears whole or not at all. */
+export function publish(tmpDir: string, target: string, data: string | Buffer, opts: PublishOptions = {}): void {
+  const durable = opts.durable ?? true;
+  const tmp = join(tmpDir, `${basename(target)}.${nanoid(8)}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, opts.mode ?? 0o644);
+  } catch (err) {
+    throw new SpoolIoError('create', tmp, err as NodeJS.ErrnoException);
+  }
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    if (durable) fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuiet(tmp);
+    throw new SpoolIoError('write', tmp, err as NodeJS.ErrnoException);
+  }
+  closeSync(fd);
+  try {
+    if (opts.noClobber) placeNoClobber(tmp, target);
+    else renameSync(tmp, target);
+  } catch (err) {
+    unlinkQuiet(tmp);
+    if (err instanceof SpoolIoError) throw err;
+    throw new SpoolIoError('rename into place', target, err as NodeJS.ErrnoException);
+  }
+  if (durable) fsyncDir(dirname(target));
+}
+
+/** link() fails with EEXIST where rename() would replace, which is what a producer needs. */
+function placeNoClobber(tmp: string, target: string): void {
+  try {
+    linkSync(tmp, target);
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code === 'EEXIST') throw new SpoolIoError('publish', target, err as NodeJS.ErrnoException);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    // Filesystems without hard links (some SMB mounts): check, then rename.
+    if (exists(target)) throw new SpoolIoError('publish', target, Object.assign(new Error('file exists'), { code: 'EEXIST' }));
+    renameSync(tmp, target);
+    return;
+  }
+  unlinkQuiet(tmp);
+}
+
+export function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR') return false;
+    throw new SpoolIoError('stat', path, err as NodeJS.ErrnoException);
+  }
+}
+
+/**
+ * Renames `from` to `to`, never replacing an existing `to`.
+ * Throws LostRaceError when `from` is gone (someone else moved it) and SpoolIoError on
+ * anything else. The caller fsyncs the directories (see DirSync) before relying on it.
+ */
+export function move(from: string, to: string): void {
+  if (exists(to)) {
+    throw new SpoolIoError('move', to, Object.assign(new Error(`target exists (moving ${from})`), { code: 'EEXIST' }));
+  }
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code === 'ENOENT' || code === 'EEXIST' || code === 'EIO' || code === 'ESTALE') {
+      const srcThere = exists(from);
+      const dstThere = exists(to);
+      if (!srcThere && dstThere) return; // the rename happened; its reply was lost
+      if (!srcThere && !dstThere) throw new LostRaceError(`${from} is gone: another process moved it`);
+    }
+    throw new SpoolIoError('rename', `${from} -> ${to}`, err as NodeJS.ErrnoException);
+  }
+}
+
+export function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or never written: nothing to clean
+  }
+}
+
+/** Collects directories touched by renames so each is fsync'ed once per batch. */
+export class DirSync {
+  private dirs = new Set<string>();
+
+  touched(...paths: string[]): void {
+    for (const p of paths) this.dirs.add(dirname(p));
+  }
+
+  flush(): void {
+    for (const d of this.dirs) fsyncDir(d);
+    this.dirs.clear();
+  }
+}

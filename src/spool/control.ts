@@ -1,0 +1,81 @@
+/**
+ * Control requests (control/<request-id>.json) and their acknowledgements
+ * (control/acks/<request-id>.json). Anyone may write a request; only the sentinel applies
+ * it, writes the ack and removes the request.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoOf, InvalidFileError } from '../errors.js';
+import { publish, unlinkQuiet } from './atomic.js';
+import { ackPath, type Layout } from './layout.js';
+import { listNames } from './scan.js';
+
+export const JOB_ACTIONS = ['requeue', 'hold', 'release', 'cancel'] as const;
+export const SLOT_ACTIONS = ['drain', 'undrain'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+export type SlotAction = (typeof SLOT_ACTIONS)[number];
+
+export type ControlRequest =
+  | { id: string; action: JobAction; jobs: string[]; actor: string; pid: number; at: string }
+  | { id: string; action: SlotAction; slot: number; actor: string; pid: number; at: string };
+
+export interface AckItem {
+  target: string;
+  ok: boolean;
+  from?: string;
+  to?: string;
+  error?: string;
+}
+
+export interface ControlAck {
+  id: string;
+  action: string;
+  applied_at: string;
+  items: AckItem[];
+}
+
+export function writeRequest(l: Layout, req: ControlRequest): void {
+  publish(l.tmp, join(l.control, `${req.id}.json`), JSON.stringify(req), { noClobber: true });
+}
+
+export function listRequestNames(l: Layout): string[] {
+  return listNames(l.control).filter((n) => n.endsWith('.json'));
+}
+
+export function readRequest(l: Layout, name: string): ControlRequest {
+  const text = readFileSync(join(l.control, name), 'utf8');
+  let req: ControlRequest;
+  try {
+    req = JSON.parse(text) as ControlRequest;
+  } catch {
+    throw new InvalidFileError('is not valid JSON');
+  }
+  const isJob = (JOB_ACTIONS as readonly string[]).includes(req.action);
+  const isSlot = (SLOT_ACTIONS as readonly string[]).includes(req.action);
+  if (typeof req.id !== 'string' || `${req.id}.json` !== name) throw new InvalidFileError('has an id that differs from its file name');
+  if (isJob && !(Array.isArray((req as { jobs?: unknown }).jobs))) throw new InvalidFileError('lacks a "jobs" array');
+  if (isSlot && !Number.isInteger((req as { slot?: unknown }).slot)) throw new InvalidFileError('lacks a "slot" number');
+  if (!isJob && !isSlot) throw new InvalidFileError(`has an unknown action "${String(req.action)}"`);
+  return req;
+}
+
+export function removeRequest(l: Layout, name: string): void {
+  unlinkQuiet(join(l.control, name));
+}
+
+export function writeAck(l: Layout, ack: ControlAck): void {
+  publish(l.tmp, ackPath(l, ack.id), JSON.stringify(ack), { durable: false });
+}
+
+export function readAck(l: Layout, requestId: string): ControlAck | undefined {
+  try {
+    return JSON.parse(readFileSync(ackPath(l, requestId), 'utf8')) as ControlAck;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export function removeAck(l: Layout, requestId: string): void {
+  unlinkQuiet(ackPath(l, requestId));
+}

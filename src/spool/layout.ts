@@ -1,0 +1,178 @@
+/**
+ * The only module that knows the spool's directory and file names. Every path the rest of
+ * spoolctl touches is built here; every name read from disk is parsed here, and a name that
+ * does not parse is reported as such (never guessed at).
+ *
+ * State files:   pending/<id>[.<n>].json      n = attempts already used (absent = 0)
+ *                held/<id>[.<n>].json, failed/<id>[.<n>].json (+ <name>.error.json)
+ *                done/<YYYY-MM-DD>/<id>[.<n>].json
+ * Claims:        claimed/slot-<s>/<id>.<a>.<token>.json   a = this attempt (n + 1)
+ * Results:       results/s<s>.<id>.<a>.<token>.json       one per claim, written by its worker
+ */
+import { join } from 'node:path';
+import { HARD_SLOT_CAP } from '../config/schema.js';
+
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{6,32}$/;
+
+export const STATE_DIRS = ['pending', 'claimed', 'done', 'failed', 'held', 'rejected'] as const;
+export type JobState = (typeof STATE_DIRS)[number];
+
+export const ERROR_SUFFIX = '.error.json';
+
+export interface Layout {
+  root: string;
+  tmp: string;
+  pending: string;
+  claimed: string;
+  done: string;
+  failed: string;
+  held: string;
+  rejected: string;
+  results: string;
+  control: string;
+  acks: string;
+  slots: string;
+  logs: string;
+  plugins: string;
+  ledgerDir: string;
+  config: string;
+  sentinelLockTarget: string;
+  sentinelInfo: string;
+  clockProbe: string;
+}
+
+export function layoutOf(root: string): Layout {
+  return {
+    root,
+    tmp: join(root, 'tmp'),
+    pending: join(root, 'pending'),
+    claimed: join(root, 'claimed'),
+    done: join(root, 'done'),
+    failed: join(root, 'failed'),
+    held: join(root, 'held'),
+    rejected: join(root, 'rejected'),
+    results: join(root, 'results'),
+    control: join(root, 'control'),
+    acks: join(root, 'control', 'acks'),
+    slots: join(root, 'slots'),
+    logs: join(root, 'logs'),
+    plugins: join(root, 'plugins'),
+    ledgerDir: join(root, 'ledger'),
+    config: join(root, 'spool.toml'),
+    sentinelLockTarget: join(root, 'sentinel'),
+    sentinelInfo: join(root, 'sentinel.json'),
+    clockProbe: join(root, 'slots', '.clock-probe'),
+  };
+}
+
+/** Every directory `init` creates, in creation order. */
+export function allDirs(l: Layout): string[] {
+  const slots = Array.from({ length: HARD_SLOT_CAP }, (_, i) => claimDir(l, i + 1));
+  return [l.tmp, l.pending, l.claimed, ...slots, l.done, l.failed, l.held, l.rejected, l.results, l.control, l.acks, l.slots, l.logs, l.plugins, l.ledgerDir];
+}
+
+export function isValidId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** A job file in pending/, held/, failed/ or done/<day>/. */
+export interface StateName {
+  id: string;
+  attempts: number;
+}
+
+export function stateFileName(id: string, attempts: number): string {
+  return attempts > 0 ? `${id}.${attempts}.json` : `${id}.json`;
+}
+
+/** Parses `<id>.json` or `<id>.<n>.json`; undefined for anything else (error files, strays). */
+export function parseStateName(name: string): StateName | undefined {
+  const m = /^([A-Za-z0-9_-]{1,64})(?:\.(\d{1,6}))?\.json$/.exec(name);
+  if (!m) return undefined;
+  return { id: m[1]!, attempts: m[2] === undefined ? 0 : Number(m[2]) };
+}
+
+export interface ClaimName {
+  slot: number;
+  id: string;
+  attempt: number;
+  token: string;
+}
+
+export function claimDir(l: Layout, slot: number): string {
+  return join(l.claimed, `slot-${slot}`);
+}
+
+export function claimFileName(c: Omit<ClaimName, 'slot'>): string {
+  return `${c.id}.${c.attempt}.${c.token}.json`;
+}
+
+export function claimPath(l: Layout, c: ClaimName): string {
+  return join(claimDir(l, c.slot), claimFileName(c));
+}
+
+export function parseClaimName(slot: number, name: string): ClaimName | undefined {
+  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{1,6})\.([A-Za-z0-9_-]{6,32})\.json$/.exec(name);
+  if (!m) return undefined;
+  return { slot, id: m[1]!, attempt: Number(m[2]), token: m[3]! };
+}
+
+export function resultFileName(c: ClaimName): string {
+  return `s${c.slot}.${claimFileName(c)}`;
+}
+
+export function parseResultName(name: string): ClaimName | undefined {
+  const m = /^s(\d)\.(.+)$/.exec(name);
+  if (!m) return undefined;
+  const slot = Number(m[1]);
+  if (slot < 1 || slot > HARD_SLOT_CAP) return undefined;
+  return parseClaimName(slot, m[2]!);
+}
+
+export function isValidToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
+
+/** done/ is partitioned by UTC day so no directory grows without bound. */
+export function doneDayDir(l: Layout, when: Date): string {
+  return join(l.done, when.toISOString().slice(0, 10));
+}
+
+export function errorFileFor(stateFile: string): string {
+  return `${stateFile.replace(/\.json$/, '')}${ERROR_SUFFIX}`;
+}
+
+export function slotLockTarget(l: Layout, slot: number): string {
+  return join(l.slots, `slot-${slot}`);
+}
+
+export function heartbeatPath(l: Layout, slot: number): string {
+  return join(l.slots, `slot-${slot}.json`);
+}
+
+export function drainMarkerPath(l: Layout, slot: number): string {
+  return join(l.slots, `slot-${slot}.drain`);
+}
+
+export function jobLogPath(l: Layout, id: string): string {
+  return join(l.logs, `${id}.log`);
+}
+
+export function pluginPath(l: Layout, name: string): string {
+  return join(l.plugins, `${name}.json`);
+}
+
+export function ackPath(l: Layout, requestId: string): string {
+  return join(l.acks, `${requestId}.json`);
+}
+
+export function defaultLedgerPath(l: Layout): string {
+  return join(l.ledgerDir, 'ledger.db');
+}
+
+/** A name safe to keep in rejected/: the original minus anything that is not plain. */
+export function quarantineName(original: string, unique: string): string {
+  const plain = original.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_').slice(0, 80);
+  return `${plain || 'unnamed'}.${unique}`;
+}

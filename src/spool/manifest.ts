@@ -1,0 +1,116 @@
+/**
+ * Manifests and plugin definitions: the ajv schemas (schemas/*.json) and the safe reader.
+ * A file is read only if it is a regular file (no symlink, FIFO or device) no larger than
+ * the limit; anything else is an InvalidFileError whose message is the quarantine reason.
+ */
+import { closeSync, fstatSync, openSync, readFileSync, readSync, constants as C } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { InvalidFileError, SpoolIoError, errnoOf } from '../errors.js';
+import { packageRoot } from '../paths.js';
+
+export interface Manifest {
+  id: string;
+  plugin: string;
+  input?: string;
+  params?: Record<string, string | number | boolean>;
+  priority?: number;
+  max_attempts?: number;
+  created_at?: string;
+  meta?: Record<string, unknown>;
+}
+
+export interface PluginDef {
+  name: string;
+  description?: string;
+  command: string[];
+  timeout_s?: number;
+  max_attempts?: number;
+  env_hash?: string;
+}
+
+let validators: { manifest: ValidateFunction<Manifest>; plugin: ValidateFunction<PluginDef> } | undefined;
+
+function compiled() {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+    const load = (name: string) => JSON.parse(readFileSync(join(packageRoot(), 'schemas', name), 'utf8'));
+    validators = {
+      manifest: ajv.compile<Manifest>(load('manifest.schema.json')),
+      plugin: ajv.compile<PluginDef>(load('plugin.schema.json')),
+    };
+  }
+  return validators;
+}
+
+function schemaProblem(v: ValidateFunction): string {
+  const e = v.errors?.[0];
+  if (!e) return 'does not match the schema';
+  const where = e.instancePath || '(top level)';
+  const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+  return `${where} ${e.message}${extra}`;
+}
+
+/** Reads a spool file without following links or blocking on FIFOs, refusing large files unread. */
+export function readLimited(path: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = openSync(path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+  } catch (err) {
+    if (errnoOf(err) === 'ELOOP') throw new InvalidFileError('is a symbolic link; manifests must be regular files');
+    if (errnoOf(err) === 'ENXIO') throw new InvalidFileError('is not a regular file');
+    throw new SpoolIoError('open', path, err as NodeJS.ErrnoException);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new InvalidFileError('is not a regular file (FIFO, device or directory)');
+    if (st.size > maxBytes) {
+      throw new InvalidFileError(`is ${st.size} bytes, over the ${maxBytes}-byte limit (jobs.max_manifest_bytes)`);
+    }
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof RangeError ? 'is nested too deeply' : `is not valid JSON (${(err as Error).message})`;
+    throw new InvalidFileError(msg);
+  }
+}
+
+export function validateManifest(data: unknown): Manifest {
+  const v = compiled().manifest;
+  if (!v(data)) throw new InvalidFileError(`fails the manifest schema: ${schemaProblem(v)}`);
+  return data;
+}
+
+/** Reads and validates a manifest whose file stem must be `expectedId`. */
+export function readManifest(path: string, expectedId: string, maxBytes: number): Manifest {
+  const m = validateManifest(parseJson(readLimited(path, maxBytes)));
+  if (m.id !== expectedId) throw new InvalidFileError(`has id "${m.id}" but its file name says "${expectedId}"`);
+  return m;
+}
+
+export function readPlugin(path: string): PluginDef {
+  const data = parseJson(readLimited(path, 1 << 20));
+  const v = compiled().plugin;
+  if (!v(data)) throw new InvalidFileError(`${basename(path)} fails the plugin schema: ${schemaProblem(v)}`);
+  const stem = basename(path).replace(/\.json$/, '');
+  if (data.name !== stem) throw new InvalidFileError(`${basename(path)} has name "${data.name}" but its file name says "${stem}"`);
+  return data;
+}
+
+export function effectivePriority(m: Manifest): number {
+  return m.priority ?? 0;
+}

@@ -1,0 +1,35 @@
+/** sentinel.json: who holds the spool's sentinel lock, refreshed while it runs. */
+import { readFileSync, statSync } from 'node:fs';
+import { errnoOf } from '../errors.js';
+import { publish, unlinkQuiet } from './atomic.js';
+import type { Layout } from './layout.js';
+
+export interface SentinelInfo {
+  host: string;
+  pid: number;
+  started_at: string;
+  beat_at: string;
+  version: string;
+}
+
+export function writeSentinelInfo(l: Layout, info: SentinelInfo): void {
+  publish(l.tmp, l.sentinelInfo, JSON.stringify(info), { durable: false });
+}
+
+export function readSentinelInfo(l: Layout): (SentinelInfo & { mtimeMs: number }) | undefined {
+  try {
+    const mtimeMs = statSync(l.sentinelInfo).mtimeMs;
+    return { ...(JSON.parse(readFileSync(l.sentinelInfo, 'utf8')) as SentinelInfo), mtimeMs };
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT' || err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
+export function removeSentinelInfo(l: Layout): void {
+  unlinkQuiet(l.sentinelInfo);
+}
+
+export function sentinelLockDir(l: Layout): string {
+  return `${l.sentinelLockTarget}.lock`;
+}

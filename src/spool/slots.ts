@@ -1,0 +1,98 @@
+/**
+ * Slot files: the proper-lockfile lock that counts a slot as taken, the heartbeat file that
+ * says who holds it and what it runs, the drain marker, and the clock probe used to judge
+ * heartbeat age by the file server's clock rather than the local one (DESIGN §4 rule 5).
+ */
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoOf, SpoolIoError } from '../errors.js';
+import { publish, exists, unlinkQuiet } from './atomic.js';
+import { drainMarkerPath, heartbeatPath, slotLockTarget, type Layout } from './layout.js';
+
+export type WorkerState = 'idle' | 'busy' | 'draining';
+
+export interface Heartbeat {
+  slot: number;
+  host: string;
+  pid: number;
+  /** Random per slot acquisition; claims and results must carry it (fences a stale takeover). */
+  token: string;
+  state: WorkerState;
+  job?: string;
+  claim?: string;
+  progress?: number;
+  message?: string;
+  started_at: string;
+  job_started_at?: string;
+  beat_at: string;
+  jobs_done: number;
+  jobs_failed: number;
+}
+
+export interface SlotFiles {
+  heartbeat?: Heartbeat;
+  /** mtime of the heartbeat file, set by the file server. */
+  heartbeatMtimeMs?: number;
+  locked: boolean;
+  draining: boolean;
+}
+
+export function lockDirOf(l: Layout, slot: number): string {
+  return `${slotLockTarget(l, slot)}.lock`;
+}
+
+export function readSlotFiles(l: Layout, slot: number): SlotFiles {
+  const hbPath = heartbeatPath(l, slot);
+  let heartbeat: Heartbeat | undefined;
+  let heartbeatMtimeMs: number | undefined;
+  try {
+    heartbeatMtimeMs = statSync(hbPath).mtimeMs;
+    heartbeat = JSON.parse(readFileSync(hbPath, 'utf8')) as Heartbeat;
+  } catch (err) {
+    // ENOENT: no worker. A torn read cannot happen (heartbeats are renamed into place);
+    // a parse error would mean a foreign file, treated as no heartbeat.
+    if (errnoOf(err) !== 'ENOENT' && !(err instanceof SyntaxError)) {
+      throw new SpoolIoError('read heartbeat', hbPath, err as NodeJS.ErrnoException);
+    }
+    heartbeat = undefined;
+  }
+  return {
+    heartbeat,
+    heartbeatMtimeMs: heartbeat ? heartbeatMtimeMs : undefined,
+    locked: exists(lockDirOf(l, slot)),
+    draining: exists(drainMarkerPath(l, slot)),
+  };
+}
+
+/** Heartbeats are rewritten every second: atomic, but not fsync'ed (a lost one is re-sent). */
+export function writeHeartbeat(l: Layout, hb: Heartbeat): void {
+  publish(l.tmp, heartbeatPath(l, hb.slot), JSON.stringify(hb), { durable: false });
+}
+
+export function removeHeartbeat(l: Layout, slot: number): void {
+  unlinkQuiet(heartbeatPath(l, slot));
+}
+
+export function setDrainMarker(l: Layout, slot: number, on: boolean): void {
+  if (on) writeFileSync(drainMarkerPath(l, slot), new Date().toISOString());
+  else unlinkQuiet(drainMarkerPath(l, slot));
+}
+
+/** Removes a dead holder's lock directory so the slot can be taken again. */
+export function breakSlotLock(l: Layout, slot: number): void {
+  rmSync(lockDirOf(l, slot), { recursive: true, force: true });
+}
+
+/**
+ * The file server's "now": the mtime of a probe file written just now. On local disk this is
+ * the local clock; on NFS it is the server's, which is what every heartbeat mtime is set by.
+ */
+export function fileServerNow(l: Layout, probeName: string): number {
+  const probe = join(l.slots, probeName);
+  try {
+    writeFileSync(probe, String(process.pid));
+    return statSync(probe).mtimeMs;
+  } catch (err) {
+    throw new SpoolIoError('write clock probe', probe, err as NodeJS.ErrnoException);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * A worker: holds one slot, heartbeats, and runs the jobs the sentinel claims into its slot
+ * directory, one at a time. It never moves a manifest: it reports each claim's outcome in a
+ * result file and the sentinel applies it.
+ *
+ * Safety rules it keeps (DESIGN §4 rule 5):
+ * - it runs only claims carrying its own token;
+ * - if its slot's heartbeat shows another token, another worker owns the slot: it kills its
+ *   plugin and exits at once, touching nothing;
+ * - if its claim disappears (cancelled, or reclaimed while it was paused) it stops the
+ *   plugin and reports; the sentinel records that report as fenced.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { nanoid } from 'nanoid';
+import type { LoadedConfig } from '../config/load.js';
+import { hostId } from '../config/identity.js';
+import { makeLogger, type Logger } from '../log.js';
+import { exists } from '../spool/atomic.js';
+import { claimDir, claimFileName, claimPath, heartbeatPath, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
+import { readManifest, type Manifest } from '../spool/manifest.js';
+import { PluginRegistry } from '../spool/plugins.js';
+import { publishResult, type JobResult, type Outcome } from '../spool/results.js';
+import { listClaims } from '../spool/scan.js';
+import { readSlotFiles, removeHeartbeat, writeHeartbeat, type Heartbeat } from '../spool/slots.js';
+import { VERSION } from '../version.js';
+import { buildArgv, MissingPlaceholderError } from './argv.js';
+import { JobLog } from './job-log.js';
+import { startPlugin, type RunningPlugin } from './runner.js';
+import { takeSlot } from './slot.js';
+
+export interface WorkerOptions {
+  slot?: number;
+  verbose?: boolean;
+}
+
+interface Current {
+  claim: ClaimName;
+  plugin?: RunningPlugin;
+  /** Why the worker stopped the plugin, when it did. */
+  stopReason?: string;
+}
+
+export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOptions = {}): Promise<number> {
+  const cfg = loaded.config;
+  const host = hostId();
+  const log = makeLogger('worker', opts.verbose);
+  let compromised: Error | undefined;
+  const taken = await takeSlot(l, cfg, host, opts.slot, (err) => {
+    compromised = err;
+  });
+  const slot = taken.slot;
+  const token = nanoid(12);
+  const startedAt = new Date().toISOString();
+  const hb: Heartbeat = { slot, host, pid: process.pid, token, state: 'idle', started_at: startedAt, beat_at: startedAt, jobs_done: 0, jobs_failed: 0 };
+  writeHeartbeat(l, hb);
+  log.info('worker started', { slot, host, pid: process.pid, version: VERSION, spool: l.root, config_origins: loaded.origins });
+
+  const plugins = new PluginRegistry(l);
+  const finished = new Set<string>();
+  let current: Current | undefined;
+  let stopping: string | undefined;
+  let lastBeat = 0;
+  let scanning = false;
+
+  const beat = (force = false) => {
+    if (!force && Date.now() - lastBeat < 250) return;
+    lastBeat = Date.now();
+    hb.beat_at = new Date().toISOString();
+    writeHeartbeat(l, hb);
+  };
+
+  return new Promise<number>((resolve) => {
+    let watcher: FSWatcher | undefined;
+    let ticker: NodeJS.Timeout | undefined;
+    let stopTimer: NodeJS.Timeout | undefined;
+
+    const exit = async (code: number, why: string, keepSlotFiles = false) => {
+      if (ticker) clearInterval(ticker);
+      if (stopTimer) clearTimeout(stopTimer);
+      await watcher?.close();
+      if (!keepSlotFiles) {
+        removeHeartbeat(l, slot);
+        await taken.lock.release().catch(() => undefined);
+      }
+      log.info('worker stopped', { slot, reason: why, jobs_done: hb.jobs_done, jobs_failed: hb.jobs_failed, uptime_s: Math.round((Date.parse(new Date().toISOString()) - Date.parse(startedAt)) / 1000) });
+      resolve(code);
+    };
+
+    /** Returns false when this worker no longer owns its slot. */
+    const stillOwner = (): boolean => {
+      const onDisk = readSlotFiles(l, slot).heartbeat;
+      return !onDisk || onDisk.token === token;
+    };
+
+    const tick = () => {
+      if (!stillOwner()) {
+        log.error(`another worker now holds slot ${slot}; stopping at once without touching the job`, { slot });
+        current?.plugin?.stop();
+        void exit(1, 'slot taken over by another worker', true);
+        return;
+      }
+      if (current && !exists(claimPath(l, current.claim)) && !current.stopReason) {
+        current.stopReason = 'the claim was withdrawn by the sentinel (cancelled or reclaimed)';
+        log.warn('claim withdrawn; stopping the plugin', { job: current.claim.id, slot });
+        current.plugin?.stop();
+      }
+      const draining = readSlotFiles(l, slot).draining;
+      if (draining && hb.state !== 'draining') {
+        hb.state = 'draining';
+        log.info('draining: finishing the current job, taking no more', { slot });
+      }
+      if (!current && (draining || compromised)) {
+        void exit(compromised ? 1 : 0, compromised ? `slot lock lost: ${compromised.message}` : 'drained');
+        return;
+      }
+      beat(true);
+      scan();
+    };
+
+    const scan = () => {
+      if (current || stopping || scanning || hb.state === 'draining' || compromised) return;
+      scanning = true;
+      try {
+        const mine = listClaims(l, slot).claims.find((c) => c.token === token && !finished.has(claimFileName(c)));
+        if (mine) void runClaim(mine);
+      } finally {
+        scanning = false;
+      }
+    };
+
+    const runClaim = async (claim: ClaimName) => {
+      current = { claim };
+      hb.state = 'busy';
+      hb.job = claim.id;
+      hb.claim = claimFileName(claim);
+      hb.progress = 0;
+      hb.message = undefined;
+      hb.job_started_at = new Date().toISOString();
+      beat(true);
+      const result = await execute(l, cfg, plugins, current, log, host, (p, m) => {
+        if (p !== undefined) hb.progress = p;
+        if (m !== undefined) hb.message = m;
+        beat();
+      });
+      finished.add(claimFileName(claim));
+      if (!stillOwner()) {
+        log.error(`another worker now holds slot ${slot}; its result is discarded`, { job: claim.id });
+        return exit(1, 'slot taken over by another worker', true);
+      }
+      publishResult(l, claim, { ...result, token, host, pid: process.pid });
+      if (result.outcome === 'done') hb.jobs_done += 1;
+      else if (result.outcome !== 'handed_back') hb.jobs_failed += 1;
+      log.info('job finished', { job: claim.id, attempt: claim.attempt, outcome: result.outcome, exit_code: result.exit_code, error: result.error });
+      current = undefined;
+      hb.state = readSlotFiles(l, slot).draining ? 'draining' : 'idle';
+      hb.job = hb.claim = hb.message = hb.job_started_at = undefined;
+      hb.progress = undefined;
+      beat(true);
+      if (stopping || compromised || hb.state === 'draining') return exit(compromised ? 1 : 0, stopping ?? (compromised ? `slot lock lost: ${compromised.message}` : 'drained'));
+      scan();
+    };
+
+    const onSignal = (signal: string) => {
+      if (!stopping) {
+        stopping = signal;
+        if (!current) return void exit(0, signal);
+        log.info('stopping after the current job', { signal, job: current.claim.id, hand_back_after_ms: cfg.worker.stop_timeout_ms });
+        stopTimer = setTimeout(() => handBack(`worker stopping (${signal})`), cfg.worker.stop_timeout_ms);
+      } else {
+        handBack(`worker stopping (second ${signal})`);
+      }
+    };
+    const handBack = (reason: string) => {
+      if (!current || current.stopReason) return;
+      current.stopReason = reason;
+      current.plugin?.stop();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+
+    watcher = watch([claimDir(l, slot), heartbeatPath(l, slot)], { ignoreInitial: true, depth: 0 });
+    watcher.on('add', () => scan());
+    watcher.on('error', (err) => log.warn('file watcher error; periodic scans continue', { error: String(err) }));
+    ticker = setInterval(tick, cfg.worker.heartbeat_ms);
+    scan();
+  });
+}
+
+type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
+
+async function execute(
+  l: Layout,
+  cfg: LoadedConfig['config'],
+  plugins: PluginRegistry,
+  current: Current,
+  log: Logger,
+  host: string,
+  onProgress: (progress: number | undefined, message: string | undefined) => void,
+): Promise<Report> {
+  const { claim } = current;
+  const started = new Date().toISOString();
+  const report = (outcome: Outcome, extra: Partial<Report> = {}): Report => ({ outcome, started_at: started, finished_at: new Date().toISOString(), ...extra });
+
+  let manifest: Manifest;
+  try {
+    manifest = readManifest(claimPath(l, claim), claim.id, cfg.jobs.max_manifest_bytes);
+  } catch (err) {
+    if (!existsSync(claimPath(l, claim))) return report('handed_back', { error: 'the claim was withdrawn before the job started' });
+    return report('failed_permanently', { error: `cannot read the claimed manifest: ${(err as Error).message}` });
+  }
+  const found = plugins.lookup(manifest.plugin);
+  if (!found.ok) return report('failed_permanently', { error: found.reason });
+  const plugin = found.plugin;
+  const envsDir = cfg.worker.envs_dir || join(l.root, 'envs');
+  const envDir = plugin.env_hash ? join(envsDir, plugin.env_hash) : '';
+  if (plugin.env_hash && !existsSync(envDir)) {
+    return report('failed_permanently', { error: `environment ${plugin.env_hash} (plugin "${plugin.name}") is not installed on ${host}: expected ${envDir}` });
+  }
+  let argv: string[];
+  try {
+    argv = buildArgv(plugin.command, { manifest, attempt: claim.attempt, envDir });
+  } catch (err) {
+    if (err instanceof MissingPlaceholderError) return report('failed_permanently', { error: err.message });
+    throw err;
+  }
+
+  const jobLog = new JobLog(jobLogPath(l, claim.id), cfg.worker.log_max_bytes, `=== attempt ${claim.attempt} of ${claim.id} on ${host} slot ${claim.slot} at ${started}: ${JSON.stringify(argv)}\n`);
+  try {
+    const running = startPlugin({
+      argv,
+      cwd: l.root,
+      env: { ...process.env, SPOOLCTL_JOB_ID: claim.id, SPOOLCTL_ATTEMPT: String(claim.attempt), SPOOLCTL_SPOOL: l.root, ...(envDir ? { SPOOLCTL_ENV_DIR: envDir } : {}) },
+      log: jobLog,
+      timeoutMs: plugin.timeout_s ? plugin.timeout_s * 1000 : undefined,
+      killGraceMs: cfg.worker.kill_grace_ms,
+      onProgress,
+    });
+    current.plugin = running;
+    if (current.stopReason) running.stop();
+    const out = await running.done;
+    const tail = jobLog.tailText();
+    if (out.spawnError) {
+      jobLog.note(`[spoolctl: ${out.spawnError}]`);
+      return report('failed_permanently', { error: out.spawnError, log_tail: tail });
+    }
+    if (current.stopReason) {
+      jobLog.note(`[spoolctl: stopped: ${current.stopReason}]`);
+      return report('handed_back', { error: current.stopReason, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
+    }
+    if (out.timedOut) {
+      jobLog.note(`[spoolctl: timed out after ${plugin.timeout_s}s]`);
+      return report('failed', { error: `timed out after ${plugin.timeout_s}s`, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
+    }
+    if (out.exitCode === 0) return report('done', { exit_code: 0 });
+    const error = out.signal ? `killed by ${out.signal}` : `exited with code ${out.exitCode}`;
+    jobLog.note(`[spoolctl: ${error}]`);
+    return report('failed', { error, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
+  } finally {
+    jobLog.close();
+    log.debug('plugin ended', { job: claim.id });
+  }
+}

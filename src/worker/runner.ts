@@ -1,0 +1,107 @@
+/**
+ * Runs one plugin process: argv only (no shell), its own process group (so a timeout or a
+ * cancel stops the whole tree), stdout and stderr into the job's bounded log, progress as
+ * JSON lines on file descriptor 3. A plugin that never writes to fd 3 works the same.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { JobLog } from './job-log.js';
+
+export interface RunSpec {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  log: JobLog;
+  timeoutMs?: number;
+  killGraceMs: number;
+  onProgress: (progress: number | undefined, message: string | undefined) => void;
+}
+
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  stopped: boolean;
+  spawnError?: string;
+}
+
+export interface RunningPlugin {
+  pid: number | undefined;
+  done: Promise<RunOutcome>;
+  /** Stops the process group: SIGTERM, then SIGKILL after the grace period. */
+  stop(): void;
+}
+
+export function startPlugin(spec: RunSpec): RunningPlugin {
+  const [cmd, ...args] = spec.argv as [string, ...string[]];
+  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+  let timedOut = false;
+  let stopped = false;
+  let killTimer: NodeJS.Timeout | undefined;
+
+  const signalGroup = (sig: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // the group is already gone
+    }
+  };
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    signalGroup('SIGTERM');
+    killTimer = setTimeout(() => signalGroup('SIGKILL'), spec.killGraceMs);
+  };
+
+  child.stdout!.on('data', (b: Buffer) => spec.log.write(b));
+  child.stderr!.on('data', (b: Buffer) => spec.log.write(b));
+  readProgress(child.stdio[3] as Readable, spec.onProgress);
+
+  const timeout = spec.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, spec.timeoutMs)
+    : undefined;
+
+  const done = new Promise<RunOutcome>((resolve) => {
+    let spawnError: string | undefined;
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      spawnError = err.code === 'ENOENT' ? `command not found: ${cmd}` : `cannot start ${cmd}: ${err.message}`;
+    });
+    child.once('close', (code, signal) => {
+      if (timeout) clearTimeout(timeout);
+      if (killTimer) clearTimeout(killTimer);
+      // Leftover children of the plugin, if any, go with its group.
+      if (code !== null || signal !== null) signalGroup('SIGKILL');
+      resolve({ exitCode: code, signal, timedOut, stopped: stopped && !timedOut, spawnError });
+    });
+  });
+  return { pid: child.pid, done, stop };
+}
+
+function readProgress(stream: Readable | undefined, onProgress: RunSpec['onProgress']): void {
+  if (!stream) return;
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('error', () => undefined);
+  stream.on('data', (chunk: string) => {
+    buf += chunk;
+    if (buf.length > 1 << 20) buf = buf.slice(-65536);
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (!line) continue;
+      try {
+        const msg = JSON.parse(line) as { progress?: unknown; message?: unknown };
+        const p = typeof msg.progress === 'number' && Number.isFinite(msg.progress) ? Math.min(1, Math.max(0, msg.progress)) : undefined;
+        const m = typeof msg.message === 'string' ? msg.message.slice(0, 200) : undefined;
+        if (p !== undefined || m !== undefined) onProgress(p, m);
+      } catch {
+        // not a progress line: ignored, as the plugin contract says
+      }
+    }
+  });
+}
