@@ -69,11 +69,11 @@ export function eventCount(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
 }
 
-/** Whether a result for this attempt was already applied (the job left its claim through it). */
-export function attemptSettled(db: Db, job: string, attempt: number): boolean {
+/** Whether a result for this claim was already applied (the job left the claim through it). */
+export function claimSettled(db: Db, job: string, claim: string): boolean {
   const row = db
-    .prepare("SELECT 1 FROM events WHERE job = ? AND attempt = ? AND type IN ('done', 'failed', 'retried', 'handed_back') LIMIT 1")
-    .get(job, attempt);
+    .prepare("SELECT 1 FROM events WHERE job = ? AND type IN ('done', 'failed', 'retried', 'handed_back') AND json_extract(detail, '$.claim') = ? LIMIT 1")
+    .get(job, claim);
   return row !== undefined;
 }
 

@@ -11,6 +11,7 @@ import { exists } from '../spool/atomic.js';
 import { setDrainMarker } from '../spool/slots.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { locate, type Located } from './locate.js';
+import { admit } from './intake.js';
 import { quarantineFile } from './quarantine.js';
 
 export function applyControl(ctx: SentinelContext): number {
@@ -45,7 +46,13 @@ function refusal(action: JobAction, at: Located): string {
 }
 
 function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, actor: string): AckItem {
-  const at = locate(ctx, id);
+  let at = locate(ctx, id);
+  if (at?.state === 'pending' && !ctx.pending.has(at.name)) {
+    // Not admitted yet (intake works in batches): admit it first so its submission is recorded.
+    admit(ctx, at.name);
+    if (!ctx.pending.has(at.name)) return { target: id, ok: false, from: 'pending', error: 'its manifest was rejected (see rejected/)' };
+    at = locate(ctx, id);
+  }
   if (!at) return { target: id, ok: false, error: `no job "${id}" in pending/, claimed/, held/, failed/ or done/` };
   if (!ALLOWED[action].includes(at.state)) return { target: id, ok: false, from: at.state, error: refusal(action, at) };
   const noop = (action === 'requeue' && at.state === 'pending') || (action === 'hold' && at.state === 'held') || (action === 'release' && at.state === 'pending');

@@ -3,8 +3,9 @@
  * oldest file, then the name. The claim is the rename (DESIGN §4 rule 2); its name carries
  * the attempt and the slot holder's token, which the worker's result must carry back.
  */
+import { nanoid } from 'nanoid';
 import { LostRaceError } from '../errors.js';
-import type { ClaimName } from '../spool/layout.js';
+import { claimFileName, type ClaimName } from '../spool/layout.js';
 import { claimJob } from '../spool/moves.js';
 import { spoolRelative, transition, type PendingEntry, type SentinelContext } from './context.js';
 
@@ -29,12 +30,12 @@ export function dispatch(ctx: SentinelContext): number {
       const entry = next(ctx);
       if (!entry) return claimed;
       ctx.pending.delete(entry.name);
-      const c: ClaimName = { slot: view.slot, id: entry.id, attempt: entry.attempts + 1, token: view.hb.token };
+      const c: ClaimName = { slot: view.slot, id: entry.id, attempt: entry.attempts + 1, token: view.hb.token, nonce: nanoid(8) };
       try {
         const to = claimJob(ctx.l, ctx.sync, entry.path, c);
         transition(
           ctx,
-          { type: 'claimed', job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel', detail: { host: view.hb.host, pid: view.hb.pid } },
+          { type: 'claimed', job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel', detail: { host: view.hb.host, pid: view.hb.pid, claim: claimFileName(c) } },
           { id: c.id, state: 'claimed', slot: c.slot, attempts: c.attempt, file: spoolRelative(ctx, to), progress: 0, message: null },
         );
         ctx.claims.set(view.slot, [c]);

@@ -33,7 +33,8 @@ export function intake(ctx: SentinelContext): boolean {
   return false;
 }
 
-function admit(ctx: SentinelContext, name: string): void {
+/** Validates and records one file of pending/; a bad one is quarantined. */
+export function admit(ctx: SentinelContext, name: string): void {
   const path = `${ctx.l.pending}/${name}`;
   const parsed = parseStateName(name);
   if (!parsed) {

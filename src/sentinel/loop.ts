@@ -1,7 +1,7 @@
 /**
  * The sentinel: one per spool. Its pass reads like a checklist and never runs twice at once:
- * judge the slots, list the claims, apply results, reclaim from lost workers, apply control
- * requests, admit new manifests, dispatch; then fsync the touched directories and write the
+ * judge the slots, list the claims, apply results, reclaim from lost workers, admit new
+ * manifests, apply control requests, dispatch; then fsync the touched directories and write the
  * ledger in one transaction. File-system events only schedule a pass sooner; the interval
  * pass is what makes it correct where events are not delivered (NFS, SMB, other hosts).
  */
@@ -98,8 +98,8 @@ function pass(ctx: SentinelContext): boolean {
   scanClaims(ctx);
   applyResults(ctx);
   reclaimLost(ctx);
-  applyControl(ctx);
   const more = intake(ctx);
+  applyControl(ctx);
   dispatch(ctx);
   ctx.sync.flush();
   flushLedger(ctx);

@@ -65,7 +65,7 @@ function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: 
     const why = `worker lost on the last attempt (${c.attempt} of ${max}): ${reason}`;
     const to = failClaim(ctx.l, ctx.sync, c, { reason: why, at: new Date().toISOString() });
     transition(ctx, { type: 'reclaimed', ...base, detail: { ...detail, to: 'failed' } });
-    transition(ctx, { type: 'failed', ...base, detail: { poison: true, reason: why } }, {
+    transition(ctx, { type: 'failed', ...base, detail: { poison: true, reason: why, claim: claimFileName(c) } }, {
       id: c.id, state: 'failed', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), last_error: why, finished_at: new Date().toISOString(),
     });
     return;

@@ -6,8 +6,9 @@
  * State files:   pending/<id>[.<n>].json      n = attempts already used (absent = 0)
  *                held/<id>[.<n>].json, failed/<id>[.<n>].json (+ <name>.error.json)
  *                done/<YYYY-MM-DD>/<id>[.<n>].json
- * Claims:        claimed/slot-<s>/<id>.<a>.<token>.json   a = this attempt (n + 1)
- * Results:       results/s<s>.<id>.<a>.<token>.json       one per claim, written by its worker
+ * Claims:        claimed/slot-<s>/<id>.<a>.<token>.<nonce>.json
+ *                a = this attempt (n + 1); token = the slot holder's; nonce = unique to the claim
+ * Results:       results/s<s>.<claim file name>             one per claim, written by its worker
  */
 import { join } from 'node:path';
 import { HARD_SLOT_CAP } from '../config/schema.js';
@@ -98,6 +99,8 @@ export interface ClaimName {
   id: string;
   attempt: number;
   token: string;
+  /** Makes every claim name unique, even for a job requeued with its attempts reset. */
+  nonce: string;
 }
 
 export function claimDir(l: Layout, slot: number): string {
@@ -105,7 +108,7 @@ export function claimDir(l: Layout, slot: number): string {
 }
 
 export function claimFileName(c: Omit<ClaimName, 'slot'>): string {
-  return `${c.id}.${c.attempt}.${c.token}.json`;
+  return `${c.id}.${c.attempt}.${c.token}.${c.nonce}.json`;
 }
 
 export function claimPath(l: Layout, c: ClaimName): string {
@@ -113,9 +116,9 @@ export function claimPath(l: Layout, c: ClaimName): string {
 }
 
 export function parseClaimName(slot: number, name: string): ClaimName | undefined {
-  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{1,6})\.([A-Za-z0-9_-]{6,32})\.json$/.exec(name);
+  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{1,6})\.([A-Za-z0-9_-]{6,32})\.([A-Za-z0-9_-]{4,32})\.json$/.exec(name);
   if (!m) return undefined;
-  return { slot, id: m[1]!, attempt: Number(m[2]), token: m[3]! };
+  return { slot, id: m[1]!, attempt: Number(m[2]), token: m[3]!, nonce: m[4]! };
 }
 
 export function resultFileName(c: ClaimName): string {

@@ -154,7 +154,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       else if (result.outcome !== 'handed_back') hb.jobs_failed += 1;
       log.info('job finished', { job: claim.id, attempt: claim.attempt, outcome: result.outcome, exit_code: result.exit_code, error: result.error });
       current = undefined;
-      hb.state = readSlotFiles(l, slot).draining ? 'draining' : 'idle';
+      hb.state = stopping || readSlotFiles(l, slot).draining ? 'draining' : 'idle';
       hb.job = hb.claim = hb.message = hb.job_started_at = undefined;
       hb.progress = undefined;
       beat(true);
@@ -166,6 +166,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       if (!stopping) {
         stopping = signal;
         if (!current) return void exit(0, signal);
+        // Tell the sentinel at once to send nothing more to this slot.
+        hb.state = 'draining';
+        beat(true);
         log.info('stopping after the current job', { signal, job: current.claim.id, hand_back_after_ms: cfg.worker.stop_timeout_ms });
         stopTimer = setTimeout(() => handBack(`worker stopping (${signal})`), cfg.worker.stop_timeout_ms);
       } else {
@@ -182,6 +185,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
 
     watcher = watch([claimDir(l, slot), heartbeatPath(l, slot)], { ignoreInitial: true, depth: 0 });
     watcher.on('add', () => scan());
+    watcher.on('ready', () => scan());
     watcher.on('error', (err) => log.warn('file watcher error; periodic scans continue', { error: String(err) }));
     ticker = setInterval(tick, cfg.worker.heartbeat_ms);
     scan();

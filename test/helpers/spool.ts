@@ -1,0 +1,163 @@
+/**
+ * Test helpers: real spools in temp directories, real spoolctl processes, and readers for
+ * the spool and the ledger. Every process started here is killed after each test, so a
+ * failing test never leaves a worker running.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach } from 'vitest';
+import { initSpool } from '../../src/spool/init.js';
+import { fixturePluginCommand } from '../../src/demo/spool.js';
+import { selfCommand } from '../../src/paths.js';
+
+const started: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const p of started.splice(0)) {
+    if (p.exitCode === null && p.signalCode === null) {
+      try {
+        process.kill(p.pid!, 'SIGCONT');
+      } catch {
+        // gone
+      }
+      p.kill('SIGKILL');
+    }
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+export interface TestSpool {
+  dir: string;
+  /** Writes plugins/<name>.json. */
+  plugin(name: string, def: Record<string, unknown>): void;
+  /** Drops a manifest the way any producer may: write in tmp/, rename into pending/. */
+  drop(name: string, content: string | Record<string, unknown>): void;
+  run(args: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string };
+  start(args: string[], env?: NodeJS.ProcessEnv): Proc;
+  sentinel(env?: NodeJS.ProcessEnv): Proc;
+  worker(args?: string[], env?: NodeJS.ProcessEnv): Proc;
+  files(sub: string): string[];
+  ledger(): Database.Database;
+  events(job?: string): LedgerEvent[];
+  job(id: string): Record<string, unknown> | undefined;
+}
+
+export interface LedgerEvent {
+  seq: number;
+  type: string;
+  job: string | null;
+  slot: number | null;
+  attempt: number | null;
+  actor: string | null;
+  at: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Proc {
+  child: ChildProcess;
+  pid: number;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** A fresh spool; `toml` is appended to its spool.toml. Fixture plugins are installed. */
+export function makeSpool(toml = ''): TestSpool {
+  const dir = mkdtempSync(join(tmpdir(), 'spoolctl-test-'));
+  dirs.push(dir);
+  initSpool(dir);
+  if (toml) writeFileSync(join(dir, 'spool.toml'), toml);
+  const t: TestSpool = {
+    dir,
+    plugin(name, def) {
+      writeFileSync(join(dir, 'plugins', `${name}.json`), JSON.stringify({ name, ...def }));
+    },
+    drop(name, content) {
+      const tmp = join(dir, 'tmp', `${name}.producer`);
+      writeFileSync(tmp, typeof content === 'string' ? content : JSON.stringify(content));
+      renameSync(tmp, join(dir, 'pending', name));
+    },
+    run(args, env) {
+      const [node, script] = selfCommand() as [string, string];
+      const r = spawnSync(node, [script, '--spool', dir, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    start(args, env) {
+      const [node, script] = selfCommand() as [string, string];
+      const child = spawn(node, [script, '--spool', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      started.push(child);
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      return { child, pid: child.pid!, output: () => out, exited };
+    },
+    sentinel(env) {
+      return t.start(['sentinel'], env);
+    },
+    worker(args = [], env) {
+      return t.start(['worker', ...args], env);
+    },
+    files(sub) {
+      try {
+        return readdirSync(join(dir, sub)).filter((n) => !n.endsWith('.error.json'));
+      } catch {
+        return [];
+      }
+    },
+    ledger() {
+      return new Database(join(dir, 'ledger', 'ledger.db'), { readonly: true });
+    },
+    events(job) {
+      const db = t.ledger();
+      try {
+        const rows = (job === undefined ? db.prepare('SELECT * FROM events ORDER BY seq').all() : db.prepare('SELECT * FROM events WHERE job = ? ORDER BY seq').all(job)) as (Omit<LedgerEvent, 'detail'> & { detail: string })[];
+        return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+      } finally {
+        db.close();
+      }
+    },
+    job(id) {
+      const db = t.ledger();
+      try {
+        return db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+      } finally {
+        db.close();
+      }
+    },
+  };
+  t.plugin('noop', { command: ['true'] });
+  t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4') });
+  t.plugin('fail', { command: fixturePluginCommand('fail.mjs', '{params.code}') });
+  t.plugin('echo-args', { command: fixturePluginCommand('echo-args.mjs', '{input}', '{params.a}') });
+  return t;
+}
+
+/** Waits until `check` returns a truthy value; throws with `what` on timeout. */
+export async function until<T>(what: string, check: () => T | undefined | false | null, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Ids of the jobs in done/ across its day partitions. */
+export function doneIds(t: TestSpool): string[] {
+  return t.files('done').flatMap((day) => t.files(`done/${day}`)).map((n) => n.split('.')[0]!);
+}
+
+export function manifest(id: string, plugin: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id, plugin, ...extra };
+}

@@ -1,0 +1,55 @@
+// Workers stop gracefully: SIGTERM lets the running job finish, or hands it back (the attempt
+// not counted) after worker.stop_timeout_ms; the slot is released. `workers drain` empties a slot.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { doneIds, makeSpool, manifest, until } from '../helpers/spool.js';
+
+const slotState = (t: ReturnType<typeof makeSpool>, slot: number) => JSON.parse(t.run(['status', '--json']).stdout).slots[slot - 1].state as string;
+
+describe('worker lifecycle', () => {
+  it('finishes the running job on SIGTERM, then releases its slot and exits 0', async () => {
+    const t = makeSpool();
+    t.sentinel();
+    const w = t.worker();
+    t.drop('finish.json', manifest('finish', 'work', { params: { ms: 1200 } }));
+    await until('running', () => t.job('finish')?.state === 'claimed');
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    await until('done', () => doneIds(t).includes('finish'));
+    expect(existsSync(join(t.dir, 'slots', 'slot-1.lock'))).toBe(false);
+    expect(existsSync(join(t.dir, 'slots', 'slot-1.json'))).toBe(false);
+    expect(slotState(t, 1)).toBe('free');
+  });
+
+  it('hands the job back after stop_timeout_ms without counting the attempt', async () => {
+    const t = makeSpool('[worker]\nstop_timeout_ms = 300\nkill_grace_ms = 200\n');
+    t.sentinel();
+    const w = t.worker(['--slot', '1']);
+    t.drop('handback.json', manifest('handback', 'work', { params: { ms: 30000 } }));
+    await until('running', () => t.job('handback')?.state === 'claimed');
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    await until('handed back', () => t.job('handback')?.state === 'pending');
+    expect(t.job('handback')).toMatchObject({ attempts: 0 });
+    expect(t.files('pending')).toEqual(['handback.json']);
+    expect(t.events('handback').map((e) => e.type)).toEqual(['submitted', 'claimed', 'handed_back']);
+  });
+
+  it('drains a slot: the worker finishes its job, takes no more, and exits', async () => {
+    const t = makeSpool();
+    t.sentinel();
+    const w = t.worker(['--slot', '1']);
+    t.drop('last.json', manifest('last', 'work', { params: { ms: 1000 } }));
+    await until('running', () => t.job('last')?.state === 'claimed');
+    const r = t.run(['workers', 'drain', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    t.drop('after.json', manifest('after', 'noop'));
+    expect(await w.exited).toBe(0);
+    expect(doneIds(t)).toEqual(['last']);
+    await until('after admitted', () => t.job('after')?.state === 'pending');
+    expect(t.run(['workers', 'undrain', '1']).code).toBe(0);
+    t.worker(['--slot', '1']);
+    await until('after done', () => doneIds(t).includes('after'));
+  });
+});
