@@ -53,7 +53,7 @@ export interface SentinelContext {
   slots: SlotView[];
   claims: Map<number, ClaimName[]>;
   /** Last progress written to the ledger per job (at most one update a second). */
-  progressWritten: Map<string, number>;
+  progressWritten: Map<string, { at: number; progress: number; message: string | undefined }>;
 }
 
 /** Records an event and the job row it changes, keeping the mirror in step with the ledger. */

@@ -53,9 +53,9 @@ function noteChange(ctx: SentinelContext, before: SlotView | undefined, after: S
 }
 
 function carryProgress(ctx: SentinelContext, job: string, progress: number, message: string | undefined): void {
-  const last = ctx.progressWritten.get(job) ?? 0;
-  if (Date.now() - last < PROGRESS_EVERY_MS) return;
+  const last = ctx.progressWritten.get(job);
+  if (last && (Date.now() - last.at < PROGRESS_EVERY_MS || (last.progress === progress && last.message === message))) return;
   if (ctx.jobs.get(job)?.state !== 'claimed') return;
-  ctx.progressWritten.set(job, Date.now());
+  ctx.progressWritten.set(job, { at: Date.now(), progress, message });
   ctx.ledger.patchJob({ id: job, progress, message: message ?? null });
 }

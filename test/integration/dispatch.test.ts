@@ -54,4 +54,22 @@ describe('dispatch', () => {
     expect(show.log_tail).toContain(JSON.stringify(['$(touch /tmp/pwned)', '; rm -rf /']));
     expect(show.events.map((e: { type: string }) => e.type)).toEqual(['submitted', 'claimed', 'done']);
   });
+
+  it("shows a running job's fd-3 progress in status and in the ledger row", async () => {
+    const t = makeSpool();
+    t.sentinel();
+    t.worker();
+    t.drop('slowly.json', manifest('slowly', 'work', { params: { ms: 3000 } }));
+    const slot = await until('progress in status', () => {
+      const s = JSON.parse(t.run(['status', '--json']).stdout).slots[0];
+      return s.state === 'busy' && s.job === 'slowly' && s.progress > 0 && s.progress < 1 ? s : undefined;
+    });
+    expect(slot.message).toMatch(/^resizing|^working/);
+    await until('progress in the ledger', () => {
+      const row = t.job('slowly');
+      return row?.state === 'claimed' && Number(row.progress) > 0;
+    });
+    await until('done', () => doneIds(t).includes('slowly'));
+    expect(t.job('slowly')).toMatchObject({ state: 'done', progress: 1 });
+  });
 });
