@@ -5,6 +5,7 @@
  * kept, the error is returned to the caller to report, and the next flush retries it.
  */
 import type { Statement } from 'better-sqlite3';
+import { fail } from '../faults/failpoints.js';
 import { GENESIS_HASH, hashEvent } from './chain.js';
 import type { Db } from './open.js';
 
@@ -114,6 +115,7 @@ export class LedgerWriter {
   flush(): number {
     if (this.buffer.length === 0) return 0;
     const ops = this.buffer;
+    fail('ledger.before-commit');
     this.db
       .transaction(() => {
         const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
@@ -145,6 +147,7 @@ export class LedgerWriter {
       })
       .immediate();
     this.buffer = [];
+    fail('ledger.after-commit');
     return ops.length;
   }
 
@@ -161,7 +164,7 @@ export class LedgerWriter {
       };
       this.jobUpdates.set(key, stmts);
     }
-    const params = { state: 'pending', ...patch, updated_at: at };
+    const params = { ...patch, state: patch.state ?? 'pending', updated_at: at };
     if (stmts.update.run(params).changes === 0) stmts.insert.run(params);
   }
 }

@@ -89,7 +89,8 @@ export function stateFileName(id: string, attempts: number): string {
 
 /** Parses `<id>.json` or `<id>.<n>.json`; undefined for anything else (error files, strays). */
 export function parseStateName(name: string): StateName | undefined {
-  const m = /^([A-Za-z0-9_-]{1,64})(?:\.(\d{1,6}))?\.json$/.exec(name);
+  // One spelling per (id, attempts): no ".0", no leading zeros.
+  const m = /^([A-Za-z0-9_-]{1,64})(?:\.([1-9]\d{0,5}))?\.json$/.exec(name);
   if (!m) return undefined;
   return { id: m[1]!, attempts: m[2] === undefined ? 0 : Number(m[2]) };
 }
@@ -116,7 +117,7 @@ export function claimPath(l: Layout, c: ClaimName): string {
 }
 
 export function parseClaimName(slot: number, name: string): ClaimName | undefined {
-  const m = /^([A-Za-z0-9_-]{1,64})\.(\d{1,6})\.([A-Za-z0-9_-]{6,32})\.([A-Za-z0-9_-]{4,32})\.json$/.exec(name);
+  const m = /^([A-Za-z0-9_-]{1,64})\.([1-9]\d{0,5})\.([A-Za-z0-9_-]{6,32})\.([A-Za-z0-9_-]{4,32})\.json$/.exec(name);
   if (!m) return undefined;
   return { slot, id: m[1]!, attempt: Number(m[2]), token: m[3]!, nonce: m[4]! };
 }

@@ -19,7 +19,8 @@ export function buildArgv(template: string[], ctx: ArgvContext): string[] {
   return template.map((arg) =>
     arg.replace(/\{(input|job_id|attempt|env_dir|params\.([A-Za-z0-9_-]+))\}/g, (_, name: string, key: string | undefined) => {
       if (key !== undefined) {
-        const v = ctx.manifest.params?.[key];
+        const params = ctx.manifest.params ?? {};
+        const v = Object.hasOwn(params, key) ? params[key] : undefined;
         if (v === undefined) throw new MissingPlaceholderError(`the plugin's command uses {params.${key}} but the manifest has no params.${key}`);
         return String(v);
       }

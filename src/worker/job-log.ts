@@ -38,8 +38,7 @@ export class JobLog {
 
   /** The last few KB of output, for the result and failed/<id>.error.json. */
   tailText(): string {
-    const text = Buffer.concat(this.tail).toString('utf8');
-    return text.slice(-TAIL_BYTES);
+    return Buffer.concat(this.tail).subarray(-TAIL_BYTES).toString('utf8');
   }
 
   close(): void {
