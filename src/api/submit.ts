@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { InvalidFileError, UsageError } from '../errors.js';
+import { fail } from '../faults/failpoints.js';
 import { publish } from '../spool/atomic.js';
 import { stateFileName } from '../spool/layout.js';
 import { validateManifest, type Manifest } from '../spool/manifest.js';
@@ -40,8 +41,9 @@ export function submitJob(s: Spool, input: SubmitInput): string {
   }
   const plugin = new PluginRegistry(s.l).lookup(manifest.plugin);
   if (!plugin.ok) throw new UsageError(`Cannot submit: ${plugin.reason}. Plugins live in ${s.l.plugins}.`);
+  fail('submit.before-publish');
   try {
-    publish(s.l.tmp, join(s.l.pending, stateFileName(id, 0)), `${JSON.stringify(manifest, null, 2)}\n`, { noClobber: true });
+    publish(s.l.tmp, join(s.l.pending, stateFileName(id, 0)), `${JSON.stringify(manifest, null, 2)}\n`, { noClobber: true, failpoint: 'submit.after-write' });
   } catch (err) {
     if ((err as { errno?: { code?: string } }).errno?.code === 'EEXIST') throw new UsageError(`A job "${id}" is already pending.`);
     throw err;

@@ -3,16 +3,21 @@
  * Exit codes: 0 success, 1 failure, 2 usage error. Errors are one sentence on stderr.
  */
 import { Command, CommanderError } from 'commander';
+import { failpointSettings } from '../config/identity.js';
 import { UsageError } from '../errors.js';
+import { configureFailpoints } from '../faults/failpoints.js';
 import { VERSION } from '../version.js';
+import { addChaosCommand } from './commands/chaos.js';
 import { addConfigCommands } from './commands/config.js';
 import { addDemoCommand } from './commands/demo.js';
+import { addFailpointsCommand } from './commands/failpoints.js';
 import { addInitCommand } from './commands/init.js';
 import { addJobsCommands } from './commands/jobs.js';
 import { addLedgerCommands } from './commands/ledger.js';
 import { addProcessCommands } from './commands/processes.js';
 import { addStatusCommand } from './commands/status.js';
 import { addSubmitCommand } from './commands/submit.js';
+import { addVerifyCommand } from './commands/verify.js';
 import { addWorkersCommands } from './commands/workers.js';
 
 export interface GlobalOptions {
@@ -37,8 +42,13 @@ addWorkersCommands(program);
 addLedgerCommands(program);
 addConfigCommands(program);
 addDemoCommand(program);
+addFailpointsCommand(program);
+addVerifyCommand(program);
+addChaosCommand(program);
 
 try {
+  const fp = failpointSettings();
+  configureFailpoints(fp.spec, fp.seed);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

@@ -20,3 +20,8 @@ export function actor(): string {
 export function spoolFromEnv(): string | undefined {
   return process.env.SPOOLCTL_SPOOL || undefined;
 }
+
+/** SPOOLCTL_FAILPOINTS and its seed, for fault-injection runs. */
+export function failpointSettings(): { spec: string | undefined; seed: string | undefined } {
+  return { spec: process.env.SPOOLCTL_FAILPOINTS || undefined, seed: process.env.SPOOLCTL_FAILPOINTS_SEED };
+}

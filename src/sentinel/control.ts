@@ -4,6 +4,7 @@
  * An unreadable request is quarantined like any bad input.
  */
 import { InvalidFileError, LostRaceError } from '../errors.js';
+import { fail } from '../faults/failpoints.js';
 import { drainMarkerPath, type JobState } from '../spool/layout.js';
 import { failClaim, failFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
 import { listRequestNames, readRequest, removeRequest, writeAck, type AckItem, type ControlRequest, type JobAction } from '../spool/control.js';
@@ -59,6 +60,7 @@ function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, act
   if (noop) return { target: id, ok: true, from: at.state, to: at.state };
   try {
     const to = move(ctx, action, id, at, actor);
+    fail('control.after-move');
     const state = to.split('/')[0]!;
     const type = action === 'requeue' ? 'requeued' : action === 'hold' ? 'held' : action === 'release' ? 'released' : 'cancelled';
     const terminal = state === 'failed';

@@ -5,6 +5,7 @@
  */
 import { nanoid } from 'nanoid';
 import { LostRaceError } from '../errors.js';
+import { fail } from '../faults/failpoints.js';
 import { claimFileName, type ClaimName } from '../spool/layout.js';
 import { claimJob } from '../spool/moves.js';
 import { spoolRelative, transition, type PendingEntry, type SentinelContext } from './context.js';
@@ -32,7 +33,9 @@ export function dispatch(ctx: SentinelContext): number {
       ctx.pending.delete(entry.name);
       const c: ClaimName = { slot: view.slot, id: entry.id, attempt: entry.attempts + 1, token: view.hb.token, nonce: nanoid(8) };
       try {
+        fail('claim.before-rename');
         const to = claimJob(ctx.l, ctx.sync, entry.path, c);
+        fail('claim.after-rename');
         transition(
           ctx,
           { type: 'claimed', job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel', detail: { host: view.hb.host, pid: view.hb.pid, claim: claimFileName(c) } },

@@ -7,6 +7,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { InvalidFileError } from '../errors.js';
+import { fail } from '../faults/failpoints.js';
 import { exists } from '../spool/atomic.js';
 import { parseStateName } from '../spool/layout.js';
 import { effectivePriority, readManifest } from '../spool/manifest.js';
@@ -65,6 +66,7 @@ export function admit(ctx: SentinelContext, name: string): void {
     quarantineFile(ctx, ctx.l.pending, name, `duplicate id: job "${parsed.id}" already exists as ${known.file}`);
     return;
   }
+  fail('intake.after-read');
   const maxAttempts = manifest.max_attempts ?? plugin.plugin.max_attempts ?? ctx.cfg.jobs.max_attempts;
   const priority = effectivePriority(manifest);
   if (!known || known.state === 'rejected') {

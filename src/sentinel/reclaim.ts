@@ -6,6 +6,7 @@
  * the worker left before it could pick the job up.
  */
 import { LostRaceError } from '../errors.js';
+import { fail } from '../faults/failpoints.js';
 import { claimFileName, type ClaimName } from '../spool/layout.js';
 import { failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
 import { listClaims } from '../spool/scan.js';
@@ -55,8 +56,10 @@ function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: 
   const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel' };
   const detail = { reason, claim: claimFileName(c) };
   ctx.progressWritten.delete(c.id);
+  fail('reclaim.before-move');
   if (view.status === 'free' && !view.hb) {
     const to = handBackClaim(ctx.l, ctx.sync, c);
+    fail('reclaim.after-move');
     transition(ctx, { type: 'handed_back', ...base, detail }, { id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file: spoolRelative(ctx, to), progress: null });
     return;
   }
@@ -64,6 +67,7 @@ function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: 
   if (c.attempt >= max) {
     const why = `worker lost on the last attempt (${c.attempt} of ${max}): ${reason}`;
     const to = failClaim(ctx.l, ctx.sync, c, { reason: why, at: new Date().toISOString() });
+    fail('reclaim.after-move');
     transition(ctx, { type: 'reclaimed', ...base, detail: { ...detail, to: 'failed' } });
     transition(ctx, { type: 'failed', ...base, detail: { poison: true, reason: why, claim: claimFileName(c) } }, {
       id: c.id, state: 'failed', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), last_error: why, finished_at: new Date().toISOString(),
@@ -71,6 +75,7 @@ function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: 
     return;
   }
   const to = returnClaim(ctx.l, ctx.sync, c);
+  fail('reclaim.after-move');
   transition(ctx, { type: 'reclaimed', ...base, detail }, { id: c.id, state: 'pending', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: null, message: null });
   ctx.log.warn('reclaimed a job from a lost worker', { job: c.id, slot: c.slot, attempt: c.attempt, reason });
 }

@@ -6,6 +6,7 @@
  * Every event that settles a claim names it in detail.claim; that is what the check reads.
  */
 import { LostRaceError } from '../errors.js';
+import { fail } from '../faults/failpoints.js';
 import { claimSettled } from '../ledger/queries.js';
 import { exists } from '../spool/atomic.js';
 import { claimFileName, claimPath, type ClaimName } from '../spool/layout.js';
@@ -55,36 +56,44 @@ export function applyResults(ctx: SentinelContext): number {
 
 function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
   const now = new Date();
-  const actor = `${r.host}:${r.pid}`;
-  const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor };
   const claim = claimFileName(c);
+  const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor: `${r.host}:${r.pid}` };
   const maxAttempts = ctx.jobs.get(c.id)?.maxAttempts ?? ctx.cfg.jobs.max_attempts;
   const failure = { exit_code: r.exit_code ?? null, signal: r.signal ?? null, error: r.error ?? null };
   ctx.progressWritten.delete(c.id);
+  fail('complete.before-move');
 
+  let record: (file: string) => void;
+  let to: string;
   if (r.outcome === 'done') {
-    const to = completeClaim(ctx.l, ctx.sync, c, now);
-    transition(ctx, { type: 'done', ...base, detail: { claim, exit_code: r.exit_code ?? 0 } }, {
-      id: c.id, state: 'done', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: 1, last_error: null, finished_at: now.toISOString(),
-    });
+    to = completeClaim(ctx.l, ctx.sync, c, now);
+    record = (file) =>
+      transition(ctx, { type: 'done', ...base, detail: { claim, exit_code: r.exit_code ?? 0 } }, {
+        id: c.id, state: 'done', attempts: c.attempt, slot: null, file, progress: 1, last_error: null, finished_at: now.toISOString(),
+      });
   } else if (r.outcome === 'handed_back') {
-    const to = handBackClaim(ctx.l, ctx.sync, c);
-    transition(ctx, { type: 'handed_back', ...base, detail: { claim, reason: r.error ?? 'worker stopping' } }, {
-      id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file: spoolRelative(ctx, to), progress: null, message: null,
-    });
+    to = handBackClaim(ctx.l, ctx.sync, c);
+    record = (file) =>
+      transition(ctx, { type: 'handed_back', ...base, detail: { claim, reason: r.error ?? 'worker stopping' } }, {
+        id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file, progress: null, message: null,
+      });
   } else if (r.outcome === 'failed' && c.attempt < maxAttempts) {
-    const to = returnClaim(ctx.l, ctx.sync, c);
-    transition(ctx, { type: 'retried', ...base, detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt } }, {
-      id: c.id, state: 'pending', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: null, message: null, last_error: r.error ?? null,
-    });
+    to = returnClaim(ctx.l, ctx.sync, c);
+    record = (file) =>
+      transition(ctx, { type: 'retried', ...base, detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt } }, {
+        id: c.id, state: 'pending', attempts: c.attempt, slot: null, file, progress: null, message: null, last_error: r.error ?? null,
+      });
   } else {
     const permanent = r.outcome === 'failed_permanently';
     const reason = permanent ? (r.error ?? 'failed permanently') : `${r.error ?? 'failed'} (attempt ${c.attempt} of ${maxAttempts})`;
-    const to = failClaim(ctx.l, ctx.sync, c, { reason, ...failure, log_tail: r.log_tail, at: now.toISOString() });
-    transition(ctx, { type: 'failed', ...base, detail: { claim, ...failure, permanent, log_tail: r.log_tail ?? '' } }, {
-      id: c.id, state: 'failed', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), last_error: reason, finished_at: now.toISOString(),
-    });
+    to = failClaim(ctx.l, ctx.sync, c, { reason, ...failure, log_tail: r.log_tail, at: now.toISOString() });
+    record = (file) =>
+      transition(ctx, { type: 'failed', ...base, detail: { claim, ...failure, permanent, log_tail: r.log_tail ?? '' } }, {
+        id: c.id, state: 'failed', attempts: c.attempt, slot: null, file, last_error: reason, finished_at: now.toISOString(),
+      });
   }
+  fail('complete.after-move');
+  record(spoolRelative(ctx, to));
   const claims = ctx.claims.get(c.slot);
   if (claims) ctx.claims.set(c.slot, claims.filter((x) => claimFileName(x) !== claim));
 }

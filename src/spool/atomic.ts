@@ -14,6 +14,8 @@ import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, unlink
 import { basename, dirname, join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { LostRaceError, SpoolIoError, errnoOf } from '../errors.js';
+import { fail } from '../faults/failpoints.js';
+import type { FailpointName } from '../faults/points.js';
 
 export interface PublishOptions {
   /** fsync the file and its directory (on for everything that must survive a crash). */
@@ -21,6 +23,8 @@ export interface PublishOptions {
   /** Fail with EEXIST instead of replacing an existing target. */
   noClobber?: boolean;
   mode?: number;
+  /** Fired once the file is complete in tmp/ and before it is renamed into place. */
+  failpoint?: FailpointName;
 }
 
 export function fsyncDir(dir: string): void {
@@ -59,6 +63,7 @@ export function publish(tmpDir: string, target: string, data: string | Buffer, o
     throw new SpoolIoError('write', tmp, err as NodeJS.ErrnoException);
   }
   closeSync(fd);
+  if (opts.failpoint) fail(opts.failpoint);
   try {
     if (opts.noClobber) placeNoClobber(tmp, target);
     else renameSync(tmp, target);

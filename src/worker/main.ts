@@ -16,6 +16,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { nanoid } from 'nanoid';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
+import { fail } from '../faults/failpoints.js';
 import { makeLogger, type Logger } from '../log.js';
 import { exists } from '../spool/atomic.js';
 import { claimDir, claimFileName, claimPath, heartbeatPath, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
@@ -67,6 +68,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   const beat = (force = false) => {
     if (!force && Date.now() - lastBeat < 250) return;
     lastBeat = Date.now();
+    fail('heartbeat.before-write');
     hb.beat_at = new Date().toISOString();
     writeHeartbeat(l, hb);
   };
@@ -149,7 +151,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         log.error(`another worker now holds slot ${slot}; its result is discarded`, { job: claim.id });
         return exit(1, 'slot taken over by another worker', true);
       }
+      fail('result.before-publish');
       publishResult(l, claim, { ...result, token, host, pid: process.pid });
+      fail('result.after-publish');
       if (result.outcome === 'done') hb.jobs_done += 1;
       else if (result.outcome !== 'handed_back') hb.jobs_failed += 1;
       log.info('job finished', { job: claim.id, attempt: claim.attempt, outcome: result.outcome, exit_code: result.exit_code, error: result.error });
@@ -232,6 +236,7 @@ async function execute(
 
   const jobLog = new JobLog(jobLogPath(l, claim.id), cfg.worker.log_max_bytes, `=== attempt ${claim.attempt} of ${claim.id} on ${host} slot ${claim.slot} at ${started}: ${JSON.stringify(argv)}\n`);
   try {
+    fail('run.before-spawn');
     const running = startPlugin({
       argv,
       cwd: l.root,
@@ -242,6 +247,7 @@ async function execute(
       onProgress,
     });
     current.plugin = running;
+    fail('run.after-spawn');
     if (current.stopReason) running.stop();
     const out = await running.done;
     const tail = jobLog.tailText();

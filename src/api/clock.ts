@@ -1,0 +1,12 @@
+/** The file server's clock as seen from a reader: a probe write if the spool is writable. */
+import { hostId } from '../config/identity.js';
+import { fileServerNow } from '../spool/slots.js';
+import type { Spool } from './spool.js';
+
+export function fileServerNowOrLocal(s: Spool): number {
+  try {
+    return fileServerNow(s.l, `.clock-probe-${hostId()}-reader`);
+  } catch {
+    return Date.now();
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * `spoolctl chaos`: runs a batch of jobs on a scratch spool (or a given one) while killing,
+ * pausing and failpoint-crashing workers (and the sentinel with --sentinel) on a seeded
+ * schedule, restarts whatever died, waits until every job has settled, then verifies the
+ * spool and counts: nothing may be lost and nothing completed twice.
+ */
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSpool } from '../api/spool.js';
+import { verifySpool, type Violation } from '../api/verify.js';
+import { fixturePluginCommand } from '../demo/spool.js';
+import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
+import { openDb } from '../ledger/open.js';
+import { sleep } from '../proc.js';
+import { publish } from '../spool/atomic.js';
+import { initSpool } from '../spool/init.js';
+import { defaultLedgerPath, type Layout } from '../spool/layout.js';
+import { listDone, listNames, listStateDir } from '../spool/scan.js';
+import { expectedRunMs, makeSchedule, type ChaosOptions, type Disruption } from './schedule.js';
+
+export interface ChaosReport {
+  seed: number;
+  schedule: string;
+  spool: string;
+  submitted: number;
+  done: number;
+  failed: number;
+  worker_kills: number;
+  pauses: number;
+  sentinel_kills: number;
+  failpoints_armed: number;
+  failpoints_fired: number;
+  reclaims: number;
+  fenced: number;
+  lost: number;
+  completed_twice: number;
+  verify_ok: boolean;
+  violations: Violation[];
+  elapsed_s: number;
+}
+
+const STALE_MS = 1500;
+
+const SCRATCH_TOML = `# chaos run: short thresholds so lost workers are noticed quickly
+[worker]
+stale_after_ms = ${STALE_MS}
+heartbeat_ms = 200
+kill_grace_ms = 200
+stop_timeout_ms = 500
+
+[jobs]
+max_attempts = 25
+
+[sentinel]
+scan_interval_ms = 200
+`;
+
+export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: string) => void }): Promise<ChaosReport> {
+  const started = Date.now();
+  const dir = o.spool ?? mkdtempSync(join(tmpdir(), 'spoolctl-chaos-'));
+  const l = initSpool(dir);
+  if (!o.spool) writeFileSync(l.config, SCRATCH_TOML);
+  writeFileSync(join(l.plugins, 'chaos-ok.json'), JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('work.mjs', '{params.ms}', '2') }));
+  writeFileSync(join(l.plugins, 'chaos-fail.json'), JSON.stringify({ name: 'chaos-fail', command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'), max_attempts: 2 }));
+
+  const schedule = makeSchedule(o, STALE_MS + 1000);
+  o.say(`chaos: seed ${o.seed}, schedule ${schedule.fingerprint}: ${o.jobs} jobs, ${o.workers} workers, ${schedule.disruptions.length} disruptions, spool ${l.root}`);
+  for (const j of schedule.jobs) {
+    const m = { id: j.id, plugin: j.fails ? 'chaos-fail' : 'chaos-ok', params: { ms: j.ms }, priority: j.priority };
+    publish(l.tmp, join(l.pending, `${j.id}.json`), JSON.stringify(m));
+  }
+
+  const env = (failpoint?: string): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = { ...process.env, SPOOLCTL_SPOOL: l.root };
+    delete e.SPOOLCTL_FAILPOINTS;
+    if (failpoint) e.SPOOLCTL_FAILPOINTS = `${failpoint}=1*crash`;
+    return e;
+  };
+  const log = (name: string) => join(l.logs, `chaos-${name}.log`);
+  let sentinel = startRole('sentinel', ['sentinel'], log('sentinel'), env());
+  const workers: Child[] = Array.from({ length: o.workers }, (_, i) => startRole(`worker ${i}`, ['worker'], log(`worker-${i}`), env()));
+  const paused = new Set<number>();
+  let sentinelDownUntil = 0;
+  const counts = { worker_kills: 0, pauses: 0, sentinel_kills: 0, failpoints_armed: 0 };
+  const exited = (c: Child) => c.proc.exitCode !== null || c.proc.signalCode !== null;
+
+  let supervising = true;
+  const supervisor = (async () => {
+    while (supervising) {
+      workers.forEach((w, i) => {
+        if (exited(w) && !paused.has(i)) workers[i] = startRole(`worker ${i}`, ['worker'], log(`worker-${i}`), env());
+      });
+      if (exited(sentinel) && Date.now() >= sentinelDownUntil) sentinel = startRole('sentinel', ['sentinel'], log('sentinel'), env());
+      await sleep(100);
+    }
+  })();
+
+  const apply = async (d: Disruption) => {
+    if (d.kind === 'kill-worker') {
+      workers[d.worker]!.proc.kill('SIGKILL');
+      counts.worker_kills += 1;
+    } else if (d.kind === 'pause-worker') {
+      const w = workers[d.worker]!;
+      if (paused.has(d.worker) || exited(w)) return;
+      paused.add(d.worker);
+      w.proc.kill('SIGSTOP');
+      counts.pauses += 1;
+      setTimeout(() => {
+        w.proc.kill('SIGCONT');
+        paused.delete(d.worker);
+      }, d.for_ms);
+    } else if (d.kind === 'arm-worker') {
+      if (paused.has(d.worker)) return;
+      const w = workers[d.worker]!;
+      w.proc.kill('SIGKILL');
+      await w.exited;
+      workers[d.worker] = startRole(`worker ${d.worker}`, ['worker'], log(`worker-${d.worker}`), env(d.failpoint));
+      counts.failpoints_armed += 1;
+    } else if (d.kind === 'kill-sentinel') {
+      sentinelDownUntil = Date.now() + 300;
+      sentinel.proc.kill('SIGKILL');
+      counts.sentinel_kills += 1;
+    } else {
+      sentinelDownUntil = Date.now() + 1000;
+      sentinel.proc.kill('SIGKILL');
+      await sentinel.exited;
+      sentinel = startRole('sentinel', ['sentinel'], log('sentinel'), env(d.failpoint));
+      counts.failpoints_armed += 1;
+    }
+  };
+
+  const t0 = Date.now();
+  for (const d of schedule.disruptions) {
+    const wait = t0 + d.at_ms - Date.now();
+    if (wait > 0) await sleep(wait);
+    await apply(d);
+  }
+  const ids = new Set(schedule.jobs.map((j) => j.id));
+  const settledIn = Math.max(120_000, expectedRunMs(schedule.jobs, o.workers) * 4);
+  const settled = await waitFor(() => quiescent(l, ids), settledIn, 200);
+  supervising = false;
+  await supervisor;
+  for (const w of workers) w.proc.kill('SIGCONT');
+  await stopChildren(workers, 500, 5000);
+  await stopChildren([sentinel], 2000, 10_000);
+  if (!settled) o.say(`chaos: the spool did not settle within ${Math.round(settledIn / 1000)}s`);
+
+  const report = tally(l, ids);
+  const verification = verifySpool(openSpool(l.root));
+  return {
+    seed: o.seed,
+    schedule: schedule.fingerprint,
+    spool: l.root,
+    submitted: ids.size,
+    ...report,
+    ...counts,
+    failpoints_fired: countFired(l),
+    verify_ok: verification.ok && settled,
+    violations: verification.violations,
+    elapsed_s: Math.round((Date.now() - started) / 100) / 10,
+  };
+}
+
+function quiescent(l: Layout, ids: Set<string>): boolean {
+  if (listNames(l.pending).length > 0 || listNames(l.results).length > 0) return false;
+  for (const d of listNames(l.claimed)) if (listNames(join(l.claimed, d)).length > 0) return false;
+  const settledIds = new Set([...listDone(l), ...listStateDir(l.failed).jobs].map((j) => j.id));
+  for (const id of ids) if (!settledIds.has(id)) return false;
+  return true;
+}
+
+function tally(l: Layout, ids: Set<string>) {
+  const done = listDone(l).filter((j) => ids.has(j.id));
+  const failed = listStateDir(l.failed).jobs.filter((j) => ids.has(j.id));
+  const everywhere = new Set([
+    ...done,
+    ...failed,
+    ...listStateDir(l.pending).jobs,
+    ...listStateDir(l.held).jobs,
+    ...listNames(l.claimed).flatMap((d) => listNames(join(l.claimed, d)).map((n) => ({ id: n.split('.')[0]! }))),
+  ].map((j) => j.id));
+  const db = openDb(defaultLedgerPath(l), { readonly: true, busyTimeoutMs: 5000 });
+  try {
+    const count = (type: string) => (db.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
+    const twice = db.prepare("SELECT count(*) AS n FROM (SELECT job FROM events WHERE type = 'done' GROUP BY job HAVING count(*) > 1)").get() as { n: number };
+    return {
+      done: done.length,
+      failed: failed.length,
+      reclaims: count('reclaimed'),
+      fenced: count('fenced'),
+      lost: [...ids].filter((id) => !everywhere.has(id)).length,
+      completed_twice: twice.n,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function countFired(l: Layout): number {
+  let n = 0;
+  for (const name of readdirSync(l.logs).filter((f) => f.startsWith('chaos-'))) {
+    n += readFileSync(join(l.logs, name), 'utf8').split('\n').filter((line) => line.includes('"failpoint fired"')).length;
+  }
+  return n;
+}

@@ -1,0 +1,69 @@
+/**
+ * A chaos run's schedule: what happens when, drawn from the seed alone, so the same seed and
+ * options give the same schedule (the timing of the processes themselves still varies).
+ */
+import { createHash } from 'node:crypto';
+import { seededRandom } from '../faults/failpoints.js';
+import { FAILPOINTS, type FailpointName } from '../faults/points.js';
+
+export interface ChaosOptions {
+  jobs: number;
+  workers: number;
+  kills: number;
+  seed: number;
+  sentinel: boolean;
+}
+
+export type Disruption =
+  | { at_ms: number; kind: 'kill-worker'; worker: number }
+  | { at_ms: number; kind: 'pause-worker'; worker: number; for_ms: number }
+  | { at_ms: number; kind: 'kill-sentinel' }
+  | { at_ms: number; kind: 'arm-worker'; worker: number; failpoint: FailpointName }
+  | { at_ms: number; kind: 'arm-sentinel'; failpoint: FailpointName };
+
+export interface JobPlan {
+  id: string;
+  ms: number;
+  fails: boolean;
+  priority: number;
+}
+
+export interface Schedule {
+  jobs: JobPlan[];
+  disruptions: Disruption[];
+  fingerprint: string;
+}
+
+const WORKER_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(run|result|heartbeat)\./.test(n));
+const SENTINEL_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(intake|claim|complete|reclaim|ledger)\./.test(n));
+
+/** How long the jobs take with every worker busy, which is the window disruptions fall in. */
+export function expectedRunMs(jobs: JobPlan[], workers: number): number {
+  return jobs.reduce((n, j) => n + j.ms + 15, 0) / workers;
+}
+
+export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
+  const rnd = seededRandom(o.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const jobs: JobPlan[] = Array.from({ length: o.jobs }, (_, i) => ({
+    id: `chaos-${o.seed}-${String(i).padStart(5, '0')}`,
+    ms: Math.round(20 + rnd() * 280),
+    fails: rnd() < 0.05,
+    priority: Math.floor(rnd() * 3),
+  }));
+  const window = Math.max(2000, expectedRunMs(jobs, o.workers) * 0.9);
+  const disruptions: Disruption[] = [];
+  for (let i = 0; i < o.kills; i += 1) {
+    const at_ms = Math.round(rnd() * window);
+    const worker = Math.floor(rnd() * o.workers);
+    const r = rnd();
+    if (o.sentinel && r < 0.15) disruptions.push({ at_ms, kind: 'kill-sentinel' });
+    else if (o.sentinel && r < 0.25) disruptions.push({ at_ms, kind: 'arm-sentinel', failpoint: pick(SENTINEL_POINTS) });
+    else if (r < 0.45) disruptions.push({ at_ms, kind: 'pause-worker', worker, for_ms: pauseMs });
+    else if (r < 0.65) disruptions.push({ at_ms, kind: 'arm-worker', worker, failpoint: pick(WORKER_POINTS) });
+    else disruptions.push({ at_ms, kind: 'kill-worker', worker });
+  }
+  disruptions.sort((a, b) => a.at_ms - b.at_ms);
+  const fingerprint = createHash('sha256').update(JSON.stringify({ o, jobs, disruptions })).digest('hex').slice(0, 16);
+  return { jobs, disruptions, fingerprint };
+}

@@ -1,0 +1,26 @@
+/** spoolctl verify [--json]: the spool's invariants; exit 1 on any violation. */
+import type { Command } from 'commander';
+import { verifySpool } from '../../api/verify.js';
+import { openSpool } from '../../api/spool.js';
+import { printJson } from '../output.js';
+import type { GlobalOptions } from '../main.js';
+
+export function addVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('check the spool and its ledger: every job in one place, ledger = spool, one completion per job, chain intact, no orphaned claim')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const report = verifySpool(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      if (opts.json) printJson(report);
+      else {
+        for (const v of report.violations) {
+          process.stdout.write(`${v.kind}${v.job ? ` ${v.job}` : ''}${v.file ? ` (${v.file})` : ''}: ${v.detail}\n  fix: ${v.fix}\n`);
+        }
+        process.stdout.write(
+          `${report.ok ? 'OK' : 'FAILED'}: ${report.jobs_in_spool} jobs in the spool, ${report.jobs_in_ledger} in the ledger, ${report.events} events, ${report.violations.length} violation(s)\n`,
+        );
+      }
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}

@@ -1,0 +1,25 @@
+/**
+ * Every failpoint, at each step boundary where a crash or an error must not lose a job or
+ * complete one twice. `spoolctl failpoints` prints this table.
+ */
+export const FAILPOINTS = {
+  'submit.before-publish': 'submit: manifest built and validated, nothing written yet',
+  'submit.after-write': 'submit: manifest written and fsynced in tmp/, not yet renamed into pending/',
+  'intake.after-read': 'sentinel: a new manifest read and validated, its submission not yet recorded',
+  'claim.before-rename': 'sentinel: job chosen for a slot, pending/ file not yet renamed',
+  'claim.after-rename': 'sentinel: job renamed into claimed/, the claim not yet in the ledger',
+  'run.before-spawn': 'worker: claim picked up, plugin not yet started',
+  'run.after-spawn': 'worker: plugin running',
+  'result.before-publish': 'worker: plugin finished, result not yet written',
+  'result.after-publish': 'worker: result published in results/, worker not yet idle',
+  'complete.before-move': 'sentinel: result read, claim not yet moved',
+  'complete.after-move': 'sentinel: claim moved to done/, failed/ or pending/, result file not yet removed, ledger not yet written',
+  'reclaim.before-move': 'sentinel: a lost worker found, its claim not yet moved back',
+  'reclaim.after-move': 'sentinel: claim moved back to pending/, not yet in the ledger',
+  'control.after-move': 'sentinel: control request applied to the spool, not yet acknowledged',
+  'ledger.before-commit': 'sentinel: a batch of ledger records about to be committed',
+  'ledger.after-commit': 'sentinel: a batch of ledger records committed',
+  'heartbeat.before-write': 'worker: about to refresh its heartbeat',
+} as const;
+
+export type FailpointName = keyof typeof FAILPOINTS;
