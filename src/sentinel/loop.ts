@@ -20,6 +20,7 @@ import { defaultLedgerPath, type Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { readSentinelInfo, removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
 import { listNames } from '../spool/scan.js';
+import { within } from '../proc.js';
 import { VERSION } from '../version.js';
 import type { SentinelContext } from './context.js';
 import { applyControl } from './control.js';
@@ -151,7 +152,7 @@ function serve(ctx: SentinelContext, lock: HeldLock, beat: () => void): Promise<
       stopping = true;
       log.info('sentinel stopping', { signal });
       for (const t of timers) clearInterval(t);
-      await watcher.close();
+      await within(watcher.close(), 2000);
       while (running) await new Promise((r) => setTimeout(r, 10));
       ctx.ledger.record({ type: 'sentinel_stopped', actor: `${ctx.host}:${process.pid}`, detail: { signal } });
       flushLedger(ctx);

@@ -25,6 +25,7 @@ import { PluginRegistry } from '../spool/plugins.js';
 import { publishResult, type JobResult, type Outcome } from '../spool/results.js';
 import { listClaims } from '../spool/scan.js';
 import { readSlotFiles, removeHeartbeat, writeHeartbeat, type Heartbeat } from '../spool/slots.js';
+import { within } from '../proc.js';
 import { VERSION } from '../version.js';
 import { buildArgv, MissingPlaceholderError } from './argv.js';
 import { JobLog } from './job-log.js';
@@ -81,7 +82,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     const exit = async (code: number, why: string, keepSlotFiles = false) => {
       if (ticker) clearInterval(ticker);
       if (stopTimer) clearTimeout(stopTimer);
-      await watcher?.close();
+      if (watcher) await within(watcher.close(), 2000);
       if (!keepSlotFiles) {
         removeHeartbeat(l, slot);
         await taken.lock.release().catch(() => undefined);
