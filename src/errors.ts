@@ -28,6 +28,13 @@ export class LostRaceError extends Error {
   override name = 'LostRaceError';
 }
 
+const HINTS: Record<string, string> = {
+  ENOSPC: 'no space left on the device (ENOSPC); free some space and it is retried',
+  EDQUOT: 'disk quota exceeded (EDQUOT); free some space or raise the quota',
+  EACCES: 'permission denied (EACCES); check the owner and mode of the spool directories',
+  EROFS: 'the filesystem is read-only (EROFS); remount it read-write',
+};
+
 /** An I/O error, re-thrown with the path and the operation that failed. */
 export class SpoolIoError extends Error {
   override name = 'SpoolIoError';
@@ -36,7 +43,7 @@ export class SpoolIoError extends Error {
     readonly path: string,
     readonly errno: NodeJS.ErrnoException,
   ) {
-    super(`${op} ${path} failed: ${errno.code ?? ''} ${errno.message}`.replace(/\s+/g, ' '));
+    super(`${op} ${path} failed: ${HINTS[errno.code ?? ''] ?? `${errno.code ?? ''} ${errno.message}`.trim()}`);
   }
 }
 

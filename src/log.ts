@@ -23,3 +23,20 @@ export function makeLogger(proc: string, verbose = false, write: (line: string) 
     error: (m, f) => emit('error', m, f),
   };
 }
+
+/**
+ * Logs a recurring problem (a full disk, a locked ledger) once per `everyMs` per key, with
+ * how many repeats were held back, so a loop retrying every 200 ms does not flood the log.
+ */
+export function makeThrottle(log: Logger, everyMs = 10_000) {
+  const seen = new Map<string, { at: number; held: number }>();
+  return (level: 'warn' | 'error', key: string, msg: string, fields: Record<string, unknown> = {}) => {
+    const s = seen.get(key);
+    if (s && Date.now() - s.at < everyMs) {
+      s.held += 1;
+      return;
+    }
+    log[level](msg, { ...fields, ...(s?.held ? { repeated: s.held } : {}) });
+    seen.set(key, { at: Date.now(), held: 0 });
+  };
+}

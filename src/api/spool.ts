@@ -2,7 +2,7 @@
  * Finds and opens a spool for a command: --spool DIR, else SPOOLCTL_SPOOL, else the nearest
  * parent directory holding spool.toml. Also opens the ledger read-only for queries.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { spoolFromEnv } from '../config/identity.js';
@@ -36,6 +36,9 @@ export function findSpoolDir(flag: string | undefined): string {
 
 export function openSpool(flag: string | undefined, overrides: Record<string, string | number | boolean> = {}): Spool {
   const dir = findSpoolDir(flag);
+  // A spool shared with a group (setgid root, from `init --group`) gets group-writable
+  // files from every spoolctl process that works on it.
+  if (statSync(dir).mode & 0o2000) process.umask(0o007);
   return { l: layoutOf(dir), loaded: loadConfig(dir, overrides) };
 }
 

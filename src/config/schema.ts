@@ -30,6 +30,7 @@ export const CONFIG_SCHEMA = {
     kill_grace_ms: { type: 'integer', default: 3000, min: 0, max: 600_000, doc: 'between SIGTERM and SIGKILL of a plugin process group' },
     log_max_bytes: { type: 'integer', default: 1_048_576, min: 1024, max: 1 << 30, doc: 'per-attempt job log cap; beyond it only the tail is kept' },
     envs_dir: { type: 'string', default: '', doc: 'where plugin environments (env_hash) are installed; empty = <spool>/envs' },
+    run_as: { type: 'string', default: '', doc: 'user that plugins run as when the worker runs as root (empty: a root worker warns)' },
   },
   jobs: {
     max_attempts: { type: 'integer', default: 3, min: 1, max: 1000, doc: 'attempts before a job goes to failed/' },

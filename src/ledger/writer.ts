@@ -29,7 +29,9 @@ export type EventType =
   | 'drain_requested'
   | 'drain_cancelled'
   | 'sentinel_started'
-  | 'sentinel_stopped';
+  | 'sentinel_stopped'
+  | 'ledger_replaced'
+  | 'ledger_rebuilt';
 
 export interface EventInput {
   type: EventType;

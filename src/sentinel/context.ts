@@ -7,11 +7,11 @@ import { relative } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../ledger/open.js';
 import type { JobBrief } from '../ledger/queries.js';
-import type { EventInput, JobPatch, LedgerWriter } from '../ledger/writer.js';
-import type { Logger } from '../log.js';
-import type { DirSync } from '../spool/atomic.js';
+import { LedgerWriter, type EventInput, type JobPatch } from '../ledger/writer.js';
+import { makeThrottle, type Logger } from '../log.js';
+import { DirSync } from '../spool/atomic.js';
 import type { ClaimName, Layout } from '../spool/layout.js';
-import type { PluginRegistry } from '../spool/plugins.js';
+import { PluginRegistry } from '../spool/plugins.js';
 import type { Heartbeat } from '../spool/slots.js';
 
 export interface PendingEntry {
@@ -42,6 +42,8 @@ export interface SentinelContext {
   cfg: Config;
   host: string;
   log: Logger;
+  /** For problems that repeat every pass (full disk, locked ledger): logged once per 10 s. */
+  throttled: ReturnType<typeof makeThrottle>;
   db: Db;
   ledger: LedgerWriter;
   sync: DirSync;
@@ -72,4 +74,23 @@ export function transition(ctx: SentinelContext, ev: EventInput, patch?: JobPatc
 
 export function spoolRelative(ctx: SentinelContext, path: string): string {
   return relative(ctx.l.root, path);
+}
+
+export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, db: Db): SentinelContext {
+  return {
+    l,
+    cfg,
+    host,
+    log,
+    throttled: makeThrottle(log),
+    db,
+    ledger: new LedgerWriter(db),
+    sync: new DirSync(),
+    plugins: new PluginRegistry(l),
+    pending: new Map(),
+    jobs: new Map(),
+    slots: [],
+    claims: new Map(),
+    progressWritten: new Map(),
+  };
 }

@@ -3,6 +3,8 @@
  * the TUI), records each with the user@host who asked, and acknowledges it in control/acks/.
  * An unreadable request is quarantined like any bad input.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidFileError, LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { drainMarkerPath, type JobState } from '../spool/layout.js';
@@ -26,11 +28,22 @@ export function applyControl(ctx: SentinelContext): number {
       quarantineFile(ctx, ctx.l.control, name, `control request ${err.message}`);
       continue;
     }
-    const items = 'jobs' in req ? req.jobs.map((id) => applyJobAction(ctx, req.action as JobAction, String(id), req.actor)) : [applySlotAction(ctx, req)];
+    // The file's owner is what the filesystem vouches for; user@host is what the requester says.
+    const uid = ownerOf(ctx, name);
+    const actor = uid === undefined ? req.actor : `${req.actor} (uid ${uid})`;
+    const items = 'jobs' in req ? req.jobs.map((id) => applyJobAction(ctx, req.action as JobAction, String(id), actor)) : [applySlotAction(ctx, { ...req, actor } as typeof req)];
     writeAck(ctx.l, { id: req.id, action: req.action, applied_at: new Date().toISOString(), items });
     removeRequest(ctx.l, name);
   }
   return names.length;
+}
+
+function ownerOf(ctx: SentinelContext, name: string): number | undefined {
+  try {
+    return statSync(join(ctx.l.control, name)).uid;
+  } catch {
+    return undefined;
+  }
 }
 
 const ALLOWED: Record<JobAction, JobState[]> = {

@@ -5,27 +5,28 @@
  * ledger in one transaction. File-system events only schedule a pass sooner; the interval
  * pass is what makes it correct where events are not delivered (NFS, SMB, other hosts).
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
-import { HeldError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { openDb } from '../ledger/open.js';
 import { LedgerWriter } from '../ledger/writer.js';
-import { tryLock, type HeldLock } from '../locks.js';
+import type { HeldLock } from '../locks.js';
 import { makeLogger } from '../log.js';
-import { DirSync, unlinkQuiet } from '../spool/atomic.js';
+import { unlinkQuiet } from '../spool/atomic.js';
 import { defaultLedgerPath, type Layout } from '../spool/layout.js';
-import { PluginRegistry } from '../spool/plugins.js';
-import { readSentinelInfo, removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
+import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
 import { listNames } from '../spool/scan.js';
 import { within } from '../proc.js';
 import { VERSION } from '../version.js';
-import type { SentinelContext } from './context.js';
+import { makeContext, type SentinelContext } from './context.js';
 import { applyControl } from './control.js';
 import { dispatch } from './dispatch.js';
 import { intake } from './intake.js';
+import { ledgerFileGone, openLedgerFile, type LedgerFile } from './ledger-file.js';
+import { lockSpool } from './lock.js';
 import { refreshSlots } from './liveness.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
 import { applyResults } from './results.js';
@@ -43,52 +44,69 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   const cfg = loaded.config;
   const host = hostId();
   const log = makeLogger('sentinel', opts.verbose);
-  const lock = await tryLock(l.sentinelLockTarget, {
-    staleMs: cfg.worker.stale_after_ms,
-    host,
-    holder: () => readSentinelInfo(l),
-    onCompromised: (err) => {
-      log.error('the sentinel lock was taken over; exiting so two sentinels never run', { error: err.message });
-      process.exit(1);
-    },
-  });
-  if (!lock.ok) {
-    const h = lock.holder;
-    throw new HeldError(
-      h
-        ? `The spool ${l.root} already has a sentinel: pid ${h.pid} on host ${h.host}. Stop it first, or leave it running.`
-        : `The spool ${l.root} already has a sentinel (its lock ${l.sentinelLockTarget}.lock is held). Stop it first, or wait ${cfg.worker.stale_after_ms / 1000}s if it died.`,
-    );
-  }
+  refuseWorldWritable(l);
+  const lock = await lockSpool(l, cfg, host, log);
   const startedAt = new Date().toISOString();
   const beat = () => writeSentinelInfo(l, { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION });
   beat();
-
-  const db = openDb(ledgerPathOf(l, loaded), { busyTimeoutMs: cfg.ledger.busy_timeout_ms });
-  const ctx: SentinelContext = {
-    l, cfg, host, log, db,
-    ledger: new LedgerWriter(db),
-    sync: new DirSync(),
-    plugins: new PluginRegistry(l),
-    pending: new Map(),
-    jobs: new Map(),
-    slots: [],
-    claims: new Map(),
-    progressWritten: new Map(),
-  };
+  let file: LedgerFile;
+  try {
+    const path = ledgerPathOf(l, loaded);
+    const fresh = !existsSync(path);
+    file = await openLedgerFile(path, cfg.ledger.busy_timeout_ms, log);
+    if (fresh) log.info('created a new ledger; jobs already in the spool are recorded from their files', { ledger: path });
+  } catch (err) {
+    removeSentinelInfo(l);
+    await lock.release().catch(() => undefined);
+    throw err;
+  }
+  const ctx = makeContext(l, cfg, host, log, file.db);
   reconcile(ctx);
-  ctx.ledger.record({ type: 'sentinel_started', actor: `${host}:${process.pid}`, detail: { version: VERSION, ledger: ledgerPathOf(l, loaded) } });
+  ctx.ledger.record({ type: 'sentinel_started', actor: `${host}:${process.pid}`, detail: { version: VERSION, ledger: file.path } });
   flushLedger(ctx);
-  log.info('sentinel started', { spool: l.root, host, ledger: ledgerPathOf(l, loaded), scan_interval_ms: cfg.sentinel.scan_interval_ms });
-  return serve(ctx, lock.lock, beat);
+  log.info('sentinel started', { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms });
+  return serve(ctx, file, lock, beat);
+}
+
+/** A world-writable spool lets anyone drop, alter or delete jobs: refuse to run on it. */
+function refuseWorldWritable(l: Layout): void {
+  for (const dir of [l.root, l.pending, l.control, l.claimed, l.results]) {
+    const mode = statSync(dir).mode;
+    if (mode & 0o002) {
+      throw new ConfigError(
+        `${dir} is world-writable (mode ${(mode & 0o7777).toString(8)}): anyone could add, alter or remove jobs. Run \`chmod o-w ${dir}\`, or share the spool with a group (\`spoolctl init --group G\`).`,
+      );
+    }
+  }
+}
+
+/** The ledger file was deleted or replaced while the sentinel ran: start a new one from the spool. */
+function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile {
+  if (!ledgerFileGone(file)) return file;
+  ctx.log.error('the ledger file was deleted or replaced while the sentinel ran; starting a new one from the spool (the history before now is lost)', { ledger: file.path });
+  try {
+    ctx.ledger.flush();
+  } catch {
+    // the old file is gone: what it could not take is rebuilt from the spool below
+  }
+  file.db.close();
+  const db = openDb(file.path, { busyTimeoutMs: ctx.cfg.ledger.busy_timeout_ms });
+  const next = { db, path: file.path, ino: statSync(file.path).ino };
+  ctx.db = db;
+  ctx.ledger = new LedgerWriter(db);
+  ctx.pending.clear();
+  reconcile(ctx);
+  ctx.ledger.record({ type: 'ledger_replaced', actor: 'sentinel', detail: { reason: 'the ledger file was deleted or replaced while the sentinel ran', history_lost: true } });
+  return next;
 }
 
 function flushLedger(ctx: SentinelContext): void {
   try {
     ctx.ledger.flush();
   } catch (err) {
-    ctx.log.error('cannot write the ledger; its records are kept in memory and retried on the next pass', {
+    ctx.throttled('error', 'ledger', 'cannot write the ledger; its records are kept in memory and retried on every pass', {
       error: (err as Error).message,
+      code: (err as { code?: string }).code,
       buffered: ctx.ledger.buffered,
     });
   }
@@ -107,7 +125,8 @@ function pass(ctx: SentinelContext): boolean {
   return more;
 }
 
-function serve(ctx: SentinelContext, lock: HeldLock, beat: () => void): Promise<number> {
+function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: () => void): Promise<number> {
+  let file = opened;
   const { l, cfg, log } = ctx;
   let running = false;
   let again = false;
@@ -125,9 +144,10 @@ function serve(ctx: SentinelContext, lock: HeldLock, beat: () => void): Promise<
   const run = () => {
     let more = false;
     try {
+      file = reopenIfGone(ctx, file);
       more = pass(ctx);
     } catch (err) {
-      log.error('sentinel pass failed; retrying on the next one', { error: (err as Error).message, stack: (err as Error).stack });
+      ctx.throttled('error', `pass:${(err as Error).message}`, 'sentinel pass failed; retrying on the next one', { error: (err as Error).message, stack: (err as Error).stack });
     }
     running = false;
     if (more || again) {
@@ -141,7 +161,13 @@ function serve(ctx: SentinelContext, lock: HeldLock, beat: () => void): Promise<
   watcher.on('error', (err) => log.warn('file watcher error; periodic scans continue', { error: String(err) }));
   const timers = [
     setInterval(schedule, cfg.sentinel.scan_interval_ms),
-    setInterval(beat, 1000),
+    setInterval(() => {
+      try {
+        beat();
+      } catch (err) {
+        ctx.throttled('warn', 'beat', 'cannot refresh sentinel.json; retrying', { error: (err as Error).message });
+      }
+    }, 1000),
     setInterval(() => housekeeping(ctx), 60_000),
   ];
   schedule();

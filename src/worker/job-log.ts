@@ -1,22 +1,40 @@
 /**
  * A job's log file (logs/<id>.log), appended once per attempt and bounded: past
  * worker.log_max_bytes only a tail is kept in memory and written when the attempt ends,
- * so a runaway plugin cannot fill the share.
+ * so a runaway plugin cannot fill the share. A log that cannot be written (full disk) never
+ * stops the job: what could not be written is counted, and the tail is still kept in memory.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 const TAIL_BYTES = 4096;
 
 export class JobLog {
-  private fd: number;
+  private fd: number | undefined;
   private written = 0;
+  private unwritten = 0;
   private dropped = 0;
   private tail: Buffer[] = [];
   private tailBytes = 0;
 
   constructor(path: string, private readonly maxBytes: number, header: string) {
-    this.fd = openSync(path, 'a', 0o644);
-    writeSync(this.fd, header);
+    try {
+      this.fd = openSync(path, 'a', 0o644);
+    } catch {
+      this.fd = undefined;
+    }
+    this.put(Buffer.from(header));
+  }
+
+  private put(b: Buffer): void {
+    if (this.fd === undefined) {
+      this.unwritten += b.length;
+      return;
+    }
+    try {
+      writeSync(this.fd, b);
+    } catch {
+      this.unwritten += b.length;
+    }
   }
 
   write(chunk: Buffer): void {
@@ -24,7 +42,7 @@ export class JobLog {
     const room = this.maxBytes - this.written;
     if (room > 0) {
       const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      writeSync(this.fd, part);
+      this.put(part);
       this.written += part.length;
       this.dropped += chunk.length - part.length;
     } else {
@@ -33,7 +51,12 @@ export class JobLog {
   }
 
   note(line: string): void {
-    writeSync(this.fd, line.endsWith('\n') ? line : `${line}\n`);
+    this.put(Buffer.from(line.endsWith('\n') ? line : `${line}\n`));
+  }
+
+  /** Bytes that could not be written to the file (a full or failing disk). */
+  get lost(): number {
+    return this.unwritten;
   }
 
   /** The last few KB of output, for the result and failed/<id>.error.json. */
@@ -43,9 +66,9 @@ export class JobLog {
 
   close(): void {
     if (this.dropped > 0) {
-      writeSync(this.fd, `\n[spoolctl: ${this.dropped} bytes over worker.log_max_bytes omitted; last ${TAIL_BYTES} bytes follow]\n${this.tailText()}\n`);
+      this.put(Buffer.from(`\n[spoolctl: ${this.dropped} bytes over worker.log_max_bytes omitted; last ${TAIL_BYTES} bytes follow]\n${this.tailText()}\n`));
     }
-    closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   private keepTail(chunk: Buffer): void {

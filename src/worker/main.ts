@@ -17,7 +17,7 @@ import { nanoid } from 'nanoid';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { fail } from '../faults/failpoints.js';
-import { makeLogger, type Logger } from '../log.js';
+import { makeLogger, makeThrottle, type Logger } from '../log.js';
 import { exists } from '../spool/atomic.js';
 import { claimDir, claimFileName, claimPath, heartbeatPath, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
 import { readManifest, type Manifest } from '../spool/manifest.js';
@@ -30,6 +30,7 @@ import { VERSION } from '../version.js';
 import { buildArgv, MissingPlaceholderError } from './argv.js';
 import { JobLog } from './job-log.js';
 import { startPlugin, type RunningPlugin } from './runner.js';
+import { resolveRunAs, type RunAs } from './run-as.js';
 import { takeSlot } from './slot.js';
 
 export interface WorkerOptions {
@@ -48,6 +49,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   const cfg = loaded.config;
   const host = hostId();
   const log = makeLogger('worker', opts.verbose);
+  const runAs = resolveRunAs(cfg.worker.run_as, host, log);
   let compromised: Error | undefined;
   const taken = await takeSlot(l, cfg, host, opts.slot, (err) => {
     compromised = err;
@@ -66,12 +68,18 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   let lastBeat = 0;
   let scanning = false;
 
+  const throttled = makeThrottle(log);
   const beat = (force = false) => {
     if (!force && Date.now() - lastBeat < 250) return;
     lastBeat = Date.now();
     fail('heartbeat.before-write');
     hb.beat_at = new Date().toISOString();
-    writeHeartbeat(l, hb);
+    try {
+      writeHeartbeat(l, hb);
+    } catch (err) {
+      // A missed beat is retried on the next tick; only a long run of them makes the slot stale.
+      throttled('warn', 'heartbeat', 'cannot write the heartbeat; retrying', { slot, error: (err as Error).message });
+    }
   };
 
   return new Promise<number>((resolve) => {
@@ -91,13 +99,25 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       resolve(code);
     };
 
-    /** Returns false when this worker no longer owns its slot. */
+    /** False when this worker no longer owns its slot; true when that cannot be read now. */
     const stillOwner = (): boolean => {
-      const onDisk = readSlotFiles(l, slot).heartbeat;
-      return !onDisk || onDisk.token === token;
+      try {
+        const onDisk = readSlotFiles(l, slot).heartbeat;
+        return !onDisk || onDisk.token === token;
+      } catch {
+        return true;
+      }
     };
 
     const tick = () => {
+      try {
+        checkIn();
+      } catch (err) {
+        throttled('warn', 'tick', 'cannot read the slot files; retrying', { slot, error: (err as Error).message });
+      }
+    };
+
+    const checkIn = () => {
       if (!stillOwner()) {
         log.error(`another worker now holds slot ${slot}; stopping at once without touching the job`, { slot });
         current?.plugin?.stop();
@@ -128,6 +148,8 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       try {
         const mine = listClaims(l, slot).claims.find((c) => c.token === token && !finished.has(claimFileName(c)));
         if (mine) void runClaim(mine);
+      } catch (err) {
+        throttled('warn', 'scan', 'cannot list the slot directory; retrying', { slot, error: (err as Error).message });
       } finally {
         scanning = false;
       }
@@ -142,7 +164,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.message = undefined;
       hb.job_started_at = new Date().toISOString();
       beat(true);
-      const result = await execute(l, cfg, plugins, current, log, host, (p, m) => {
+      const result = await execute(l, cfg, plugins, current, log, host, runAs, (p, m) => {
         if (p !== undefined) hb.progress = p;
         if (m !== undefined) hb.message = m;
         beat();
@@ -153,7 +175,17 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         return exit(1, 'slot taken over by another worker', true);
       }
       fail('result.before-publish');
-      publishResult(l, claim, { ...result, token, host, pid: process.pid });
+      // The result is the only record of the run: keep trying until it is written.
+      for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+        try {
+          publishResult(l, claim, { ...result, token, host, pid: process.pid });
+          break;
+        } catch (err) {
+          throttled('error', 'result', 'cannot write the job result; retrying', { job: claim.id, error: (err as Error).message });
+          await new Promise((r) => setTimeout(r, delay));
+          if (!stillOwner()) return exit(1, 'slot taken over by another worker', true);
+        }
+      }
       fail('result.after-publish');
       if (result.outcome === 'done') hb.jobs_done += 1;
       else if (result.outcome !== 'handed_back') hb.jobs_failed += 1;
@@ -206,6 +238,7 @@ async function execute(
   current: Current,
   log: Logger,
   host: string,
+  runAs: RunAs | undefined,
   onProgress: (progress: number | undefined, message: string | undefined) => void,
 ): Promise<Report> {
   const { claim } = current;
@@ -240,7 +273,9 @@ async function execute(
     fail('run.before-spawn');
     const running = startPlugin({
       argv,
-      cwd: l.root,
+      // An unprivileged plugin user may not be able to enter the spool directory.
+      cwd: runAs ? '/' : l.root,
+      user: runAs ? { uid: runAs.uid, gid: runAs.gid } : undefined,
       env: { ...process.env, SPOOLCTL_JOB_ID: claim.id, SPOOLCTL_ATTEMPT: String(claim.attempt), SPOOLCTL_SPOOL: l.root, ...(envDir ? { SPOOLCTL_ENV_DIR: envDir } : {}) },
       log: jobLog,
       timeoutMs: plugin.timeout_s ? plugin.timeout_s * 1000 : undefined,

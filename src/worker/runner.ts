@@ -10,6 +10,8 @@ import { JobLog } from './job-log.js';
 export interface RunSpec {
   argv: string[];
   env: NodeJS.ProcessEnv;
+  /** Run as this user (the worker must be root). */
+  user?: { uid: number; gid: number };
   cwd: string;
   log: JobLog;
   timeoutMs?: number;
@@ -34,7 +36,7 @@ export interface RunningPlugin {
 
 export function startPlugin(spec: RunSpec): RunningPlugin {
   const [cmd, ...args] = spec.argv as [string, ...string[]];
-  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, ...(spec.user ?? {}) });
   let timedOut = false;
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;

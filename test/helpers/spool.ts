@@ -4,7 +4,7 @@
  * failing test never leaves a worker running.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -65,9 +65,9 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/** A fresh spool; `toml` is appended to its spool.toml. Fixture plugins are installed. */
-export function makeSpool(toml = ''): TestSpool {
-  const dir = mkdtempSync(join(tmpdir(), 'spoolctl-test-'));
+/** A fresh spool (in `at`, else a temp dir) whose spool.toml is `toml`; fixture plugins are installed. */
+export function makeSpool(toml = '', at?: string): TestSpool {
+  const dir = at ?? mkdtempSync(join(tmpdir(), 'spoolctl-test-'));
   dirs.push(dir);
   initSpool(dir);
   if (toml) writeFileSync(join(dir, 'spool.toml'), toml);
@@ -160,4 +160,35 @@ export function doneIds(t: TestSpool): string[] {
 
 export function manifest(id: string, plugin: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { id, plugin, ...extra };
+}
+
+const mounts: string[] = [];
+afterEach(() => {
+  for (const m of mounts.splice(0)) spawnSync('umount', ['-l', m]);
+});
+
+/** A small tmpfs, to run out of space for real. Fails the test loudly if it cannot be made. */
+export function smallDisk(sizeKb: number): { dir: string; fill(): void; free(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'spoolctl-disk-'));
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot mount a tmpfs for the disk-full tests (run them as root): ${r.stderr}`);
+  mounts.push(dir);
+  const filler = join(dir, 'filler');
+  return {
+    dir,
+    fill() {
+      const chunk = Buffer.alloc(16 * 1024);
+      const fd = openSync(filler, 'a');
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      } finally {
+        closeSync(fd);
+      }
+    },
+    free() {
+      rmSync(filler, { force: true });
+    },
+  };
 }

@@ -21,7 +21,7 @@ describe('control channel', () => {
     expect(r.stdout).toContain('broken: requeued (failed -> pending)');
     await until('job done after requeue', () => doneIds(t).includes('broken'));
     const requeued = t.events('broken').find((e) => e.type === 'requeued')!;
-    expect(requeued.actor).toBe(me);
+    expect(requeued.actor).toBe(`${me} (uid ${process.getuid!()})`);
     expect(t.events('broken').map((e) => e.type)).toEqual(['submitted', 'claimed', 'failed', 'requeued', 'claimed', 'done']);
     expect(t.files('failed')).toEqual([]);
   });
@@ -45,7 +45,7 @@ describe('control channel', () => {
     t.worker([], env);
     await until('a done', () => doneIds(t).includes('a'));
     expect(t.events('b').map((e) => e.type)).toEqual(['submitted', 'held', 'cancelled']);
-    expect(t.job('b')).toMatchObject({ state: 'failed', last_error: `cancelled by ${me}` });
+    expect(t.job('b')).toMatchObject({ state: 'failed', last_error: `cancelled by ${me} (uid ${process.getuid!()})` });
     expect(t.run(['jobs', 'show', 'nope'], env).code).toBe(2);
   });
 

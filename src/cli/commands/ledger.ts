@@ -1,6 +1,7 @@
 /** spoolctl ledger verify [--json] */
 import type { Command } from 'commander';
 import { verifyLedger } from '../../api/ledger.js';
+import { rebuildLedger } from '../../sentinel/rebuild.js';
 import { openSpool } from '../../api/spool.js';
 import { printJson } from '../output.js';
 import type { GlobalOptions } from '../main.js';
@@ -20,5 +21,22 @@ export function addLedgerCommands(program: Command): void {
         process.stderr.write(`spoolctl: the ledger fails verification (${report.problems.length} problem(s)); it has been altered outside spoolctl.\n`);
       }
       process.exitCode = report.ok ? 0 : 1;
+    });
+  ledger
+    .command('rebuild')
+    .description('rebuild a corrupt or lost ledger from the spool (the sentinel must be stopped)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const r = await rebuildLedger(s.l, s.loaded);
+      if (opts.json) return printJson(r);
+      const states = Object.entries(r.by_state).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      process.stdout.write(
+        [
+          `Rebuilt ${r.ledger} from the spool: ${r.jobs} jobs (${states}).`,
+          "What was lost: each job's event history before now; every job starts again with one reconciled event.",
+          r.kept_aside.length ? `The old ledger is kept aside as ${r.kept_aside.join(', ')}.` : 'There was no old ledger file.',
+        ].join('\n') + '\n',
+      );
     });
 }

@@ -1,0 +1,26 @@
+/** The spool's single-instance lock, held by the sentinel (and by `ledger rebuild`). */
+import type { Config } from '../config/schema.js';
+import { HeldError } from '../errors.js';
+import { tryLock, type HeldLock } from '../locks.js';
+import type { Logger } from '../log.js';
+import type { Layout } from '../spool/layout.js';
+import { readSentinelInfo } from '../spool/sentinel-info.js';
+
+export async function lockSpool(l: Layout, cfg: Config, host: string, log: Logger): Promise<HeldLock> {
+  const lock = await tryLock(l.sentinelLockTarget, {
+    staleMs: cfg.worker.stale_after_ms,
+    host,
+    holder: () => readSentinelInfo(l),
+    onCompromised: (err) => {
+      log.error('the sentinel lock was taken over; exiting so two sentinels never run', { error: err.message });
+      process.exit(1);
+    },
+  });
+  if (lock.ok) return lock.lock;
+  const h = lock.holder;
+  throw new HeldError(
+    h
+      ? `The spool ${l.root} already has a sentinel: pid ${h.pid} on host ${h.host}. Stop it first, or leave it running.`
+      : `The spool ${l.root} already has a sentinel (its lock ${l.sentinelLockTarget}.lock is held). Stop it first, or wait ${cfg.worker.stale_after_ms / 1000}s if it died.`,
+  );
+}
