@@ -48,7 +48,7 @@ export function publish(tmpDir: string, target: string, data: string | Buffer, o
   const tmp = join(tmpDir, `${basename(target)}.${nanoid(8)}.tmp`);
   let fd: number;
   try {
-    fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, opts.mode ?? 0o644);
+    fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, opts.mode ?? 0o666);
   } catch (err) {
     throw new SpoolIoError('create', tmp, err as NodeJS.ErrnoException);
   }

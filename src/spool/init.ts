@@ -47,7 +47,8 @@ export function initSpool(dir: string, opts: InitOptions = {}): Layout {
     }
   }
   try {
-    writeFileSync(l.config, SPOOL_TOML, { flag: 'wx', mode: opts.gid !== undefined ? 0o660 : 0o644 });
+    writeFileSync(l.config, SPOOL_TOML, { flag: 'wx' });
+    if (opts.gid !== undefined) chmodSync(l.config, 0o660);
   } catch (err) {
     if (errnoOf(err) !== 'EEXIST') throw err;
   }

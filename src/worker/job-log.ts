@@ -18,7 +18,7 @@ export class JobLog {
 
   constructor(path: string, private readonly maxBytes: number, header: string) {
     try {
-      this.fd = openSync(path, 'a', 0o644);
+      this.fd = openSync(path, 'a', 0o666);
     } catch {
       this.fd = undefined;
     }
