@@ -25,6 +25,7 @@ export interface SlotStatus {
   host: string | null;
   pid: number | null;
   job: string | null;
+  plugin: string | null;
   progress: number | null;
   message: string | null;
   job_started_at: string | null;
@@ -71,6 +72,7 @@ export function slotStatuses(s: Spool): SlotStatus[] {
       host: hb?.host ?? null,
       pid: hb?.pid ?? null,
       job: hb?.job ?? null,
+      plugin: hb?.plugin ?? null,
       progress: hb?.progress ?? null,
       message: hb?.message ?? null,
       job_started_at: hb?.job_started_at ?? null,

@@ -17,6 +17,7 @@ import { addLedgerCommands } from './commands/ledger.js';
 import { addProcessCommands } from './commands/processes.js';
 import { addStatusCommand } from './commands/status.js';
 import { addSubmitCommand } from './commands/submit.js';
+import { addTuiCommand } from './commands/tui.js';
 import { addVerifyCommand } from './commands/verify.js';
 import { addWorkersCommands } from './commands/workers.js';
 
@@ -45,6 +46,7 @@ addDemoCommand(program);
 addFailpointsCommand(program);
 addVerifyCommand(program);
 addChaosCommand(program);
+addTuiCommand(program);
 
 try {
   const fp = failpointSettings();

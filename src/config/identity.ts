@@ -25,3 +25,8 @@ export function spoolFromEnv(): string | undefined {
 export function failpointSettings(): { spec: string | undefined; seed: string | undefined } {
   return { spec: process.env.SPOOLCTL_FAILPOINTS || undefined, seed: process.env.SPOOLCTL_FAILPOINTS_SEED };
 }
+
+/** NO_COLOR (https://no-color.org): any non-empty value turns colour off. */
+export function noColorRequested(): boolean {
+  return Boolean(process.env.NO_COLOR);
+}

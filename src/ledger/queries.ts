@@ -24,6 +24,8 @@ export interface JobFilter {
   plugin?: string;
   /** Only jobs last updated before this ISO time. */
   updatedBefore?: string;
+  /** Only jobs whose id, plugin or last error contains this text. */
+  grep?: string;
   limit?: number;
 }
 
@@ -42,6 +44,10 @@ export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
   if (f.plugin) {
     where.push('plugin = @plugin');
     params.plugin = f.plugin;
+  }
+  if (f.grep) {
+    where.push("(instr(id, @grep) > 0 OR instr(coalesce(plugin, ''), @grep) > 0 OR instr(coalesce(last_error, ''), @grep) > 0)");
+    params.grep = f.grep;
   }
   if (f.updatedBefore) {
     where.push('updated_at < @before');
@@ -104,4 +110,12 @@ export interface SlotLedgerRow {
 
 export function slotRows(db: Db): SlotLedgerRow[] {
   return db.prepare('SELECT * FROM slots ORDER BY slot').all() as SlotLedgerRow[];
+}
+
+/** Completions in the last `windowMs`, looking only at the newest `scan` events (bounded). */
+export function recentDoneCount(db: Db, sinceIso: string, scan = 5000): number {
+  const row = db
+    .prepare("SELECT count(*) AS n FROM events WHERE seq > (SELECT coalesce(max(seq), 0) FROM events) - ? AND type = 'done' AND at >= ?")
+    .get(scan, sinceIso) as { n: number };
+  return row.n;
 }

@@ -19,6 +19,7 @@ export interface Heartbeat {
   token: string;
   state: WorkerState;
   job?: string;
+  plugin?: string;
   claim?: string;
   progress?: number;
   message?: string;

@@ -164,10 +164,16 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.message = undefined;
       hb.job_started_at = new Date().toISOString();
       beat(true);
-      const result = await execute(l, cfg, plugins, current, log, host, runAs, (p, m) => {
-        if (p !== undefined) hb.progress = p;
-        if (m !== undefined) hb.message = m;
-        beat();
+      const result = await execute(l, cfg, plugins, current, log, host, runAs, {
+        plugin: (name) => {
+          hb.plugin = name;
+          beat(true);
+        },
+        progress: (p, m) => {
+          if (p !== undefined) hb.progress = p;
+          if (m !== undefined) hb.message = m;
+          beat();
+        },
       });
       finished.add(claimFileName(claim));
       if (!stillOwner()) {
@@ -192,7 +198,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       log.info('job finished', { job: claim.id, attempt: claim.attempt, outcome: result.outcome, exit_code: result.exit_code, error: result.error });
       current = undefined;
       hb.state = stopping || readSlotFiles(l, slot).draining ? 'draining' : 'idle';
-      hb.job = hb.claim = hb.message = hb.job_started_at = undefined;
+      hb.job = hb.plugin = hb.claim = hb.message = hb.job_started_at = undefined;
       hb.progress = undefined;
       beat(true);
       if (stopping || compromised || hb.state === 'draining') return exit(compromised ? 1 : 0, stopping ?? (compromised ? `slot lock lost: ${compromised.message}` : 'drained'));
@@ -239,32 +245,33 @@ async function execute(
   log: Logger,
   host: string,
   runAs: RunAs | undefined,
-  onProgress: (progress: number | undefined, message: string | undefined) => void,
+  report: { plugin(name: string): void; progress(progress: number | undefined, message: string | undefined): void },
 ): Promise<Report> {
   const { claim } = current;
   const started = new Date().toISOString();
-  const report = (outcome: Outcome, extra: Partial<Report> = {}): Report => ({ outcome, started_at: started, finished_at: new Date().toISOString(), ...extra });
+  const outcome = (kind: Outcome, extra: Partial<Report> = {}): Report => ({ outcome: kind, started_at: started, finished_at: new Date().toISOString(), ...extra });
 
   let manifest: Manifest;
   try {
     manifest = readManifest(claimPath(l, claim), claim.id, cfg.jobs.max_manifest_bytes);
   } catch (err) {
-    if (!existsSync(claimPath(l, claim))) return report('handed_back', { error: 'the claim was withdrawn before the job started' });
-    return report('failed_permanently', { error: `cannot read the claimed manifest: ${(err as Error).message}` });
+    if (!existsSync(claimPath(l, claim))) return outcome('handed_back', { error: 'the claim was withdrawn before the job started' });
+    return outcome('failed_permanently', { error: `cannot read the claimed manifest: ${(err as Error).message}` });
   }
+  report.plugin(manifest.plugin);
   const found = plugins.lookup(manifest.plugin);
-  if (!found.ok) return report('failed_permanently', { error: found.reason });
+  if (!found.ok) return outcome('failed_permanently', { error: found.reason });
   const plugin = found.plugin;
   const envsDir = cfg.worker.envs_dir || join(l.root, 'envs');
   const envDir = plugin.env_hash ? join(envsDir, plugin.env_hash) : '';
   if (plugin.env_hash && !existsSync(envDir)) {
-    return report('failed_permanently', { error: `environment ${plugin.env_hash} (plugin "${plugin.name}") is not installed on ${host}: expected ${envDir}` });
+    return outcome('failed_permanently', { error: `environment ${plugin.env_hash} (plugin "${plugin.name}") is not installed on ${host}: expected ${envDir}` });
   }
   let argv: string[];
   try {
     argv = buildArgv(plugin.command, { manifest, attempt: claim.attempt, envDir });
   } catch (err) {
-    if (err instanceof MissingPlaceholderError) return report('failed_permanently', { error: err.message });
+    if (err instanceof MissingPlaceholderError) return outcome('failed_permanently', { error: err.message });
     throw err;
   }
 
@@ -280,7 +287,7 @@ async function execute(
       log: jobLog,
       timeoutMs: plugin.timeout_s ? plugin.timeout_s * 1000 : undefined,
       killGraceMs: cfg.worker.kill_grace_ms,
-      onProgress,
+      onProgress: report.progress,
     });
     current.plugin = running;
     fail('run.after-spawn');
@@ -289,20 +296,20 @@ async function execute(
     const tail = jobLog.tailText();
     if (out.spawnError) {
       jobLog.note(`[spoolctl: ${out.spawnError}]`);
-      return report('failed_permanently', { error: out.spawnError, log_tail: tail });
+      return outcome('failed_permanently', { error: out.spawnError, log_tail: tail });
     }
     if (current.stopReason) {
       jobLog.note(`[spoolctl: stopped: ${current.stopReason}]`);
-      return report('handed_back', { error: current.stopReason, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
+      return outcome('handed_back', { error: current.stopReason, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
     }
     if (out.timedOut) {
       jobLog.note(`[spoolctl: timed out after ${plugin.timeout_s}s]`);
-      return report('failed', { error: `timed out after ${plugin.timeout_s}s`, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
+      return outcome('failed', { error: `timed out after ${plugin.timeout_s}s`, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
     }
-    if (out.exitCode === 0) return report('done', { exit_code: 0 });
+    if (out.exitCode === 0) return outcome('done', { exit_code: 0 });
     const error = out.signal ? `killed by ${out.signal}` : `exited with code ${out.exitCode}`;
     jobLog.note(`[spoolctl: ${error}]`);
-    return report('failed', { error, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
+    return outcome('failed', { error, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
   } finally {
     jobLog.close();
     log.debug('plugin ended', { job: claim.id });

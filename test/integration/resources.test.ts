@@ -5,14 +5,14 @@ import Database from 'better-sqlite3';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doneIds, makeSpool, manifest, smallDisk, until, type TestSpool } from '../helpers/spool.js';
+import { doneIds, makeSpool, manifest, smallDisk, until, type Proc, type TestSpool } from '../helpers/spool.js';
 
 function verifyOk(t: TestSpool) {
   const v = t.run(['verify', '--json']);
   expect(JSON.parse(v.stdout).violations, v.stdout).toEqual([]);
 }
 
-async function stop(...ps: { child: { kill(s: string): void }; exited: Promise<unknown> }[]) {
+async function stop(...ps: Proc[]) {
   for (const p of ps) p.child.kill('SIGTERM');
   await Promise.all(ps.map((p) => p.exited));
 }

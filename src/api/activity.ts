@@ -1,0 +1,40 @@
+/** Recent activity for the TUI's dashboard: the ledger tail and the completion rate. */
+import { recentDoneCount, tailEvents } from '../ledger/queries.js';
+import { openLedgerForRead, type Spool } from './spool.js';
+
+export interface ActivityEvent {
+  seq: number;
+  at: string;
+  type: string;
+  job: string | null;
+  slot: number | null;
+  attempt: number | null;
+  actor: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface Activity {
+  events: ActivityEvent[];
+  /** Jobs completed in the last minute. */
+  done_per_min: number;
+}
+
+export function recentActivity(s: Spool, n: number): Activity {
+  const db = openLedgerForRead(s);
+  if (!db) return { events: [], done_per_min: 0 };
+  try {
+    const events = tailEvents(db, n).map((e) => ({
+      seq: e.seq,
+      at: e.at,
+      type: e.type,
+      job: e.job,
+      slot: e.slot,
+      attempt: e.attempt,
+      actor: e.actor,
+      detail: JSON.parse(e.detail) as Record<string, unknown>,
+    }));
+    return { events, done_per_min: recentDoneCount(db, new Date(Date.now() - 60_000).toISOString()) };
+  } finally {
+    db.close();
+  }
+}

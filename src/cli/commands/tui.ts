@@ -1,0 +1,24 @@
+/** spoolctl tui: loads the Ink UI only when asked for, so other commands start fast. */
+import type { Command } from 'commander';
+import { openSpool } from '../../api/spool.js';
+import { noColorRequested } from '../../config/identity.js';
+import { UsageError } from '../../errors.js';
+import type { GlobalOptions } from '../main.js';
+
+export function addTuiCommand(program: Command): void {
+  program
+    .command('tui')
+    .description('the live terminal UI: slots, queues, progress, ledger; actions on jobs and slots')
+    .option('--no-color', 'no colour (also with NO_COLOR set): states are shown as words, bold and inverse')
+    .option('--ascii', 'draw with ASCII only, for terminals without Unicode')
+    .option('--readonly', 'hide every action: look, do not touch')
+    .option('--refresh <ms>', 'reload at least this often', (v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 100) throw new UsageError(`--refresh takes milliseconds, at least 100 (got "${v}").`);
+      return Number(v);
+    })
+    .action(async (opts: { color: boolean; ascii?: boolean; readonly?: boolean; refresh?: number }, cmd: Command) => {
+      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const { runTui } = await import('../../../tui/main.js');
+      process.exitCode = await runTui(s, { color: opts.color && !noColorRequested(), ascii: opts.ascii ?? false, readonly: opts.readonly ?? false, refreshMs: opts.refresh });
+    });
+}

@@ -1,0 +1,53 @@
+/** Top three lines: where, the sentinel, counts with the rate, and a banner when something is wrong. */
+import { Box, Text } from 'ink';
+import type { SpoolData } from '../hooks/useSpoolData.js';
+import { VIEWS, type ViewName } from '../state.js';
+import { stateStyle, useTheme } from '../theme.js';
+import { duration, fit } from '../text.js';
+
+const STALE_AFTER_MS = 5000;
+
+export function Header({ data, view, columns, now }: { data: SpoolData; view: ViewName; columns: number; now: number }) {
+  const theme = useTheme();
+  const st = data.status;
+  const s = st?.sentinel;
+  const sentinel = s?.up ? `sentinel UP ${s.host}:${s.pid} up ${duration(now - Date.parse(s.started_at ?? new Date(now).toISOString()))}` : 'sentinel DOWN';
+  const where = `spoolctl ${st?.spool ?? ''} (${data.fs.type}${data.fs.network ? ', network' : ''})`;
+  const age = now - data.loadedAt;
+  const counts = st ? Object.entries(st.counts) : [];
+  const stale = age > STALE_AFTER_MS;
+  let banner: string | undefined;
+  if (!s?.up) banner = 'SENTINEL DOWN: nothing is dispatched or applied. Start it: spoolctl sentinel';
+  else if (stale) banner = `DATA STALE: last update ${duration(age)} ago${data.error ? ` (${data.error})` : ''}`;
+  else if (data.error) banner = data.error;
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text wrap="truncate-end">
+        <Text bold>{fit(where, Math.max(10, columns - sentinel.length - 1), theme.ascii)}</Text>{' '}
+        <Text {...(s?.up ? (theme.color ? { color: 'green' } : {}) : { inverse: true, ...(theme.color ? { color: 'red' } : {}) })}>{sentinel}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        {counts.map(([k, v]) => (
+          <Text key={k}>
+            <Text {...stateStyle(theme, k)}>{k}</Text> {v}{'  '}
+          </Text>
+        ))}
+        <Text>{data.donePerMin}/min  upd {duration(age)} ago</Text>
+      </Text>
+      {banner ? (
+        <Text inverse bold wrap="truncate-end" {...(theme.color ? { color: 'red' } : {})}>
+          {fit(banner, columns, theme.ascii)}
+        </Text>
+      ) : (
+        <Text wrap="truncate-end">
+          {VIEWS.map((v, i) => (
+            <Text key={v} inverse={v === view} bold={v === view}>
+              {` ${i + 1} ${v[0]!.toUpperCase()}${v.slice(1)} `}
+            </Text>
+          ))}
+          <Text dimColor={theme.color}>{'  tab/1-4 views  ? help  q quit'}</Text>
+        </Text>
+      )}
+    </Box>
+  );
+}

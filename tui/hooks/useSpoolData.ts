@@ -1,0 +1,91 @@
+/**
+ * Everything the screen shows, read through src/api. It reloads when the ledger or a slot
+ * file changes (a watch on two small directories, never on done/) and once a second, and
+ * every read is bounded: status, the ledger tail, at most JOB_LIMIT jobs of the open tab.
+ */
+import { watch } from 'chokidar';
+import { useEffect, useRef, useState } from 'react';
+import { recentActivity, type ActivityEvent } from '../../src/api/activity.js';
+import { filesystemOf, type FilesystemInfo } from '../../src/api/filesystem.js';
+import { queryJobs, showJob, type JobDetail, type JobSummary } from '../../src/api/jobs.js';
+import { getStatus, type Status } from '../../src/api/status.js';
+import type { Spool } from '../../src/api/spool.js';
+import type { JobTab } from '../state.js';
+
+export const JOB_LIMIT = 1000;
+
+export interface Query {
+  tab: JobTab;
+  filter: string;
+  detail?: string;
+  wantJobs: boolean;
+}
+
+export interface SpoolData {
+  status?: Status;
+  events: ActivityEvent[];
+  donePerMin: number;
+  jobs: JobSummary[];
+  detail?: JobDetail;
+  fs: FilesystemInfo;
+  loadedAt: number;
+  error?: string;
+}
+
+function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): SpoolData {
+  try {
+    const status = getStatus(s);
+    const activity = recentActivity(s, 40);
+    let jobs: JobSummary[] = [];
+    let error: string | undefined;
+    if (q.wantJobs && status.ledger) jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: q.filter || undefined, limit: JOB_LIMIT });
+    let detail: JobDetail | undefined;
+    if (q.detail) {
+      try {
+        detail = showJob(s, q.detail, 2000);
+      } catch (err) {
+        error = (err as Error).message;
+      }
+    }
+    if (!status.ledger) error = 'no ledger yet: start the sentinel (spoolctl sentinel)';
+    return { status, events: activity.events, donePerMin: activity.done_per_min, jobs, detail, fs, loadedAt: Date.now(), error };
+  } catch (err) {
+    return { ...(previous ?? { events: [], donePerMin: 0, jobs: [], fs, loadedAt: 0 }), error: (err as Error).message };
+  }
+}
+
+export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
+  const fs = useRef(filesystemOf(s.l.root)).current;
+  const [data, setData] = useState<SpoolData>(() => load(s, q, fs));
+  const query = useRef(q);
+  query.current = q;
+  const latest = useRef(data);
+  latest.current = data;
+
+  useEffect(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const reload = () => setData(load(s, query.current, fs, latest.current));
+    const soon = () => {
+      if (!timer) timer = setTimeout(() => {
+        timer = undefined;
+        reload();
+      }, 100);
+    };
+    const watcher = watch([s.l.ledgerDir, s.l.slots], { ignoreInitial: true, depth: 0 });
+    watcher.on('all', soon);
+    watcher.on('error', () => undefined);
+    const interval = setInterval(reload, refreshMs);
+    return () => {
+      clearInterval(interval);
+      if (timer) clearTimeout(timer);
+      void watcher.close();
+    };
+  }, [s, refreshMs]);
+
+  // A new query (tab, filter, detail) is answered at once rather than at the next tick.
+  useEffect(() => {
+    setData(load(s, q, fs, latest.current));
+  }, [q.tab, q.filter, q.detail, q.wantJobs]);
+
+  return data;
+}

@@ -1,0 +1,32 @@
+/** The dashboard: the slot board and the tail of the ledger. */
+import { Box, Text } from 'ink';
+import { EventList } from '../components/EventList.js';
+import { SLOT_HEADER, SlotRow } from '../components/SlotBoard.js';
+import type { SpoolData } from '../hooks/useSpoolData.js';
+import { fit } from '../text.js';
+import { useTheme } from '../theme.js';
+
+export function Dashboard({ data, height, columns, cursor, now, pending }: { data: SpoolData; height: number; columns: number; cursor: number; now: number; pending: Record<string, string> }) {
+  const theme = useTheme();
+  const slots = data.status?.slots ?? [];
+  const twoLines = 1 + slots.length * 2 + 4 <= height;
+  const boardHeight = 1 + slots.length * (twoLines ? 2 : 1);
+  const selected = slots[cursor];
+  const detailLine = !twoLines && selected ? `slot ${selected.slot}: ${selected.reason ?? selected.message ?? (selected.job ? 'running' : selected.state)}` : undefined;
+  const eventsHeight = Math.max(0, height - boardHeight - 2 - (detailLine ? 1 : 0));
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold wrap="truncate-end">
+        {fit(SLOT_HEADER, columns)}
+      </Text>
+      {slots.map((s, i) => (
+        <SlotRow key={s.slot} slot={s} selected={i === cursor} now={now} pending={pending[`slot-${s.slot}`]} twoLines={twoLines} />
+      ))}
+      {detailLine ? <Text wrap="truncate-end">{fit(detailLine, columns, theme.ascii)}</Text> : null}
+      <Text bold wrap="truncate-end">
+        {(theme.ascii ? '-- ledger ' : '── ledger ') + (theme.ascii ? '-' : '─').repeat(Math.max(0, columns - 10))}
+      </Text>
+      <EventList events={data.events} columns={columns} height={eventsHeight + 1} />
+    </Box>
+  );
+}
