@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { getStatus, type Status } from '../api/status.js';
 import { queryJobs } from '../api/jobs.js';
+import type { Spool } from '../api/spool.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
 import { createDemoSpool, submitDemoBatch } from './spool.js';
 import { renderDemoFrame } from './frame.js';
@@ -15,6 +16,8 @@ export interface DemoOptions {
   dir: string;
   workers: number;
   exitWhenDone: boolean;
+  /** A full-screen view to run instead of the plain-text one; the demo stops when it returns. */
+  view?: (s: Spool) => Promise<unknown>;
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
@@ -31,10 +34,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   }
 
   let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
   const stop = async (why: string): Promise<number> => {
     if (stopping) return 0;
     stopping = true;
-    clearInterval(timer);
+    if (timer) clearInterval(timer);
     process.stdout.write(`\n${why}: stopping the demo's workers and sentinel...\n`);
     const workers = children.filter((c) => c.role !== 'sentinel');
     await stopChildren(workers);
@@ -45,10 +49,18 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     return 0;
   };
 
+  if (opts.view) {
+    try {
+      await opts.view(s);
+    } finally {
+      await stop('quit');
+    }
+    return 0;
+  }
+
   const settled = (st: Status) => st.counts.pending === 0 && st.counts.claimed === 0 && st.counts.done + st.counts.failed + st.counts.rejected >= submitted;
   const tty = process.stdout.isTTY === true;
   let lastLine = 0;
-  let timer: NodeJS.Timeout;
   return new Promise<number>((resolvePromise) => {
     const draw = () => {
       const st = getStatus(s);

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { runDemo } from '../../demo/run.js';
 import { HARD_SLOT_CAP } from '../../config/schema.js';
+import { noColorRequested } from '../../config/identity.js';
+import type { Spool } from '../../api/spool.js';
 
 export function addDemoCommand(program: Command): void {
   program
@@ -15,7 +17,16 @@ export function addDemoCommand(program: Command): void {
       return n;
     }, 4)
     .option('--exit-when-done', 'stop once every job has settled instead of waiting for Ctrl-C')
-    .action(async (opts: { dir: string; workers: number; exitWhenDone?: boolean }) => {
-      process.exitCode = await runDemo({ dir: opts.dir, workers: opts.workers, exitWhenDone: opts.exitWhenDone ?? false });
+    .option('--no-tui', 'show the plain-text view even on a terminal')
+    .action(async (opts: { dir: string; workers: number; exitWhenDone?: boolean; tui: boolean }) => {
+      const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
+      const view =
+        terminal && opts.tui && !opts.exitWhenDone
+          ? async (s: Spool) => {
+              const { runTui } = await import('../../../tui/main.js');
+              return runTui(s, { color: !noColorRequested(), ascii: false, readonly: false });
+            }
+          : undefined;
+      process.exitCode = await runDemo({ dir: opts.dir, workers: opts.workers, exitWhenDone: opts.exitWhenDone ?? false, view });
     });
 }
