@@ -4,7 +4,6 @@
  */
 import { render } from 'ink';
 import type { Spool } from '../src/api/spool.js';
-import { UsageError } from '../src/errors.js';
 import { App } from './app.js';
 import { ThemeProvider, type Theme } from './theme.js';
 
@@ -16,9 +15,6 @@ const ENTER = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?25l';
 const LEAVE = '\x1b[?25h\x1b[?1049l';
 
 export async function runTui(spool: Spool, opts: TuiOptions): Promise<number> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UsageError('spoolctl tui needs a terminal (stdin or stdout is not a TTY); for scripts and monitoring use `spoolctl status --json`.');
-  }
   process.stdout.write(ENTER);
   let restored = false;
   const restore = () => {

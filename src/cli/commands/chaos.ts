@@ -1,6 +1,5 @@
 /** spoolctl chaos: a seeded fault-injection run with a no-loss report. */
 import type { Command } from 'commander';
-import { runChaos } from '../../chaos/run.js';
 import { HARD_SLOT_CAP } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { printJson } from '../output.js';
@@ -23,6 +22,7 @@ export function addChaosCommand(program: Command): void {
     .option('--sentinel', 'also kill the sentinel and crash it at failpoints')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { jobs: number; workers: number; kills: number; seed?: number; sentinel?: boolean; json?: boolean }, cmd: Command) => {
+      const { runChaos } = await import('../../chaos/run.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
       const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -1,7 +1,5 @@
 /** spoolctl config show [--origin] [--json] */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
-import { findSpoolDir } from '../../api/spool.js';
 import { printJson, table } from '../output.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -12,7 +10,9 @@ export function addConfigCommands(program: Command): void {
     .description('print every effective value (with --origin, the layer that set it)')
     .option('--origin', 'show where each value came from')
     .option('--json', 'print JSON')
-    .action((opts: { origin?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { origin?: boolean; json?: boolean }, cmd: Command) => {
+      const { loadConfig } = await import('../../config/load.js');
+      const { findSpoolDir } = await import('../../api/spool.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       let dir: string | undefined;
       try {

@@ -1,9 +1,9 @@
 /** spoolctl demo: what `npm start` runs. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { runDemo } from '../../demo/run.js';
 import { HARD_SLOT_CAP } from '../../config/schema.js';
 import { noColorRequested } from '../../config/identity.js';
+import { loadTui } from '../load-tui.js';
 import type { Spool } from '../../api/spool.js';
 
 export function addDemoCommand(program: Command): void {
@@ -19,11 +19,12 @@ export function addDemoCommand(program: Command): void {
     .option('--exit-when-done', 'stop once every job has settled instead of waiting for Ctrl-C')
     .option('--no-tui', 'show the plain-text view even on a terminal')
     .action(async (opts: { dir: string; workers: number; exitWhenDone?: boolean; tui: boolean }) => {
+      const { runDemo } = await import('../../demo/run.js');
       const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
       const view =
         terminal && opts.tui && !opts.exitWhenDone
           ? async (s: Spool) => {
-              const { runTui } = await import('../../../tui/main.js');
+              const runTui = await loadTui();
               return runTui(s, { color: !noColorRequested(), ascii: false, readonly: false });
             }
           : undefined;

@@ -2,7 +2,6 @@
 import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { initSpool } from '../../spool/init.js';
 
 function gidOf(group: string): number {
   if (/^\d+$/.test(group)) return Number(group);
@@ -19,7 +18,8 @@ export function addInitCommand(program: Command): void {
     .argument('<dir>', 'directory to create or complete')
     .option('--group <group>', 'share the spool with a group: setgid directories, group-writable files')
     .description('create a spool layout and a commented spool.toml (safe to re-run)')
-    .action((dir: string, opts: { group?: string }) => {
+    .action(async (dir: string, opts: { group?: string }) => {
+      const { initSpool } = await import('../../spool/init.js');
       const l = initSpool(dir, { gid: opts.group !== undefined ? gidOf(opts.group) : undefined });
       process.stdout.write(`spool ready at ${l.root}\n`);
     });

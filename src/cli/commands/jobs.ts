@@ -1,8 +1,5 @@
 /** spoolctl jobs list|show|requeue|hold|release|cancel */
 import type { Command } from 'commander';
-import { requestJobAction } from '../../api/control.js';
-import { queryJobs, showJob } from '../../api/jobs.js';
-import { openSpool } from '../../api/spool.js';
 import { UsageError } from '../../errors.js';
 import { JOB_ACTIONS } from '../../spool/control.js';
 import { ago, percent, printJson, table } from '../output.js';
@@ -21,7 +18,9 @@ export function addJobsCommands(program: Command): void {
       return Number(v);
     })
     .option('--json', 'print JSON')
-    .action((opts: { state?: string; plugin?: string; limit?: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { state?: string; plugin?: string; limit?: number; json?: boolean }, cmd: Command) => {
+      const { queryJobs } = await import('../../api/jobs.js');
+      const { openSpool } = await import('../../api/spool.js');
       const rows = queryJobs(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), { state: opts.state, plugin: opts.plugin, limit: opts.limit });
       if (opts.json) return printJson(rows);
       process.stdout.write(
@@ -36,7 +35,9 @@ export function addJobsCommands(program: Command): void {
     .argument('<id>')
     .description("a job's row, manifest, ledger history and log tail")
     .option('--json', 'print JSON')
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+      const { showJob } = await import('../../api/jobs.js');
+      const { openSpool } = await import('../../api/spool.js');
       const j = showJob(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), id);
       if (opts.json) return printJson(j);
       const lines = [
@@ -63,6 +64,8 @@ export function addJobsCommands(program: Command): void {
       .description(`${action} jobs through the sentinel and wait until it has applied the request`)
       .option('--no-wait', 'queue the request and return at once')
       .action(async (ids: string[], opts: { wait: boolean }, cmd: Command) => {
+        const { requestJobAction } = await import('../../api/control.js');
+        const { openSpool } = await import('../../api/spool.js');
         const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
         process.exitCode = reportControl(await requestJobAction(s, action, ids, { wait: opts.wait }));
       });

@@ -1,8 +1,5 @@
 /** spoolctl ledger verify [--json] */
 import type { Command } from 'commander';
-import { verifyLedger } from '../../api/ledger.js';
-import { rebuildLedger } from '../../sentinel/rebuild.js';
-import { openSpool } from '../../api/spool.js';
 import { printJson } from '../output.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -12,7 +9,9 @@ export function addLedgerCommands(program: Command): void {
     .command('verify')
     .description('recompute the hash chain and name every row that does not fit')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { verifyLedger } = await import('../../api/ledger.js');
+      const { openSpool } = await import('../../api/spool.js');
       const report = verifyLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
       if (opts.json) printJson(report);
       else if (report.ok) process.stdout.write(`ledger OK: ${report.events} events, hash chain intact\n`);
@@ -27,6 +26,8 @@ export function addLedgerCommands(program: Command): void {
     .description('rebuild a corrupt or lost ledger from the spool (the sentinel must be stopped)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { rebuildLedger } = await import('../../sentinel/rebuild.js');
+      const { openSpool } = await import('../../api/spool.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
       const r = await rebuildLedger(s.l, s.loaded);
       if (opts.json) return printJson(r);

@@ -1,9 +1,6 @@
 /** spoolctl sentinel | spoolctl worker [--slot N]: the long-running roles, in the foreground. */
 import type { Command } from 'commander';
-import { openSpool } from '../../api/spool.js';
 import { UsageError } from '../../errors.js';
-import { runSentinel } from '../../sentinel/loop.js';
-import { runWorker } from '../../worker/main.js';
 import type { GlobalOptions } from '../main.js';
 
 export function addProcessCommands(program: Command): void {
@@ -11,6 +8,8 @@ export function addProcessCommands(program: Command): void {
     .command('sentinel')
     .description('run the spool sentinel in the foreground (one per spool; SIGTERM stops it)')
     .action(async (_opts: unknown, cmd: Command) => {
+      const { openSpool } = await import('../../api/spool.js');
+      const { runSentinel } = await import('../../sentinel/loop.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = openSpool(g.spool);
       process.exitCode = await runSentinel(s.l, s.loaded, { verbose: g.verbose });
@@ -23,6 +22,8 @@ export function addProcessCommands(program: Command): void {
       return Number(v);
     })
     .action(async (opts: { slot?: number }, cmd: Command) => {
+      const { openSpool } = await import('../../api/spool.js');
+      const { runWorker } = await import('../../worker/main.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = openSpool(g.spool);
       process.exitCode = await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose });

@@ -1,7 +1,5 @@
 /** spoolctl status [--json] */
 import type { Command } from 'commander';
-import { getStatus } from '../../api/status.js';
-import { openSpool } from '../../api/spool.js';
 import { ago, percent, printJson, table } from '../output.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -10,7 +8,9 @@ export function addStatusCommand(program: Command): void {
     .command('status')
     .description('one-shot status: sentinel, counts per state, slots')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { getStatus } = await import('../../api/status.js');
+      const { openSpool } = await import('../../api/spool.js');
       const st = getStatus(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
       if (opts.json) return printJson(st);
       const s = st.sentinel;

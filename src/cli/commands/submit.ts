@@ -1,8 +1,6 @@
 /** spoolctl submit --plugin P [--input X] [--param K=V]... [--priority N] [--max-attempts N] */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { submitJob } from '../../api/submit.js';
-import { openSpool } from '../../api/spool.js';
 import type { GlobalOptions } from '../main.js';
 
 function integer(flag: string) {
@@ -28,7 +26,9 @@ export function addSubmitCommand(program: Command): void {
     .option('--priority <n>', 'higher runs first (default 0)', integer('--priority'))
     .option('--max-attempts <n>', 'attempts before the job fails', integer('--max-attempts'))
     .option('--id <id>', 'use this id instead of a generated one')
-    .action((opts: { plugin: string; input?: string; param: Record<string, string>; priority?: number; maxAttempts?: number; id?: string }, cmd: Command) => {
+    .action(async (opts: { plugin: string; input?: string; param: Record<string, string>; priority?: number; maxAttempts?: number; id?: string }, cmd: Command) => {
+      const { submitJob } = await import('../../api/submit.js');
+      const { openSpool } = await import('../../api/spool.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
       const id = submitJob(s, { plugin: opts.plugin, input: opts.input, params: opts.param, priority: opts.priority, maxAttempts: opts.maxAttempts, id: opts.id });
       process.stdout.write(`${id}\n`);

@@ -1,8 +1,8 @@
 /** spoolctl tui: loads the Ink UI only when asked for, so other commands start fast. */
 import type { Command } from 'commander';
-import { openSpool } from '../../api/spool.js';
 import { noColorRequested } from '../../config/identity.js';
 import { UsageError } from '../../errors.js';
+import { loadTui } from '../load-tui.js';
 import type { GlobalOptions } from '../main.js';
 
 export function addTuiCommand(program: Command): void {
@@ -17,8 +17,9 @@ export function addTuiCommand(program: Command): void {
       return Number(v);
     })
     .action(async (opts: { color: boolean; ascii?: boolean; readonly?: boolean; refresh?: number }, cmd: Command) => {
+      const { openSpool } = await import('../../api/spool.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
-      const { runTui } = await import('../../../tui/main.js');
+      const runTui = await loadTui();
       process.exitCode = await runTui(s, { color: opts.color && !noColorRequested(), ascii: opts.ascii ?? false, readonly: opts.readonly ?? false, refreshMs: opts.refresh });
     });
 }

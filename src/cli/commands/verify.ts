@@ -1,7 +1,5 @@
 /** spoolctl verify [--json]: the spool's invariants; exit 1 on any violation. */
 import type { Command } from 'commander';
-import { verifySpool } from '../../api/verify.js';
-import { openSpool } from '../../api/spool.js';
 import { printJson } from '../output.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -10,7 +8,9 @@ export function addVerifyCommand(program: Command): void {
     .command('verify')
     .description('check the spool and its ledger: every job in one place, ledger = spool, one completion per job, chain intact, no orphaned claim')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { verifySpool } = await import('../../api/verify.js');
+      const { openSpool } = await import('../../api/spool.js');
       const report = verifySpool(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
       if (opts.json) printJson(report);
       else {

@@ -1,7 +1,5 @@
 /** spoolctl workers drain|undrain SLOT */
 import type { Command } from 'commander';
-import { requestSlotAction } from '../../api/control.js';
-import { openSpool } from '../../api/spool.js';
 import { UsageError } from '../../errors.js';
 import { SLOT_ACTIONS } from '../../spool/control.js';
 import type { GlobalOptions } from '../main.js';
@@ -15,6 +13,8 @@ export function addWorkersCommands(program: Command): void {
       .argument('<slot>')
       .description(action === 'drain' ? 'let the slot finish its job, take no more, and its worker exit' : 'cancel a drain')
       .action(async (slot: string, _opts: unknown, cmd: Command) => {
+        const { requestSlotAction } = await import('../../api/control.js');
+        const { openSpool } = await import('../../api/spool.js');
         if (!/^\d+$/.test(slot)) throw new UsageError(`"${slot}" is not a slot number.`);
         const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
         process.exitCode = reportControl(await requestSlotAction(s, action, Number(slot)));

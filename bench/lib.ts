@@ -1,0 +1,59 @@
+/** Bench helpers: time a command, read a process's CPU and memory, median, a fixed-width table. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+export interface Row {
+  scenario: string;
+  metric: string;
+  value: number | string;
+  unit: string;
+  baseline?: string;
+  target?: string;
+  met?: boolean;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Wall time of a command in ms, median of `runs`. */
+export function timeCommand(argv: string[], runs: number, env: NodeJS.ProcessEnv = process.env): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+/** CPU time (user + system) of a process, in ms. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}
+
+export function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+export function machine(): string {
+  return `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`;
+}
+
+export function printTable(rows: Row[]): void {
+  const cells = rows.map((r) => [r.scenario, r.metric, `${typeof r.value === 'number' ? round(r.value) : r.value} ${r.unit}`, r.baseline ?? '', r.target ?? '', r.met === undefined ? '' : r.met ? 'met' : 'MISSED']);
+  const head = ['scenario', 'metric', 'spoolctl', 'baseline (same run)', 'target', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${cells.map(line).join('\n')}\n`);
+}
+
+export function round(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}

@@ -1,0 +1,34 @@
+/**
+ * `npm run bench [-- --short] [-- scenario...]`: spoolctl's figures beside baselines measured
+ * in the same run, printed as a table and written to bench/results/<time>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../src/paths.js';
+import { machine, printTable, type Row } from './lib.js';
+import { scale } from './scale.js';
+
+const args = process.argv.slice(2);
+const short = args.includes('--short');
+const wanted = args.filter((a) => !a.startsWith('--'));
+const SCENARIOS: Record<string, () => Promise<Row[]>> = {
+  scale: () => scale(short ? { done: 9000, pending: 1000, idleSeconds: 3 } : { done: 90_000, pending: 10_000, idleSeconds: 10 }),
+};
+
+const unknown = wanted.filter((w) => !(w in SCENARIOS));
+if (unknown.length) {
+  process.stderr.write(`bench: unknown scenario ${unknown.join(', ')} (known: ${Object.keys(SCENARIOS).join(', ')})\n`);
+  process.exit(2);
+}
+const rows: Row[] = [];
+for (const name of wanted.length ? wanted : Object.keys(SCENARIOS)) {
+  process.stderr.write(`bench: ${name}${short ? ' (short)' : ''}...\n`);
+  rows.push(...(await SCENARIOS[name]!()));
+}
+process.stdout.write(`\nspoolctl bench${short ? ' (short mode)' : ''} on ${machine()}\n\n`);
+printTable(rows);
+const dir = join(packageRoot(), 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify({ machine: machine(), short, rows }, null, 2));
+process.stdout.write(`\nwritten to ${file}\n`);

@@ -1,0 +1,5 @@
+/** Stands in for react-devtools-core in the TUI bundle: Ink loads it only with DEV=true. */
+export default {
+  initialize(): void {},
+  connectToDevTools(): void {},
+};
