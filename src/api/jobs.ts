@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { getJob, jobEvents, listJobs, type JobFilter, type JobRow } from '../ledger/queries.js';
 import { isValidId, jobLogPath, STATE_DIRS } from '../spool/layout.js';
+import { readJsonFile } from '../spool/manifest.js';
 import { requireLedger, type Spool } from './spool.js';
 
 export type JobSummary = Omit<JobRow, 'file'> & { file: string | null };
@@ -63,7 +64,8 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
     let manifest: unknown = null;
     if (row.file) {
       try {
-        manifest = JSON.parse(readFileSync(join(s.l.root, row.file), 'utf8'));
+        // The file may be a quarantined hostile one (a FIFO, a link, a huge or deep document).
+        manifest = readJsonFile(join(s.l.root, row.file), s.loaded.config.jobs.max_manifest_bytes);
       } catch {
         manifest = null;
       }

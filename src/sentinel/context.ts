@@ -10,6 +10,7 @@ import type { JobBrief } from '../ledger/queries.js';
 import { LedgerWriter, type EventInput, type JobPatch } from '../ledger/writer.js';
 import { makeThrottle, type Logger } from '../log.js';
 import { DirSync } from '../spool/atomic.js';
+import { FileServerClock } from '../spool/clock.js';
 import type { ClaimName, Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import type { Heartbeat } from '../spool/slots.js';
@@ -47,6 +48,8 @@ export interface SentinelContext {
   db: Db;
   ledger: LedgerWriter;
   sync: DirSync;
+  /** The file server's clock, by which heartbeats age. */
+  clock: FileServerClock;
   plugins: PluginRegistry;
   /** pending/ as last listed and validated, by file name. */
   pending: Map<string, PendingEntry>;
@@ -77,15 +80,19 @@ export function spoolRelative(ctx: SentinelContext, path: string): string {
 }
 
 export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, db: Db): SentinelContext {
+  const throttled = makeThrottle(log);
   return {
     l,
     cfg,
     host,
     log,
-    throttled: makeThrottle(log),
+    throttled,
     db,
     ledger: new LedgerWriter(db),
     sync: new DirSync(),
+    clock: new FileServerClock(l, host, (err) =>
+      throttled('warn', 'clock', "cannot write the clock probe; judging heartbeats by the last known server clock", { error: err.message }),
+    ),
     plugins: new PluginRegistry(l),
     pending: new Map(),
     jobs: new Map(),

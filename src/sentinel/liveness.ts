@@ -5,13 +5,13 @@
  */
 import { judgeSlot } from '../liveness.js';
 import { allSlotNumbers } from '../spool/scan.js';
-import { fileServerNow, readSlotFiles } from '../spool/slots.js';
+import { readSlotFiles } from '../spool/slots.js';
 import { transition, type SentinelContext, type SlotView } from './context.js';
 
 const PROGRESS_EVERY_MS = 1000;
 
 export function refreshSlots(ctx: SentinelContext): void {
-  const now = fileServerNow(ctx.l, `.clock-probe-${ctx.host}`);
+  const now = ctx.clock.now();
   const views: SlotView[] = [];
   for (const slot of allSlotNumbers()) {
     const files = readSlotFiles(ctx.l, slot);

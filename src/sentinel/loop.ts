@@ -7,7 +7,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { ConfigError } from '../errors.js';
@@ -19,7 +18,7 @@ import { unlinkQuiet } from '../spool/atomic.js';
 import { defaultLedgerPath, type Layout } from '../spool/layout.js';
 import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
 import { listNames } from '../spool/scan.js';
-import { within } from '../proc.js';
+import { watchForChanges } from '../spool/wake.js';
 import { VERSION } from '../version.js';
 import { makeContext, type SentinelContext } from './context.js';
 import { applyControl } from './control.js';
@@ -156,9 +155,9 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
     }
   };
 
-  const watcher: FSWatcher = watch([l.pending, l.results, l.control, l.slots], { ignoreInitial: true, depth: 0 });
-  watcher.on('all', schedule);
-  watcher.on('error', (err) => log.warn('file watcher error; periodic scans continue', { error: String(err) }));
+  const wake = watchForChanges([l.pending, l.results, l.control, l.slots], schedule, (dir, err) =>
+    log.warn('cannot watch a directory; periodic scans continue', { dir, error: err.message }),
+  );
   const timers = [
     setInterval(schedule, cfg.sentinel.scan_interval_ms),
     setInterval(() => {
@@ -178,7 +177,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
       stopping = true;
       log.info('sentinel stopping', { signal });
       for (const t of timers) clearInterval(t);
-      await within(watcher.close(), 2000);
+      wake.close();
       while (running) await new Promise((r) => setTimeout(r, 10));
       ctx.ledger.record({ type: 'sentinel_stopped', actor: `${ctx.host}:${process.pid}`, detail: { signal } });
       flushLedger(ctx);

@@ -40,7 +40,6 @@ export interface Layout {
   config: string;
   sentinelLockTarget: string;
   sentinelInfo: string;
-  clockProbe: string;
 }
 
 export function layoutOf(root: string): Layout {
@@ -63,7 +62,6 @@ export function layoutOf(root: string): Layout {
     config: join(root, 'spool.toml'),
     sentinelLockTarget: join(root, 'sentinel'),
     sentinelInfo: join(root, 'sentinel.json'),
-    clockProbe: join(root, 'slots', '.clock-probe'),
   };
 }
 

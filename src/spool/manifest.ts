@@ -80,13 +80,37 @@ export function readLimited(path: string, maxBytes: number): string {
   }
 }
 
+/** Deeper documents are refused: validating or printing them would overflow the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return max;
+}
+
 function parseJson(text: string): unknown {
+  if (nestingDepth(text) > MAX_JSON_DEPTH) throw new InvalidFileError(`is nested too deeply (over ${MAX_JSON_DEPTH} levels of arrays and objects)`);
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = err instanceof RangeError ? 'is nested too deeply' : `is not valid JSON (${(err as Error).message})`;
-    throw new InvalidFileError(msg);
+    throw new InvalidFileError(`is not valid JSON (${(err as Error).message})`);
   }
+}
+
+/** Reads a JSON spool file with the same guards as a manifest, without checking its schema. */
+export function readJsonFile(path: string, maxBytes: number): unknown {
+  return parseJson(readLimited(path, maxBytes));
 }
 
 export function validateManifest(data: unknown): Manifest {
@@ -97,13 +121,13 @@ export function validateManifest(data: unknown): Manifest {
 
 /** Reads and validates a manifest whose file stem must be `expectedId`. */
 export function readManifest(path: string, expectedId: string, maxBytes: number): Manifest {
-  const m = validateManifest(parseJson(readLimited(path, maxBytes)));
+  const m = validateManifest(readJsonFile(path, maxBytes));
   if (m.id !== expectedId) throw new InvalidFileError(`has id "${m.id}" but its file name says "${expectedId}"`);
   return m;
 }
 
 export function readPlugin(path: string): PluginDef {
-  const data = parseJson(readLimited(path, 1 << 20));
+  const data = readJsonFile(path, 1 << 20);
   const v = compiled().plugin;
   if (!v(data)) throw new InvalidFileError(`${basename(path)} fails the plugin schema: ${schemaProblem(v)}`);
   const stem = basename(path).replace(/\.json$/, '');

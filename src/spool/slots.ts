@@ -4,7 +4,6 @@
  * heartbeat age by the file server's clock rather than the local one (DESIGN §4 rule 5).
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { errnoOf, SpoolIoError } from '../errors.js';
 import { publish, exists, unlinkQuiet } from './atomic.js';
 import { drainMarkerPath, heartbeatPath, slotLockTarget, type Layout } from './layout.js';
@@ -82,18 +81,4 @@ export function setDrainMarker(l: Layout, slot: number, on: boolean): void {
 /** Removes a dead holder's lock directory so the slot can be taken again. */
 export function breakSlotLock(l: Layout, slot: number): void {
   rmSync(lockDirOf(l, slot), { recursive: true, force: true });
-}
-
-/**
- * The file server's "now": the mtime of a probe file written just now. On local disk this is
- * the local clock; on NFS it is the server's, which is what every heartbeat mtime is set by.
- */
-export function fileServerNow(l: Layout, probeName: string): number {
-  const probe = join(l.slots, probeName);
-  try {
-    writeFileSync(probe, String(process.pid));
-    return statSync(probe).mtimeMs;
-  } catch (err) {
-    throw new SpoolIoError('write clock probe', probe, err as NodeJS.ErrnoException);
-  }
 }

@@ -15,6 +15,19 @@ afterEach(() => {
   spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
 });
 
+/** Waits until the screen passes `check`; on timeout the error shows the last screen. */
+async function onScreen(what: string, check: (s: string) => boolean, ms = 15_000): Promise<string> {
+  let last = '';
+  try {
+    return await until(what, () => {
+      last = screen();
+      return check(last) ? last : undefined;
+    }, ms, 100);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; the screen:\n${last}`);
+  }
+}
+
 function progressOf(text: string, job: string): string | undefined {
   return text.split('\n').find((l) => l.includes(job))?.match(/(\d+)%/)?.[1];
 }
@@ -28,34 +41,33 @@ describe('tui in tmux', () => {
     t.worker();
     t.drop('broken.json', manifest('broken', 'fail', { params: { code: 9 }, max_attempts: 1 }));
     await until('broken failed', () => t.job('broken')?.state === 'failed');
-    t.drop('long-a.json', manifest('long-a', 'work', { params: { ms: 6000 } }));
-    t.drop('long-b.json', manifest('long-b', 'work', { params: { ms: 6000 } }));
 
     const [node, script] = selfCommand() as [string, string];
     const exitFile = join(t.dir, 'tui-exit');
     tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', `${node} ${script} --spool ${t.dir} tui; echo "EXIT=$?" > ${exitFile}; sleep 60`);
+    await onScreen('the dashboard', (s) => s.includes('sentinel UP'), 20_000);
+    // Dropped once the TUI shows, so that a slow start cannot miss them running.
+    t.drop('long-a.json', manifest('long-a', 'work', { params: { ms: 15_000 } }));
+    t.drop('long-b.json', manifest('long-b', 'work', { params: { ms: 15_000 } }));
 
-    const first = await until('busy slots with progress', () => {
-      const s = screen();
-      return /busy +\S+ +long-a/.test(s) && /busy +\S+ +long-b/.test(s) && progressOf(s, 'long-a') ? s : undefined;
-    }, 15_000);
+    const first = await onScreen('busy slots with progress', (s) => /busy +\S+ +long-a/.test(s) && /busy +\S+ +long-b/.test(s) && progressOf(s, 'long-a') !== undefined);
     expect(first).toMatch(/sentinel UP/);
     const before = progressOf(first, 'long-a');
-    await until('progress changing', () => {
-      const now = progressOf(screen(), 'long-a');
+    await onScreen('progress changing', (s) => {
+      const now = progressOf(s, 'long-a');
       return now !== undefined && now !== before;
-    }, 10_000);
+    });
     for (const line of screen().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
 
     keys('2');
     keys('Right');
     keys('Right');
-    await until('failed tab', () => /broken +failed/.test(screen()));
+    await onScreen('failed tab', (s) => /broken +failed/.test(s));
     keys('Enter');
-    await until('job detail', () => screen().includes('timeline') && screen().includes('job broken'));
+    await onScreen('job detail', (s) => s.includes('timeline') && s.includes('job broken'));
     expect(screen()).toContain('exited with code 9');
     keys('r');
-    await until('confirmation', () => screen().includes('Requeue job broken (failed)? [y/N]'));
+    await onScreen('confirmation', (s) => s.includes('Requeue job broken (failed)? [y/N]'));
     keys('y');
     await until('requeued through the sentinel', () => t.events('broken').some((e) => e.type === 'requeued'), 10_000);
     keys('Escape');
@@ -63,9 +75,9 @@ describe('tui in tmux', () => {
 
     sentinel.child.kill('SIGKILL');
     await sentinel.exited;
-    await until('sentinel shown down', () => screen().includes('SENTINEL DOWN'), 2000, 100);
+    await onScreen('sentinel shown down', (s) => s.includes('SENTINEL DOWN'), 5000);
     sentinel = t.sentinel();
-    await until('sentinel shown up again', () => screen().includes('sentinel UP'), 5000, 100);
+    await onScreen('sentinel shown up again', (s) => s.includes('sentinel UP'), 10_000);
 
     keys('q');
     await until('tui exited', () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '', 10_000);

@@ -153,6 +153,36 @@ export async function until<T>(what: string, check: () => T | undefined | false 
   }
 }
 
+/** Waits for `p` to exit; on timeout fails with what the process printed. */
+export async function exitedWithin(p: Proc, ms: number, what: string) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`pid ${p.pid} did not exit within ${ms} ms ${what}; its output:\n${p.output()}`)), ms);
+  });
+  try {
+    return await Promise.race([p.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every job is in done/ and the ledger has recorded it (the ledger is written after the move). */
+export function allDone(t: TestSpool, ids: string[]): boolean {
+  const inSpool = new Set(doneIds(t));
+  if (!ids.every((id) => inSpool.has(id))) return false;
+  const db = t.ledger();
+  try {
+    const done = new Set((db.prepare("SELECT id FROM jobs WHERE state = 'done'").all() as { id: string }[]).map((r) => r.id));
+    return ids.every((id) => done.has(id));
+  } finally {
+    db.close();
+  }
+}
+
+export function isDone(t: TestSpool, id: string): boolean {
+  return allDone(t, [id]);
+}
+
 /** Ids of the jobs in done/ across its day partitions. */
 export function doneIds(t: TestSpool): string[] {
   return t.files('done').flatMap((day) => t.files(`done/${day}`)).map((n) => n.split('.')[0]!);

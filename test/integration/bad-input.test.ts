@@ -4,7 +4,7 @@ import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { doneIds, makeSpool, manifest, until } from '../helpers/spool.js';
+import { isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
 const FIXTURES = join(packageRoot(), 'fixtures', 'bad-manifests');
 
@@ -33,7 +33,7 @@ describe('bad input', () => {
       renameSync(join(t.dir, 'tmp', name), join(t.dir, 'pending', name));
     }
     t.drop('after.json', manifest('after', 'noop'));
-    await until('good jobs done', () => doneIds(t).includes('before') && doneIds(t).includes('after'));
+    await until('good jobs done', () => isDone(t, 'before') && isDone(t, 'after'));
     await until('all bad files quarantined', () => t.files('rejected').length === fixtures.length);
     expect(t.files('pending')).toEqual([]);
 
@@ -57,7 +57,7 @@ describe('bad input', () => {
     t.sentinel();
     t.worker();
     t.drop('twice.json', manifest('twice', 'noop'));
-    await until('first done', () => doneIds(t).includes('twice'));
+    await until('first done', () => isDone(t, 'twice'));
     t.drop('twice.json', manifest('twice', 'noop'));
     await until('duplicate rejected', () => t.events().some((e) => e.type === 'rejected' && String(e.detail.reason).includes('duplicate id')));
     expect(t.events('twice').filter((e) => e.type === 'done')).toHaveLength(1);

@@ -2,7 +2,7 @@
 // the ledger names who asked; with the sentinel down the request is queued and says so.
 import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { doneIds, makeSpool, manifest, until } from '../helpers/spool.js';
+import { isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
 const me = `${userInfo().username}@test-host`;
 const env = { SPOOLCTL_HOST: 'test-host' };
@@ -19,7 +19,7 @@ describe('control channel', () => {
     const r = t.run(['jobs', 'requeue', 'broken'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('broken: requeued (failed -> pending)');
-    await until('job done after requeue', () => doneIds(t).includes('broken'));
+    await until('job done after requeue', () => isDone(t, 'broken'));
     const requeued = t.events('broken').find((e) => e.type === 'requeued')!;
     expect(requeued.actor).toBe(`${me} (uid ${process.getuid!()})`);
     expect(t.events('broken').map((e) => e.type)).toEqual(['submitted', 'claimed', 'failed', 'requeued', 'claimed', 'done']);
@@ -43,7 +43,7 @@ describe('control channel', () => {
     expect(bad.stderr).toContain('no job "nope"');
     expect(t.run(['jobs', 'release', 'a'], env).code).toBe(0);
     t.worker([], env);
-    await until('a done', () => doneIds(t).includes('a'));
+    await until('a done', () => isDone(t, 'a'));
     expect(t.events('b').map((e) => e.type)).toEqual(['submitted', 'held', 'cancelled']);
     expect(t.job('b')).toMatchObject({ state: 'failed', last_error: `cancelled by ${me} (uid ${process.getuid!()})` });
     expect(t.run(['jobs', 'show', 'nope'], env).code).toBe(2);
@@ -62,7 +62,7 @@ describe('control channel', () => {
     expect(t.events('long').map((e) => e.type)).toEqual(['submitted', 'claimed', 'cancelled', 'fenced']);
     // The worker is free again.
     t.drop('next.json', manifest('next', 'noop'));
-    await until('next done', () => doneIds(t).includes('next'));
+    await until('next done', () => isDone(t, 'next'));
   });
 
   it('says the sentinel is down and queues the request, applied when it starts', async () => {

@@ -1,7 +1,7 @@
 // Acceptance: 200 jobs through 4 workers all end in done/, each with exactly one `done`
 // event, and dispatch respects priority; the file-drop API and `submit` both work.
 import { describe, expect, it } from 'vitest';
-import { doneIds, makeSpool, manifest, until } from '../helpers/spool.js';
+import { allDone, doneIds, isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
 describe('dispatch', () => {
   it('runs 200 jobs through 4 workers, each done once, in priority order', async () => {
@@ -22,7 +22,7 @@ describe('dispatch', () => {
     t.sentinel();
     await until('all 200 submissions recorded', () => t.events().filter((e) => e.type === 'submitted').length === 200);
     for (let i = 0; i < 4; i += 1) t.worker();
-    await until('200 jobs in done/', () => doneIds(t).length === 200, 60_000);
+    await until('200 jobs done in the spool and the ledger', () => allDone(t, ids), 60_000);
 
     expect(doneIds(t).sort()).toEqual([...ids].sort());
     expect(t.files('pending')).toEqual([]);
@@ -48,7 +48,7 @@ describe('dispatch', () => {
     t.sentinel();
     t.worker();
     t.drop('hostile-params.json', manifest('hostile-params', 'echo-args', { input: '$(touch /tmp/pwned)', params: { a: '; rm -rf /' } }));
-    await until('the job done', () => doneIds(t).includes('hostile-params'));
+    await until('the job done', () => isDone(t, 'hostile-params'));
     const show = JSON.parse(t.run(['jobs', 'show', 'hostile-params', '--json']).stdout);
     expect(show.state).toBe('done');
     expect(show.log_tail).toContain(JSON.stringify(['$(touch /tmp/pwned)', '; rm -rf /']));
@@ -69,7 +69,7 @@ describe('dispatch', () => {
       const row = t.job('slowly');
       return row?.state === 'claimed' && Number(row.progress) > 0;
     });
-    await until('done', () => doneIds(t).includes('slowly'));
+    await until('done', () => isDone(t, 'slowly'));
     expect(t.job('slowly')).toMatchObject({ state: 'done', progress: 1 });
   });
 });

@@ -4,18 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAILPOINTS, type FailpointName } from '../../src/faults/points.js';
-import { doneIds, makeSpool, manifest, until, type Proc, type TestSpool } from '../helpers/spool.js';
+import { allDone, doneIds, exitedWithin, isDone, makeSpool, manifest, type Proc, type TestSpool, until } from '../helpers/spool.js';
 
 const armed = (point: FailpointName) => ({ SPOOLCTL_FAILPOINTS: `${point}=1*crash` });
 const FAST = '[worker]\nstale_after_ms = 2000\nheartbeat_ms = 200\n[sentinel]\nscan_interval_ms = 200\n';
 
 async function stopAll(...procs: Proc[]) {
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await Promise.all(procs.map((p) => p.exited));
+  await Promise.all(procs.map((p) => exitedWithin(p, 20_000, 'to stop on SIGTERM')));
 }
 
 async function crashed(p: Proc) {
-  await p.exited;
+  await exitedWithin(p, 20_000, 'at its failpoint');
   expect(p.child.signalCode, p.output()).toBe('SIGKILL');
   expect(p.output()).toContain('failpoint fired');
 }
@@ -38,7 +38,7 @@ async function sentinelSide(point: FailpointName) {
   for (const id of JOBS) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 100 } }));
   await crashed(s1);
   const s2 = t.sentinel();
-  await until('all done', () => JOBS.every((id) => doneIds(t).includes(id)));
+  await until('all done', () => allDone(t, JOBS));
   await stopAll(w, s2);
   expectSound(t, JOBS);
 }
@@ -50,7 +50,7 @@ async function workerSide(point: FailpointName) {
   for (const id of JOBS) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 100 } }));
   await crashed(w1);
   const w2 = t.worker();
-  await until('all done', () => JOBS.every((id) => doneIds(t).includes(id)));
+  await until('all done', () => allDone(t, JOBS));
   await stopAll(w2, s);
   expectSound(t, JOBS);
 }
@@ -65,7 +65,7 @@ async function reclaimSide(point: FailpointName) {
   await crashed(s1);
   const s2 = t.sentinel();
   const b = t.worker();
-  await until('done', () => doneIds(t).includes('fp-a'));
+  await until('done', () => isDone(t, 'fp-a'));
   await stopAll(b, s2);
   expectSound(t, ['fp-a']);
 }
@@ -82,7 +82,7 @@ async function controlSide(point: FailpointName) {
   await until('hold recorded at start-up', () => t.job('fp-a')?.state === 'held');
   expect(t.run(['jobs', 'release', 'fp-a']).code).toBe(0);
   const w = t.worker();
-  await until('done', () => doneIds(t).includes('fp-a'));
+  await until('done', () => isDone(t, 'fp-a'));
   await stopAll(w, s2);
   expectSound(t, ['fp-a']);
 }
@@ -97,7 +97,7 @@ async function submitSide(point: FailpointName) {
   const s = t.sentinel();
   const w = t.worker();
   expect(t.run(['submit', '--plugin', 'noop', '--id', 'fp-a']).code).toBe(0);
-  await until('done', () => doneIds(t).includes('fp-a'));
+  await until('done', () => isDone(t, 'fp-a'));
   await stopAll(w, s);
   expectSound(t, ['fp-a']);
 }

@@ -4,7 +4,7 @@ import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { doneIds, makeSpool, manifest, until } from '../helpers/spool.js';
+import { isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -48,7 +48,7 @@ describe('permissions', () => {
     t.sentinel();
     const w = t.worker();
     t.drop('who.json', manifest('who', 'whoami'));
-    await until('done', () => doneIds(t).includes('who'));
+    await until('done', () => isDone(t, 'who'));
     const uid = execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim();
     expect(readFileSync(join(t.dir, 'logs', 'who.log'), 'utf8')).toContain(`\n${uid}\n`);
     expect(w.output()).not.toContain('so will its plugins');

@@ -1,7 +1,7 @@
 // Acceptance: kill -9 of a busy worker (reclaim within 2 s on the same host, done once);
 // SIGSTOP past the stale threshold (late result fenced); kill -9 of the sentinel mid-batch.
 import { describe, expect, it } from 'vitest';
-import { doneIds, makeSpool, manifest, until } from '../helpers/spool.js';
+import { allDone, doneIds, isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
 const typesOf = (t: ReturnType<typeof makeSpool>, id: string) => t.events(id).map((e) => e.type);
 
@@ -19,7 +19,7 @@ describe('recovery', () => {
     const backAfter = Date.now() - killedAt;
     expect(backAfter).toBeLessThan(2000);
     t.worker(['--slot', '2']);
-    await until('job done', () => doneIds(t).includes('long'));
+    await until('job done', () => isDone(t, 'long'));
     expect(typesOf(t, 'long')).toEqual(['submitted', 'claimed', 'reclaimed', 'claimed', 'done']);
     const reclaimed = t.events('long').find((e) => e.type === 'reclaimed')!;
     expect(String(reclaimed.detail.reason)).toMatch(/not running/);
@@ -31,12 +31,17 @@ describe('recovery', () => {
     t.sentinel();
     const a = t.worker(['--slot', '1']);
     await until('worker A idle', () => JSON.parse(t.run(['status', '--json']).stdout).slots[0].state === 'idle');
-    t.drop('paused.json', manifest('paused', 'work', { params: { ms: 2500 } }));
-    await until('job running on A', () => t.files('claimed/slot-1').length === 1);
+    t.drop('paused.json', manifest('paused', 'work', { params: { ms: 6000 } }));
+    // The worker must have started the plugin: a worker paused before it saw its claim never
+    // runs the job and has no late result to fence.
+    await until('plugin running on A', () => {
+      const slot = JSON.parse(t.run(['status', '--json']).stdout).slots[0];
+      return slot.state === 'busy' && slot.job === 'paused' && slot.progress > 0;
+    });
     process.kill(a.pid, 'SIGSTOP');
     await until('job reclaimed from the paused worker', () => typesOf(t, 'paused').includes('reclaimed'), 15_000);
     t.worker(['--slot', '2']);
-    await until('job done by B', () => doneIds(t).includes('paused'), 15_000);
+    await until('job done by B', () => isDone(t, 'paused'), 25_000);
     process.kill(a.pid, 'SIGCONT');
     await until('late result fenced', () => typesOf(t, 'paused').includes('fenced'), 15_000);
     expect(typesOf(t, 'paused')).toEqual(['submitted', 'claimed', 'reclaimed', 'claimed', 'done', 'fenced']);
@@ -60,7 +65,7 @@ describe('recovery', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const resultsWhileDown = t.files('results').length;
     t.sentinel();
-    await until('all 60 done', () => doneIds(t).length === 60, 60_000);
+    await until('all 60 done', () => allDone(t, ids), 60_000);
     expect(doneIds(t).sort()).toEqual([...ids].sort());
     const dones = t.events().filter((e) => e.type === 'done');
     expect(dones.map((e) => e.job).sort()).toEqual([...ids].sort());

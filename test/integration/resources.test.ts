@@ -37,7 +37,11 @@ describe('disk full', () => {
     const t = makeSpool('', join(disk.dir, 'spool'));
     const s = t.sentinel();
     const w = t.worker();
-    await until('worker idle', () => JSON.parse(t.run(['status', '--json']).stdout).slots[0].state === 'idle');
+    // Both must be running before the disk fills: this test is about a full disk mid-run.
+    await until('sentinel up and worker idle', () => {
+      const st = JSON.parse(t.run(['status', '--json']).stdout);
+      return st.sentinel.up && st.slots[0].state === 'idle';
+    });
     writeFileSync(join(t.dir, 'tmp', 'tight.json'), JSON.stringify(manifest('tight', 'work', { params: { ms: 800 } })));
     disk.fill();
     renameSync(join(t.dir, 'tmp', 'tight.json'), join(t.dir, 'pending', 'tight.json'));

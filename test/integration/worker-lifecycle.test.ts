@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doneIds, makeSpool, manifest, until } from '../helpers/spool.js';
+import { doneIds, isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
 const slotState = (t: ReturnType<typeof makeSpool>, slot: number) => JSON.parse(t.run(['status', '--json']).stdout).slots[slot - 1].state as string;
 
@@ -16,7 +16,7 @@ describe('worker lifecycle', () => {
     await until('running', () => t.job('finish')?.state === 'claimed');
     w.child.kill('SIGTERM');
     expect(await w.exited).toBe(0);
-    await until('done', () => doneIds(t).includes('finish'));
+    await until('done', () => isDone(t, 'finish'));
     expect(existsSync(join(t.dir, 'slots', 'slot-1.lock'))).toBe(false);
     expect(existsSync(join(t.dir, 'slots', 'slot-1.json'))).toBe(false);
     expect(slotState(t, 1)).toBe('free');
@@ -50,6 +50,6 @@ describe('worker lifecycle', () => {
     await until('after admitted', () => t.job('after')?.state === 'pending');
     expect(t.run(['workers', 'undrain', '1']).code).toBe(0);
     t.worker(['--slot', '1']);
-    await until('after done', () => doneIds(t).includes('after'));
+    await until('after done', () => isDone(t, 'after'));
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidFileError, SpoolIoError } from '../../src/errors.js';
-import { effectivePriority, readLimited, readManifest, readPlugin, validateManifest } from '../../src/spool/manifest.js';
+import { effectivePriority, MAX_JSON_DEPTH, readLimited, readManifest, readPlugin, validateManifest } from '../../src/spool/manifest.js';
 
 let dir: string;
 const children: ChildProcess[] = [];
@@ -122,18 +122,24 @@ describe('readManifest', () => {
     expect(err.message).toMatch(/^is \d+ bytes, over the 4096-byte limit \(jobs\.max_manifest_bytes\)$/);
   });
 
-  it('gives an InvalidFileError, not a crash, for 100000 levels of "["', () => {
+  it('refuses 100000 levels of "[" as nested too deeply, not with a crash', () => {
     const path = put('deep.json', '['.repeat(100_000));
-    expect(invalid(() => readManifest(path, 'deep', 1 << 20)).message).toMatch(/not valid JSON|nested too deeply/);
+    expect(invalid(() => readManifest(path, 'deep', 1 << 20)).message).toMatch(/^is nested too deeply/);
   });
 
-  it('gives an InvalidFileError for 100000 balanced levels of nesting', () => {
-    const deepArray = put('deep.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
-    expect(invalid(() => readManifest(deepArray, 'deep', 1 << 20)).message).toContain('fails the manifest schema');
+  it('refuses balanced nesting past the limit anywhere in the document', () => {
+    const over = MAX_JSON_DEPTH;
     const deepObject = put('deep2.json', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`);
-    expect(invalid(() => readManifest(deepObject, 'deep2', 1 << 20)).message).toContain('fails the manifest schema');
-    const deepParam = put('deep3.json', `{"id":"deep3","plugin":"p","params":{"k":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`);
-    expect(invalid(() => readManifest(deepParam, 'deep3', 1 << 20)).message).toContain('/params/k');
+    expect(invalid(() => readManifest(deepObject, 'deep2', 1 << 20)).message).toMatch(/^is nested too deeply/);
+    const deepParam = put('deep3.json', `{"id":"deep3","plugin":"p","params":{"k":${'['.repeat(over)}${']'.repeat(over)}}}`);
+    expect(invalid(() => readManifest(deepParam, 'deep3', 1 << 20)).message).toMatch(/^is nested too deeply/);
+  });
+
+  it('accepts nesting up to the limit and does not count brackets inside strings', () => {
+    const arrays = MAX_JSON_DEPTH - 2; // inside the top-level object and meta
+    const text = `{"id":"ok","plugin":"p","meta":{"k":${'['.repeat(arrays)}"[[[{{\\\"[["${']'.repeat(arrays)}}}`;
+    const path = put('ok.json', text);
+    expect(readManifest(path, 'ok', 1 << 20).id).toBe('ok');
   });
 });
 

@@ -12,7 +12,7 @@ export function addProcessCommands(program: Command): void {
       const { runSentinel } = await import('../../sentinel/loop.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = openSpool(g.spool);
-      process.exitCode = await runSentinel(s.l, s.loaded, { verbose: g.verbose });
+      exitAfterCleanup(await runSentinel(s.l, s.loaded, { verbose: g.verbose }));
     });
   program
     .command('worker')
@@ -26,6 +26,14 @@ export function addProcessCommands(program: Command): void {
       const { runWorker } = await import('../../worker/main.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = openSpool(g.spool);
-      process.exitCode = await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose });
+      exitAfterCleanup(await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose }));
     });
+}
+
+/**
+ * The roles have released their locks and flushed the ledger when they return. A watcher
+ * whose close timed out must not keep the process alive after that.
+ */
+function exitAfterCleanup(code: number): never {
+  process.exit(code);
 }

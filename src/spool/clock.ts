@@ -1,0 +1,52 @@
+/**
+ * The file server's clock. Heartbeat mtimes are set by the server that holds the spool (on
+ * NFS, not by the worker's host), so staleness is judged against a probe file's mtime. The
+ * probe lives in the spool's top directory, which nobody watches: writing it must not wake
+ * the sentinel, and tmp/ belongs to producers.
+ */
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SpoolIoError } from '../errors.js';
+import type { Layout } from './layout.js';
+
+/** The server's "now": the mtime of a probe file written just now. */
+export function fileServerNow(l: Layout, who: string): number {
+  const probe = join(l.root, `.clock-probe-${who}`);
+  try {
+    writeFileSync(probe, String(process.pid));
+    return statSync(probe).mtimeMs;
+  } catch (err) {
+    throw new SpoolIoError('write clock probe', probe, err as NodeJS.ErrnoException);
+  }
+}
+
+/**
+ * For a process that asks many times a second: the server's offset from the local clock,
+ * probed again once it is `everyMs` old. Clocks drift by far less than a heartbeat per second.
+ * A probe that cannot be written (a full disk) keeps the last offset: judging liveness must
+ * not stop dispatch.
+ */
+export class FileServerClock {
+  private offset = 0;
+  private probedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly l: Layout,
+    private readonly who: string,
+    private readonly onProbeError: (err: Error) => void,
+    private readonly everyMs = 1000,
+  ) {}
+
+  now(): number {
+    const local = Date.now();
+    if (local - this.probedAt >= this.everyMs) {
+      this.probedAt = local;
+      try {
+        this.offset = fileServerNow(this.l, this.who) - local;
+      } catch (err) {
+        this.onProbeError(err as Error);
+      }
+    }
+    return local + this.offset;
+  }
+}
