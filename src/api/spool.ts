@@ -34,12 +34,35 @@ export function findSpoolDir(flag: string | undefined): string {
   throw new UsageError('No spool given: pass --spool DIR, set SPOOLCTL_SPOOL, or run inside a spool directory (one with spool.toml).');
 }
 
-export function openSpool(flag: string | undefined, overrides: Record<string, string | number | boolean> = {}): Spool {
+/** The `--set section.key=value` flags of this command: the top configuration layer. */
+let commandLineSettings: Record<string, string> = {};
+
+export function useCommandLineSettings(sets: string[]): void {
+  commandLineSettings = {};
+  for (const item of sets) {
+    const eq = item.indexOf('=');
+    if (eq < 1) throw new UsageError(`--set takes section.key=value (got "${item}").`);
+    commandLineSettings[item.slice(0, eq).trim()] = item.slice(eq + 1);
+  }
+}
+
+/** Every layer, for the spool if one is found: what `config show` prints. */
+export function effectiveConfig(flag: string | undefined): LoadedConfig {
+  let dir: string | undefined;
+  try {
+    dir = findSpoolDir(flag);
+  } catch {
+    dir = undefined;
+  }
+  return loadConfig(dir, commandLineSettings);
+}
+
+export function openSpool(flag: string | undefined): Spool {
   const dir = findSpoolDir(flag);
   // A spool shared with a group (setgid root, from `init --group`) gets group-writable
   // files from every spoolctl process that works on it.
   if (statSync(dir).mode & 0o2000) process.umask(0o007);
-  return { l: layoutOf(dir), loaded: loadConfig(dir, overrides) };
+  return { l: layoutOf(dir), loaded: loadConfig(dir, commandLineSettings) };
 }
 
 export function ledgerPath(s: Spool): string {

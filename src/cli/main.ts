@@ -15,6 +15,7 @@ import { addInitCommand } from './commands/init.js';
 import { addJobsCommands } from './commands/jobs.js';
 import { addLedgerCommands } from './commands/ledger.js';
 import { addProcessCommands } from './commands/processes.js';
+import { addServicesCommands } from './commands/services.js';
 import { addStatusCommand } from './commands/status.js';
 import { addSubmitCommand } from './commands/submit.js';
 import { addTuiCommand } from './commands/tui.js';
@@ -24,6 +25,7 @@ import { addWorkersCommands } from './commands/workers.js';
 export interface GlobalOptions {
   spool?: string;
   verbose?: boolean;
+  set?: string[];
 }
 
 const program = new Command('spoolctl')
@@ -31,12 +33,18 @@ const program = new Command('spoolctl')
   .version(VERSION, '-V, --version')
   .option('--spool <dir>', 'the spool directory (else SPOOLCTL_SPOOL, else the nearest parent with spool.toml)')
   .option('-v, --verbose', 'more log output from long-running processes')
+  .option('--set <section.key=value>', 'override a configuration key for this command (repeatable; the top layer)', (v: string, all: string[]) => [...all, v], [] as string[])
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', async () => {
+    const sets = program.opts<GlobalOptions>().set ?? [];
+    if (sets.length > 0) (await import('../api/spool.js')).useCommandLineSettings(sets);
+  });
 
 addInitCommand(program);
 addSubmitCommand(program);
 addProcessCommands(program);
+addServicesCommands(program);
 addStatusCommand(program);
 addJobsCommands(program);
 addWorkersCommands(program);

@@ -55,7 +55,10 @@ export function loadConfig(spoolDir: string | undefined, flags: Overrides = {}):
     const key = `${m[1]!.toLowerCase()}.${m[2]!.toLowerCase()}`;
     set(loaded, key, fromString(key, raw, `environment variable ${name}`), `env ${name}`, `environment variable ${name}`);
   }
-  for (const [key, value] of Object.entries(flags)) set(loaded, key, value, 'flag', 'command-line flag');
+  for (const [key, value] of Object.entries(flags)) {
+    const where = `command-line flag --set ${key}`;
+    set(loaded, key, typeof value === 'string' ? fromString(key, value, where) : value, 'flag', where);
+  }
   return loaded;
 }
 

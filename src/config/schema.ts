@@ -31,6 +31,16 @@ export const CONFIG_SCHEMA = {
     log_max_bytes: { type: 'integer', default: 1_048_576, min: 1024, max: 1 << 30, doc: 'per-attempt job log cap; beyond it only the tail is kept' },
     envs_dir: { type: 'string', default: '', doc: 'where plugin environments (env_hash) are installed; empty = <spool>/envs' },
     run_as: { type: 'string', default: '', doc: 'user that plugins run as when the worker runs as root (empty: a root worker warns)' },
+    max_jobs: { type: 'integer', default: 0, min: 0, max: 1_000_000_000, doc: 'a worker is recycled (exits after its job, and is replaced) after this many jobs; 0 = never' },
+    max_age_s: { type: 'integer', default: 0, min: 0, max: 365 * 86400, doc: 'a worker is recycled after running this long; 0 = never' },
+    max_rss_mb: { type: 'integer', default: 0, min: 0, max: 1 << 20, doc: "a worker is recycled after a job whose plugin process tree grew past this resident size; 0 = never" },
+  },
+  services: {
+    workers: { type: 'integer', default: 4, min: 1, max: HARD_SLOT_CAP, doc: 'workers that start-services and run start on this host' },
+    restart_backoff_ms: { type: 'integer', default: 1000, min: 10, max: 600_000, doc: 'first delay before the supervisor restarts a crashed worker; doubles on each crash' },
+    max_restarts: { type: 'integer', default: 5, min: 1, max: 1000, doc: 'crashes of one slot within services.restart_window_s after which the supervisor gives up on it' },
+    restart_window_s: { type: 'integer', default: 300, min: 1, max: 86400, doc: 'the window in which crashes are counted' },
+    stop_timeout_ms: { type: 'integer', default: 60_000, min: 0, max: 3_600_000, doc: 'stop-services waits this long for a graceful stop, then kills' },
   },
   jobs: {
     max_attempts: { type: 'integer', default: 3, min: 1, max: 1000, doc: 'attempts before a job goes to failed/' },

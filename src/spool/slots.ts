@@ -1,9 +1,10 @@
 /**
  * Slot files: the proper-lockfile lock that counts a slot as taken, the heartbeat file that
- * says who holds it and what it runs, the drain marker, and the clock probe used to judge
- * heartbeat age by the file server's clock rather than the local one (DESIGN §4 rule 5).
+ * says who holds it and what it runs, the drain marker, and the leave notes that say why a
+ * worker left (the heartbeat is gone by the time the sentinel notices).
  */
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { errnoOf, SpoolIoError } from '../errors.js';
 import { publish, exists, unlinkQuiet } from './atomic.js';
 import { drainMarkerPath, heartbeatPath, slotLockTarget, type Layout } from './layout.js';
@@ -81,4 +82,36 @@ export function setDrainMarker(l: Layout, slot: number, on: boolean): void {
 /** Removes a dead holder's lock directory so the slot can be taken again. */
 export function breakSlotLock(l: Layout, slot: number): void {
   rmSync(lockDirOf(l, slot), { recursive: true, force: true });
+}
+
+/** Why a worker (or a supervisor on its behalf) stopped; the sentinel records it and removes it. */
+export interface LeaveNote {
+  slot: number | null;
+  host: string;
+  pid: number;
+  reason: string;
+  at: string;
+}
+
+const NOTE_PREFIX = 'left-';
+
+/** Written before the heartbeat is removed, so the sentinel never sees the slot free without it. */
+export function writeLeaveNote(l: Layout, note: LeaveNote): void {
+  publish(l.tmp, join(l.slots, `${NOTE_PREFIX}${note.host}-${note.pid}.json`), JSON.stringify(note));
+}
+
+export function readLeaveNotes(l: Layout): { name: string; note: LeaveNote | undefined }[] {
+  return readdirSync(l.slots)
+    .filter((n) => n.startsWith(NOTE_PREFIX) && n.endsWith('.json'))
+    .map((name) => {
+      try {
+        return { name, note: JSON.parse(readFileSync(join(l.slots, name), 'utf8')) as LeaveNote };
+      } catch {
+        return { name, note: undefined };
+      }
+    });
+}
+
+export function removeLeaveNote(l: Layout, name: string): void {
+  unlinkQuiet(join(l.slots, name));
 }

@@ -24,13 +24,14 @@ import { readManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { publishResult, type JobResult, type Outcome } from '../spool/results.js';
 import { listClaims } from '../spool/scan.js';
-import { readSlotFiles, removeHeartbeat, writeHeartbeat, type Heartbeat } from '../spool/slots.js';
+import { readSlotFiles, removeHeartbeat, writeHeartbeat, writeLeaveNote, type Heartbeat } from '../spool/slots.js';
 import { within } from '../proc.js';
 import { VERSION } from '../version.js';
 import { buildArgv, MissingPlaceholderError } from './argv.js';
 import { JobLog } from './job-log.js';
 import { startPlugin, type RunningPlugin } from './runner.js';
 import { resolveRunAs, type RunAs } from './run-as.js';
+import { groupRssBytes, RECYCLE_EXIT_CODE, recycleReason } from './recycle.js';
 import { takeSlot } from './slot.js';
 
 export interface WorkerOptions {
@@ -41,6 +42,8 @@ export interface WorkerOptions {
 interface Current {
   claim: ClaimName;
   plugin?: RunningPlugin;
+  /** Largest resident size of the plugin's process group seen so far (worker.max_rss_mb). */
+  peakRss: number;
   /** Why the worker stopped the plugin, when it did. */
   stopReason?: string;
 }
@@ -99,6 +102,18 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       resolve(code);
     };
 
+    /** Makes way for a fresh worker: the note tells the sentinel (and the ledger) why. */
+    const recycle = (reason: string) => {
+      log.info('recycling: exiting so that a fresh worker takes over', { slot, reason });
+      try {
+        writeLeaveNote(l, { slot, host, pid: process.pid, reason, at: new Date().toISOString() });
+      } catch (err) {
+        log.warn('cannot write the leave note; the ledger will not say why this worker left', { error: (err as Error).message });
+      }
+      void exit(RECYCLE_EXIT_CODE, reason);
+    };
+    const usage = (lastPeakRss: number) => ({ jobs: hb.jobs_done + hb.jobs_failed, startedAtMs: Date.parse(startedAt), lastPeakRss });
+
     /** False when this worker no longer owns its slot; true when that cannot be read now. */
     const stillOwner = (): boolean => {
       try {
@@ -138,6 +153,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         void exit(compromised ? 1 : 0, compromised ? `slot lock lost: ${compromised.message}` : 'drained');
         return;
       }
+      if (current?.plugin?.pid && cfg.worker.max_rss_mb > 0) current.peakRss = Math.max(current.peakRss, groupRssBytes(current.plugin.pid));
+      const aged = !current && !stopping && recycleReason(cfg.worker, usage(0));
+      if (aged) return recycle(aged);
       beat(true);
       scan();
     };
@@ -156,7 +174,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     };
 
     const runClaim = async (claim: ClaimName) => {
-      current = { claim };
+      current = { claim, peakRss: 0 };
       hb.state = 'busy';
       hb.job = claim.id;
       hb.claim = claimFileName(claim);
@@ -196,12 +214,15 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       if (result.outcome === 'done') hb.jobs_done += 1;
       else if (result.outcome !== 'handed_back') hb.jobs_failed += 1;
       log.info('job finished', { job: claim.id, attempt: claim.attempt, outcome: result.outcome, exit_code: result.exit_code, error: result.error });
+      const peakRss = current.peakRss;
       current = undefined;
       hb.state = stopping || readSlotFiles(l, slot).draining ? 'draining' : 'idle';
       hb.job = hb.plugin = hb.claim = hb.message = hb.job_started_at = undefined;
       hb.progress = undefined;
       beat(true);
       if (stopping || compromised || hb.state === 'draining') return exit(compromised ? 1 : 0, stopping ?? (compromised ? `slot lock lost: ${compromised.message}` : 'drained'));
+      const worn = recycleReason(cfg.worker, usage(peakRss));
+      if (worn) return recycle(worn);
       scan();
     };
 

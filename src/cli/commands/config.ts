@@ -11,16 +11,8 @@ export function addConfigCommands(program: Command): void {
     .option('--origin', 'show where each value came from')
     .option('--json', 'print JSON')
     .action(async (opts: { origin?: boolean; json?: boolean }, cmd: Command) => {
-      const { loadConfig } = await import('../../config/load.js');
-      const { findSpoolDir } = await import('../../api/spool.js');
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      let dir: string | undefined;
-      try {
-        dir = findSpoolDir(g.spool);
-      } catch {
-        dir = undefined;
-      }
-      const { config: cfg, origins } = loadConfig(dir);
+      const { effectiveConfig } = await import('../../api/spool.js');
+      const { config: cfg, origins } = effectiveConfig(cmd.optsWithGlobals<GlobalOptions>().spool);
       const rows = Object.entries(cfg).flatMap(([section, keys]) =>
         Object.entries(keys as Record<string, unknown>).map(([k, v]) => ({ key: `${section}.${k}`, value: v, origin: origins[`${section}.${k}`] })),
       );

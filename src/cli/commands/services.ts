@@ -1,0 +1,61 @@
+/** spoolctl start-services | stop-services, and the supervisor they run (`supervise`, hidden). */
+import { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { GlobalOptions } from '../main.js';
+
+const count = (v: string): number => {
+  if (!/^[1-8]$/.test(v)) throw new UsageError(`--workers takes a number from 1 to 8 (got "${v}").`);
+  return Number(v);
+};
+
+export function addServicesCommands(program: Command): void {
+  program
+    .command('start-services')
+    .description('start a detached supervisor with N workers on this host (and the sentinel, if none is up); returns once the workers hold slots')
+    .option('--workers <n>', 'workers on this host (default: services.workers)', count)
+    .action(async (opts: { workers?: number }, cmd: Command) => {
+      const { openSpool } = await import('../../api/spool.js');
+      const { startServices } = await import('../../api/services.js');
+      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const n = opts.workers ?? s.loaded.config.services.workers;
+      const r = await startServices(s, n);
+      const sentinel = r.record.children.find((c) => c.role === 'sentinel');
+      if (r.already) {
+        process.stdout.write(`Services already run on ${r.record.host} (supervisor pid ${r.record.supervisor.pid}); nothing started. \`spoolctl stop-services\` stops them.\n`);
+        return;
+      }
+      process.stdout.write(`Started on ${r.record.host}: supervisor pid ${r.record.supervisor.pid}${sentinel?.proc ? `, sentinel pid ${sentinel.proc.pid}` : ' (a sentinel was already up)'}\n`);
+      for (const w of r.slots) process.stdout.write(`  ${w.name}  pid ${w.pid}  slot ${w.slot}\n`);
+      process.stdout.write(`Logs: ${r.logDir}\n`);
+    });
+  program
+    .command('stop-services')
+    .description('stop what start-services started on this host: graceful, then killed after services.stop_timeout_ms; safe to repeat')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { openSpool } = await import('../../api/spool.js');
+      const { stopServices } = await import('../../api/services.js');
+      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const r = await stopServices(s, s.loaded.config.services.stop_timeout_ms);
+      if (!r.found) {
+        process.stdout.write('No services recorded for this host; nothing to stop.\n');
+        return;
+      }
+      if (r.graceful) process.stdout.write('Services stopped.\n');
+      else process.stdout.write(`Services stopped; killed pids ${r.killed.join(', ') || '(none)'}${r.released.length ? `, released slots ${r.released.join(', ')}` : ''}.\n`);
+    });
+  program.addCommand(
+    new Command('supervise')
+      .description('the per-host supervisor that start-services runs')
+      .option('--workers <n>', 'workers to keep running', count)
+      .option('--with-sentinel', 'also keep a sentinel running')
+      .action(async (opts: { workers?: number; withSentinel?: boolean }, cmd: Command) => {
+        const { openSpool } = await import('../../api/spool.js');
+        const { runSupervisor } = await import('../../services/supervisor.js');
+        const g = cmd.optsWithGlobals<GlobalOptions>();
+        const s = openSpool(g.spool);
+        const code = await runSupervisor(s.l, s.loaded, { workers: opts.workers ?? s.loaded.config.services.workers, withSentinel: !!opts.withSentinel, verbose: g.verbose });
+        process.exit(code);
+      }),
+    { hidden: true },
+  );
+}

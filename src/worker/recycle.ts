@@ -1,0 +1,55 @@
+/**
+ * When a worker should make way for a fresh one: after worker.max_jobs jobs, after
+ * worker.max_age_s, or after a job whose plugin process tree grew past worker.max_rss_mb
+ * (plugins that leak are common; a fresh worker costs little). The worker exits with
+ * RECYCLE_EXIT_CODE and its supervisor starts another at once.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
+
+/** EX_TEMPFAIL: "try again", which is what a recycled worker asks of its supervisor. */
+export const RECYCLE_EXIT_CODE = 75;
+
+export interface WorkerUsage {
+  jobs: number;
+  startedAtMs: number;
+  /** Peak resident size of the last job's plugin tree, in bytes. */
+  lastPeakRss: number;
+}
+
+export function recycleReason(w: Config['worker'], u: WorkerUsage, nowMs = Date.now()): string | undefined {
+  if (w.max_jobs > 0 && u.jobs >= w.max_jobs) return `recycled after ${u.jobs} jobs (worker.max_jobs = ${w.max_jobs})`;
+  const ageS = Math.floor((nowMs - u.startedAtMs) / 1000);
+  if (w.max_age_s > 0 && ageS >= w.max_age_s) return `recycled after running ${ageS} s (worker.max_age_s = ${w.max_age_s})`;
+  const mb = Math.round(u.lastPeakRss / (1024 * 1024));
+  if (w.max_rss_mb > 0 && mb > w.max_rss_mb) return `recycled: its last plugin grew to ${mb} MB resident (worker.max_rss_mb = ${w.max_rss_mb})`;
+  return undefined;
+}
+
+/**
+ * Resident bytes of a process group (a plugin runs in its own, with everything it starts),
+ * summed from /proc; 0 where there is no /proc.
+ */
+export function groupRssBytes(pgid: number): number {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // After the ")" that ends the command name: state, ppid, pgrp, ...
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp !== pgid) continue;
+      const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1];
+      if (kb) total += Number(kb) * 1024;
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return total;
+}
