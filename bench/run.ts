@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { machine, printTable, type Row } from './lib.js';
+import { nas } from './nas.js';
 import { scale } from './scale.js';
 
 const args = process.argv.slice(2);
@@ -13,6 +14,7 @@ const short = args.includes('--short');
 const wanted = args.filter((a) => !a.startsWith('--'));
 const SCENARIOS: Record<string, () => Promise<Row[]>> = {
   scale: () => scale(short ? { done: 9000, pending: 1000, idleSeconds: 3 } : { done: 90_000, pending: 10_000, idleSeconds: 10 }),
+  nas: () => nas({ jobs: short ? 300 : 2000 }),
 };
 
 const unknown = wanted.filter((w) => !(w in SCENARIOS));

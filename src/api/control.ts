@@ -8,33 +8,59 @@ import { actor } from '../config/identity.js';
 import { UsageError } from '../errors.js';
 import { sleep } from '../proc.js';
 import { isValidId } from '../spool/layout.js';
-import { readAck, removeAck, writeRequest, type ControlAck, type ControlRequest, type JobAction, type SlotAction } from '../spool/control.js';
+import { readAck, removeAck, writeRequest, type AckItem, type ControlAck, type ControlRequest, type JobAction, type SlotAction } from '../spool/control.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
 
-export type ControlOutcome = { kind: 'applied'; ack: ControlAck } | { kind: 'queued'; requestId: string; why: string };
+/**
+ * `queued`: the request waits in control/. A bulk action is sent in several requests; when one
+ * is left queued, those after it are queued too, and `applied` holds what was acknowledged
+ * before it.
+ */
+export type ControlOutcome = { kind: 'applied'; ack: ControlAck } | { kind: 'queued'; action: string; requestId: string; why: string; requests: number; applied: AckItem[] };
 
 export interface WaitOptions {
   wait?: boolean;
   timeoutMs?: number;
 }
 
-export function requestJobAction(s: Spool, action: JobAction, ids: string[], opts: WaitOptions = {}): Promise<ControlOutcome> {
+/** Job ids per request, so a bulk action of thousands neither holds the sentinel in one long pass nor waits on one huge ack. */
+const IDS_PER_REQUEST = 500;
+
+export async function requestJobAction(s: Spool, action: JobAction, ids: string[], opts: WaitOptions = {}): Promise<ControlOutcome> {
   if (ids.length === 0) throw new UsageError(`Name at least one job id to ${action}.`);
   const bad = ids.find((id) => !isValidId(id));
   if (bad !== undefined) throw new UsageError(`"${bad}" is not a job id (1-64 letters, digits, "_" or "-").`);
-  return send(s, { id: nanoid(12), action, jobs: ids, actor: actor(), pid: process.pid, at: new Date().toISOString() }, opts);
+  const requests: ControlRequest[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) requests.push({ ...stamp(), action, jobs: ids.slice(i, i + IDS_PER_REQUEST) });
+  const applied: AckItem[] = [];
+  let last: ControlAck | undefined;
+  for (const [i, req] of requests.entries()) {
+    const outcome = await send(s, req, opts);
+    if (outcome.kind === 'queued') {
+      for (const rest of requests.slice(i + 1)) writeRequest(s.l, rest);
+      return { ...outcome, requests: requests.length - i, applied };
+    }
+    applied.push(...outcome.ack.items);
+    last = outcome.ack;
+  }
+  return { kind: 'applied', ack: { ...last!, items: applied } };
 }
 
 export function requestSlotAction(s: Spool, action: SlotAction, slot: number, opts: WaitOptions = {}): Promise<ControlOutcome> {
   if (!Number.isInteger(slot) || slot < 1) throw new UsageError(`"${slot}" is not a slot number.`);
-  return send(s, { id: nanoid(12), action, slot, actor: actor(), pid: process.pid, at: new Date().toISOString() }, opts);
+  return send(s, { ...stamp(), action, slot }, opts);
+}
+
+function stamp(): { id: string; actor: string; pid: number; at: string } {
+  return { id: nanoid(12), actor: actor(), pid: process.pid, at: new Date().toISOString() };
 }
 
 async function send(s: Spool, req: ControlRequest, opts: WaitOptions): Promise<ControlOutcome> {
   writeRequest(s.l, req);
-  if (opts.wait === false) return { kind: 'queued', requestId: req.id, why: 'not waiting (--no-wait)' };
-  if (!sentinelStatus(s).up) return { kind: 'queued', requestId: req.id, why: 'the sentinel is down' };
+  const queued = (why: string): ControlOutcome => ({ kind: 'queued', action: req.action, requestId: req.id, why, requests: 1, applied: [] });
+  if (opts.wait === false) return queued('not waiting (--no-wait)');
+  if (!sentinelStatus(s).up) return queued('the sentinel is down');
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   while (Date.now() < deadline) {
     const ack = readAck(s.l, req.id);
@@ -44,5 +70,5 @@ async function send(s: Spool, req: ControlRequest, opts: WaitOptions): Promise<C
     }
     await sleep(25);
   }
-  return { kind: 'queued', requestId: req.id, why: `the sentinel did not answer within ${Math.round((opts.timeoutMs ?? 15_000) / 1000)}s` };
+  return queued(`the sentinel did not answer within ${Math.round((opts.timeoutMs ?? 15_000) / 1000)}s`);
 }

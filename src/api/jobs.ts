@@ -1,11 +1,15 @@
-/** Job queries for `jobs list`, `jobs show` and the TUI. */
-import { readFileSync } from 'node:fs';
+/** Job queries for `jobs list`, `jobs show`, `jobs log`, bulk selections and the TUI. */
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { getJob, jobEvents, listJobs, type JobFilter, type JobRow } from '../ledger/queries.js';
-import { isValidId, jobLogPath, STATE_DIRS } from '../spool/layout.js';
+import type { Db } from '../ledger/open.js';
+import { FINISHED_STATES, getJob, jobEvents, listJobs, PURGED, type JobFilter, type JobRow } from '../ledger/queries.js';
+import { isValidId, STATE_DIRS } from '../spool/layout.js';
+import { readJobLog, type LogRead } from '../spool/logs.js';
 import { readJsonFile } from '../spool/manifest.js';
+import { sleep } from '../proc.js';
 import { requireLedger, type Spool } from './spool.js';
+
+export { PURGED };
 
 export type JobSummary = Omit<JobRow, 'file'> & { file: string | null };
 
@@ -25,33 +29,42 @@ export interface JobDetail extends JobSummary {
   log_tail: string | null;
 }
 
-export function queryJobs(s: Spool, f: JobFilter): JobSummary[] {
-  if (f.state && !(STATE_DIRS as readonly string[]).includes(f.state)) {
-    throw new UsageError(`Unknown state "${f.state}": use one of ${STATE_DIRS.join(', ')}.`);
+export interface JobQuery extends Omit<JobFilter, 'updatedBefore' | 'agedBefore'> {
+  /** Only jobs that finished (or, unfinished, were submitted) more than this long ago. */
+  olderThanMs?: number;
+}
+
+/** Purged jobs have no directory: they are listed only when asked for by name. */
+const LISTED_STATES: readonly string[] = [...STATE_DIRS, PURGED];
+
+export function queryJobs(s: Spool, q: JobQuery): JobSummary[] {
+  for (const st of [q.state, ...(q.states ?? [])]) {
+    if (st !== undefined && !LISTED_STATES.includes(st)) throw new UsageError(`Unknown state "${st}": use one of ${LISTED_STATES.join(', ')}.`);
   }
+  const { olderThanMs, ...f } = q;
   const db = requireLedger(s);
   try {
-    return listJobs(db, f);
+    return listJobs(db, {
+      ...f,
+      ...(f.state === undefined && f.states === undefined ? { states: STATE_DIRS } : {}),
+      ...(olderThanMs === undefined ? {} : { agedBefore: new Date(Date.now() - olderThanMs).toISOString() }),
+    });
   } finally {
     db.close();
   }
 }
 
-function readTail(path: string, bytes: number): string | null {
-  try {
-    const text = readFileSync(path, 'utf8');
-    return text.slice(-bytes);
-  } catch {
-    return null;
-  }
+function requireJob(s: Spool, db: Db, id: string): JobRow {
+  if (!isValidId(id)) throw new UsageError(`"${id}" is not a job id (1-64 letters, digits, "_" or "-").`);
+  const row = getJob(db, id);
+  if (!row) throw new UsageError(`No job "${id}" in the ledger of ${s.l.root}.`);
+  return row;
 }
 
 export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
-  if (!isValidId(id)) throw new UsageError(`"${id}" is not a job id (1-64 letters, digits, "_" or "-").`);
   const db = requireLedger(s);
   try {
-    const row = getJob(db, id);
-    if (!row) throw new UsageError(`No job "${id}" in the ledger of ${s.l.root}.`);
+    const row = requireJob(s, db, id);
     const events = jobEvents(db, id).map((e) => ({
       seq: e.seq,
       type: e.type,
@@ -70,8 +83,50 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
         manifest = null;
       }
     }
-    return { ...row, manifest, events, log_tail: readTail(jobLogPath(s.l, id), logBytes) };
+    return { ...row, manifest, events, log_tail: readJobLog(s.l, id, 0, logBytes)?.data.toString('utf8') ?? null };
   } finally {
     db.close();
+  }
+}
+
+function jobRow(s: Spool, id: string): JobRow {
+  const db = requireLedger(s);
+  try {
+    return requireJob(s, db, id);
+  } finally {
+    db.close();
+  }
+}
+
+export interface JobLogTail extends LogRead {
+  job: JobSummary;
+}
+
+/** The end of a job's log, at most `bytes`, starting at a line when it is cut; no log reads as empty. */
+export function jobLogTail(s: Spool, id: string, bytes: number): JobLogTail {
+  const job = jobRow(s, id);
+  const log = readJobLog(s.l, id, 0, bytes) ?? { data: Buffer.alloc(0), start: 0, end: 0 };
+  // A cut line is dropped, unless it is all there is.
+  const nl = log.data.indexOf(0x0a);
+  const cut = log.start > 0 && nl >= 0 && nl < log.data.length - 1 ? nl + 1 : 0;
+  return { job, data: log.data.subarray(cut), start: log.start + cut, end: log.end };
+}
+
+/**
+ * Writes what is appended to the job's log from byte `from` until the job is in a final
+ * state, and returns its row then. The state is read before the log: a worker closes the
+ * log before it reports, so once the ledger shows the job final, that read got the end.
+ */
+export async function followJobLog(s: Spool, id: string, from: number, write: (chunk: Buffer) => void, everyMs = 250): Promise<JobSummary> {
+  let at = from;
+  for (;;) {
+    const job = jobRow(s, id);
+    const log = readJobLog(s.l, id, at);
+    if (log) {
+      if (log.data.length > 0) write(log.data);
+      at = log.end;
+    }
+    if (FINISHED_STATES.includes(job.state)) return job;
+    await sleep(everyMs);
   }
 }

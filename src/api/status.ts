@@ -1,13 +1,17 @@
-/** The one-shot status: sentinel, counts per state, and every slot. Shape of `status --json`. */
+/**
+ * The one-shot status: sentinel, counts per state, and every slot (what the TUI reloads);
+ * `status` adds the age of the jobs per state and why pending jobs wait. Shape of `status --json`.
+ */
 import { hostId } from '../config/identity.js';
 import { HARD_SLOT_CAP } from '../config/schema.js';
-import { countsByState } from '../ledger/queries.js';
+import { ageShape, countsByState, oldestPending } from '../ledger/queries.js';
 import { judgeSlot } from '../liveness.js';
 import { pidAlive } from '../proc.js';
 import { listNames, listStateDir } from '../spool/scan.js';
 import { ERROR_SUFFIX, STATE_DIRS, type JobState } from '../spool/layout.js';
 import { readSentinelInfo } from '../spool/sentinel-info.js';
 import { readSlotFiles } from '../spool/slots.js';
+import { fileServerNowOrLocal } from './clock.js';
 import { openLedgerForRead, type Spool } from './spool.js';
 
 export interface SentinelStatus {
@@ -50,14 +54,20 @@ const SENTINEL_BEAT_LIMIT_S = 5;
 export function sentinelStatus(s: Spool): SentinelStatus {
   const info = readSentinelInfo(s.l);
   if (!info) return { up: false, host: null, pid: null, started_at: null, beat_age_s: null };
-  const age = (Date.now() - info.mtimeMs) / 1000;
+  // Another host's sentinel is judged by the file server's clock, which set the mtime.
+  const age = ((info.host === hostId() ? Date.now() : fileServerNowOrLocal(s)) - info.mtimeMs) / 1000;
   const up = info.host === hostId() ? pidAlive(info.pid) : age < SENTINEL_BEAT_LIMIT_S;
   return { up, host: info.host, pid: info.pid, started_at: info.started_at, beat_age_s: Math.round(age * 10) / 10 };
 }
 
+function sentinelCounts(s: Spool): Record<string, number> | undefined {
+  return sentinelStatus(s).up ? readSentinelInfo(s.l)?.counts : undefined;
+}
+
 export function slotStatuses(s: Spool): SlotStatus[] {
   const host = hostId();
-  const now = Date.now();
+  // Heartbeat mtimes are set by the file server: age them by its clock.
+  const now = fileServerNowOrLocal(s);
   const out: SlotStatus[] = [];
   for (let slot = 1; slot <= HARD_SLOT_CAP; slot += 1) {
     const files = readSlotFiles(s.l, slot);
@@ -97,7 +107,11 @@ export function stateCounts(s: Spool): { counts: Record<JobState, number>; ledge
       db.close();
     }
   } else {
-    for (const st of ['pending', 'held', 'failed'] as const) counts[st] = listStateDir(s.l[st]).jobs.length;
+    // A host without the ledger (it lives on the sentinel's local disk): the sentinel's own
+    // counts from sentinel.json while it runs, else what the directories hold.
+    const fromSentinel = sentinelCounts(s);
+    if (fromSentinel) for (const st of STATE_DIRS) counts[st] = fromSentinel[st] ?? 0;
+    else for (const st of ['pending', 'held', 'failed'] as const) counts[st] = listStateDir(s.l[st]).jobs.length;
   }
   counts.rejected = listNames(s.l.rejected).filter((n) => !n.endsWith(ERROR_SUFFIX)).length;
   return { counts, ledger: db !== undefined };
@@ -106,4 +120,100 @@ export function stateCounts(s: Spool): { counts: Record<JobState, number>; ledge
 export function getStatus(s: Spool): Status {
   const { counts, ledger } = stateCounts(s);
   return { spool: s.l.root, sentinel: sentinelStatus(s), counts, slots: slotStatuses(s), max_workers: s.loaded.config.worker.max_workers, ledger };
+}
+
+/** Age buckets of `status`, like Postfix's qshape: each holds ages below `below` seconds. */
+export const AGE_BUCKETS = [
+  { label: '<5m', below: 5 * 60 },
+  { label: '5-30m', below: 30 * 60 },
+  { label: '30m-2h', below: 2 * 3600 },
+  { label: '2-12h', below: 12 * 3600 },
+  { label: '12h-2d', below: 2 * 86400 },
+  { label: '>2d', below: Number.POSITIVE_INFINITY },
+] as const;
+
+export interface AgeShape {
+  buckets: string[];
+  /** Per state, the number of jobs in each bucket; a finished job's age counts from when it finished, another's from its submission. */
+  counts: Record<JobState, number[]>;
+}
+
+export interface OldestPending {
+  id: string;
+  plugin: string | null;
+  submitted_at: string | null;
+}
+
+export type WaitReasonCode = 'sentinel_down' | 'no_live_worker' | 'slots_draining' | 'slots_busy' | 'dispatching' | 'held';
+
+export interface WaitReason {
+  reason: WaitReasonCode;
+  message: string;
+}
+
+export interface StatusReport extends Status {
+  /** null without a ledger. */
+  ages: AgeShape | null;
+  oldest_pending: OldestPending | null;
+  /** Why pending (and held) jobs are not running, most fundamental first; empty when none wait. */
+  waiting: WaitReason[];
+}
+
+export function getStatusReport(s: Spool): StatusReport {
+  const st = getStatus(s);
+  let ages: AgeShape | null = null;
+  let oldest: OldestPending | null = null;
+  const db = openLedgerForRead(s);
+  if (db) {
+    try {
+      const shape = ageShape(db, Date.now(), AGE_BUCKETS.slice(0, -1).map((b) => b.below));
+      const counts = Object.fromEntries(STATE_DIRS.map((d) => [d, shape[d] ?? AGE_BUCKETS.map(() => 0)])) as Record<JobState, number[]>;
+      ages = { buckets: AGE_BUCKETS.map((b) => b.label), counts };
+      const row = oldestPending(db);
+      oldest = row ? { id: row.id, plugin: row.plugin, submitted_at: row.submitted_at } : null;
+    } finally {
+      db.close();
+    }
+  }
+  return { ...st, ages, oldest_pending: oldest, waiting: waitReasons(st) };
+}
+
+function slotList(slots: SlotStatus[]): string {
+  return `slot${slots.length === 1 ? '' : 's'} ${slots.map((x) => x.slot).join(', ')}`;
+}
+
+/** Why jobs wait, from the sentinel, the slots and the counts (jobs have no retry delay: a failed attempt is pending again at once). */
+export function waitReasons(st: Status): WaitReason[] {
+  const out: WaitReason[] = [];
+  const live = st.slots.filter((x) => x.state === 'idle' || x.state === 'busy');
+  const draining = live.filter((x) => x.draining);
+  const taking = live.filter((x) => !x.draining);
+  if (st.counts.pending > 0) {
+    if (!st.sentinel.up) out.push({ reason: 'sentinel_down', message: 'the sentinel is down, so nothing is dispatched: start it with `spoolctl sentinel`' });
+    if (live.length === 0) {
+      const stale = st.slots.filter((x) => x.state === 'stale');
+      out.push({
+        reason: 'no_live_worker',
+        message: `no worker is running${stale.length ? ` (${slotList(stale)}: worker lost)` : ''}: start one with \`spoolctl worker\` or \`spoolctl start-services\``,
+      });
+    }
+    if (draining.length > 0) {
+      const one = draining.length === 1;
+      out.push({ reason: 'slots_draining', message: `${slotList(draining)} ${one ? 'is' : 'are'} draining and ${one ? 'takes' : 'take'} no new jobs (\`spoolctl workers undrain SLOT\` cancels that)` });
+    }
+    const idle = taking.filter((x) => x.state === 'idle');
+    if (taking.length > 0 && idle.length === 0) {
+      const room = st.max_workers - live.length;
+      out.push({
+        reason: 'slots_busy',
+        message: `${taking.length === 1 ? 'the only slot taking jobs is' : `all ${taking.length} slots taking jobs are`} busy${room > 0 ? `; ${room} more worker${room === 1 ? '' : 's'} could run (max_workers ${st.max_workers})` : ''}`,
+      });
+    } else if (idle.length > 0 && st.sentinel.up) {
+      out.push({ reason: 'dispatching', message: `${slotList(idle)} ${idle.length === 1 ? 'is' : 'are'} idle: the sentinel hands out jobs on its next scan` });
+    }
+  }
+  if (st.counts.held > 0) {
+    out.push({ reason: 'held', message: `${st.counts.held} job${st.counts.held === 1 ? ' is' : 's are'} held until released (\`spoolctl jobs release --state held\`)` });
+  }
+  return out;
 }

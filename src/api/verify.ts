@@ -5,7 +5,7 @@
  */
 
 import { hostId } from '../config/identity.js';
-import { jobEvents, listJobs } from '../ledger/queries.js';
+import { jobEvents, listJobs, PURGED } from '../ledger/queries.js';
 import { verifyChain } from '../ledger/verify.js';
 import { judgeSlot } from '../liveness.js';
 import { claimPath, type JobState } from '../spool/layout.js';
@@ -113,7 +113,8 @@ export function verifySpool(s: Spool): VerifyReport {
       }
     }
     for (const row of rows) {
-      if (row.state === 'rejected' || seen.has(row.id)) continue;
+      // Purged jobs' files were removed on purpose; their rows are the history that stays.
+      if (row.state === 'rejected' || row.state === PURGED || seen.has(row.id)) continue;
       violations.push({
         kind: 'lost',
         job: row.id,

@@ -35,7 +35,7 @@ export interface Schedule {
 }
 
 const WORKER_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(run|result|heartbeat)\./.test(n));
-const SENTINEL_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(intake|claim|complete|reclaim|ledger)\./.test(n));
+const SENTINEL_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(intake|claim|complete|reclaim|ledger|rename)\./.test(n));
 
 /** How long the jobs take with every worker busy, which is the window disruptions fall in. */
 export function expectedRunMs(jobs: JobPlan[], workers: number): number {

@@ -5,16 +5,19 @@
 import { Command, CommanderError } from 'commander';
 import { failpointSettings } from '../config/identity.js';
 import { UsageError } from '../errors.js';
+import { skewClock } from '../faults/clock-skew.js';
 import { configureFailpoints } from '../faults/failpoints.js';
 import { VERSION } from '../version.js';
 import { addChaosCommand } from './commands/chaos.js';
 import { addConfigCommands } from './commands/config.js';
 import { addDemoCommand } from './commands/demo.js';
+import { addDoctorCommand } from './commands/doctor.js';
 import { addFailpointsCommand } from './commands/failpoints.js';
 import { addInitCommand } from './commands/init.js';
 import { addJobsCommands } from './commands/jobs.js';
 import { addLedgerCommands } from './commands/ledger.js';
 import { addProcessCommands } from './commands/processes.js';
+import { addRunCommand } from './commands/run.js';
 import { addServicesCommands } from './commands/services.js';
 import { addStatusCommand } from './commands/status.js';
 import { addSubmitCommand } from './commands/submit.js';
@@ -43,6 +46,7 @@ const program = new Command('spoolctl')
 
 addInitCommand(program);
 addSubmitCommand(program);
+addRunCommand(program);
 addProcessCommands(program);
 addServicesCommands(program);
 addStatusCommand(program);
@@ -51,6 +55,7 @@ addWorkersCommands(program);
 addLedgerCommands(program);
 addConfigCommands(program);
 addDemoCommand(program);
+addDoctorCommand(program);
 addFailpointsCommand(program);
 addVerifyCommand(program);
 addChaosCommand(program);
@@ -59,6 +64,7 @@ addTuiCommand(program);
 try {
   const fp = failpointSettings();
   configureFailpoints(fp.spec, fp.seed);
+  skewClock(fp.clockSkewMs);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

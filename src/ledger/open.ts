@@ -93,3 +93,10 @@ function migrate(db: Db): void {
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
+
+/** SQLite's quick_check complaints, one line each, without its "*** in database main ***" headings. */
+export function quickCheckProblems(db: Db): string[] {
+  return (db.pragma('quick_check') as { quick_check: string }[])
+    .flatMap((r) => r.quick_check.split('\n'))
+    .filter((line) => line !== 'ok' && !line.startsWith('***'));
+}

@@ -19,11 +19,30 @@ export interface JobRow {
   finished_at: string | null;
 }
 
+/** The state of a job whose spool files `jobs purge` removed: its row and events stay. */
+export const PURGED = 'purged';
+
+/** States a job is in once it has finished; its row's last change (updated_at) is when it got there. */
+export const FINISHED_STATES: readonly string[] = ['done', 'failed', 'rejected', PURGED];
+const FINISHED = FINISHED_STATES.map((st) => `'${st}'`).join(', ');
+
+/**
+ * When an unfinished job's age counts from: its submission, else its first record.
+ * julianday() reads any ISO 8601 spelling (a producer's created_at may carry an offset) where
+ * comparing strings would not; finished jobs' times are the sentinel's own ISO strings, which
+ * compare as strings, along the (state, updated_at) index.
+ */
+const SUBMITTED = 'coalesce(julianday(submitted_at), julianday(updated_at))';
+
 export interface JobFilter {
   state?: string;
+  /** Only jobs in one of these states. */
+  states?: readonly string[];
   plugin?: string;
   /** Only jobs last updated before this ISO time. */
   updatedBefore?: string;
+  /** Only jobs that finished, or unfinished were submitted, before this ISO time. */
+  agedBefore?: string;
   /** Only jobs whose id, plugin or last error contains this text. */
   grep?: string;
   limit?: number;
@@ -41,6 +60,10 @@ export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
     where.push('state = @state');
     params.state = f.state;
   }
+  if (f.states) {
+    where.push(`state IN (${f.states.map((_, i) => `@state${i}`).join(', ')})`);
+    f.states.forEach((st, i) => (params[`state${i}`] = st));
+  }
   if (f.plugin) {
     where.push('plugin = @plugin');
     params.plugin = f.plugin;
@@ -53,10 +76,44 @@ export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
     where.push('updated_at < @before');
     params.before = f.updatedBefore;
   }
+  if (f.agedBefore) {
+    where.push(`(CASE WHEN state IN (${FINISHED}) THEN updated_at < @agedBefore ELSE ${SUBMITTED} < julianday(@agedBefore) END)`);
+    params.agedBefore = f.agedBefore;
+  }
   // Pending in dispatch order (priority, then age); everything else most recent first.
   const order = f.state === 'pending' ? 'priority DESC, submitted_at ASC, id ASC' : 'updated_at DESC, id ASC';
   const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT @limit`;
   return db.prepare(sql).all(params) as JobRow[];
+}
+
+/**
+ * Jobs per state and age (see agedBefore) in buckets: bucket i holds ages below boundsS[i]
+ * seconds, the last one the rest. Finished jobs, the bulk of a big ledger, are counted along
+ * the index; only unfinished ones are read row by row.
+ */
+export function ageShape(db: Db, nowMs: number, boundsS: readonly number[]): Record<string, number[]> {
+  const shape: Record<string, number[]> = {};
+  const buckets = () => Array.from({ length: boundsS.length + 1 }, () => 0);
+  const unfinished = db
+    .prepare(
+      `SELECT state, CASE ${boundsS.map((b, i) => `WHEN age < ${Number(b)} THEN ${i}`).join(' ')} ELSE ${boundsS.length} END AS bucket, count(*) AS n
+       FROM (SELECT state, (julianday(@now) - ${SUBMITTED}) * 86400 AS age FROM jobs WHERE state IN ('pending', 'claimed', 'held'))
+       GROUP BY state, bucket`,
+    )
+    .all({ now: new Date(nowMs).toISOString() }) as { state: string; bucket: number; n: number }[];
+  for (const r of unfinished) (shape[r.state] ??= buckets())[r.bucket] = r.n;
+  const since = db.prepare('SELECT count(*) AS n FROM jobs WHERE state = ? AND updated_at >= ?').pluck();
+  for (const state of FINISHED_STATES.filter((st) => st !== PURGED)) {
+    // Jobs younger than each bound; a bucket is the difference of two neighbours.
+    const younger = [...boundsS.map((b) => since.get(state, new Date(nowMs - b * 1000).toISOString()) as number), since.get(state, '') as number];
+    shape[state] = younger.map((n, i) => n - (younger[i - 1] ?? 0));
+  }
+  return shape;
+}
+
+/** The pending job that has waited longest. */
+export function oldestPending(db: Db): JobRow | undefined {
+  return db.prepare(`SELECT * FROM jobs WHERE state = 'pending' ORDER BY ${SUBMITTED} ASC, id ASC LIMIT 1`).get() as JobRow | undefined;
 }
 
 export function getJob(db: Db, id: string): JobRow | undefined {

@@ -22,6 +22,7 @@ export type EventType =
   | 'released'
   | 'requeued'
   | 'cancelled'
+  | 'purged'
   | 'fenced'
   | 'worker_joined'
   | 'worker_lost'

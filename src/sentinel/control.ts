@@ -7,10 +7,12 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidFileError, LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
-import { drainMarkerPath, type JobState } from '../spool/layout.js';
+import { PURGED } from '../ledger/queries.js';
+import { drainMarkerPath } from '../spool/layout.js';
 import { failClaim, failFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
-import { listRequestNames, readRequest, removeRequest, writeAck, type AckItem, type ControlRequest, type JobAction } from '../spool/control.js';
+import { ACTION_STATES, listRequestNames, readRequest, removeRequest, writeAck, type AckItem, type ControlRequest, type JobAction } from '../spool/control.js';
 import { exists } from '../spool/atomic.js';
+import { purgeJobFiles, removeEmptyDirs, type PurgedFile } from '../spool/purge.js';
 import { setDrainMarker } from '../spool/slots.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { locate, type Located } from './locate.js';
@@ -31,11 +33,30 @@ export function applyControl(ctx: SentinelContext): number {
     // The file's owner is what the filesystem vouches for; user@host is what the requester says.
     const uid = ownerOf(ctx, name);
     const actor = uid === undefined ? req.actor : `${req.actor} (uid ${uid})`;
-    const items = 'jobs' in req ? req.jobs.map((id) => applyJobAction(ctx, req.action as JobAction, String(id), actor)) : [applySlotAction(ctx, { ...req, actor } as typeof req)];
+    const emptied = new Set<string>();
+    const items = 'jobs' in req ? req.jobs.map((id) => applyJobAction(ctx, req.action as JobAction, String(id), actor, emptied)) : [applySlotAction(ctx, { ...req, actor } as typeof req)];
+    // A removed file leaves nothing for start-up reconciliation to find, so a purge is
+    // acknowledged (and its request removed) only once the ledger holds it; until then a
+    // restarted sentinel applies the request again, which finds the files gone and records it.
+    if (req.action === 'purge') {
+      if (!commit(ctx)) continue;
+      removeEmptyDirs(emptied);
+    }
     writeAck(ctx.l, { id: req.id, action: req.action, applied_at: new Date().toISOString(), items });
     removeRequest(ctx.l, name);
   }
   return names.length;
+}
+
+function commit(ctx: SentinelContext): boolean {
+  try {
+    ctx.sync.flush();
+    ctx.ledger.flush();
+    return true;
+  } catch (err) {
+    ctx.throttled('error', 'purge', 'cannot write the ledger; the purge request stays queued and is applied again', { error: (err as Error).message });
+    return false;
+  }
 }
 
 function ownerOf(ctx: SentinelContext, name: string): number | undefined {
@@ -46,20 +67,17 @@ function ownerOf(ctx: SentinelContext, name: string): number | undefined {
   }
 }
 
-const ALLOWED: Record<JobAction, JobState[]> = {
-  requeue: ['failed', 'done', 'held', 'pending'],
-  hold: ['pending', 'held'],
-  release: ['held', 'pending'],
-  cancel: ['pending', 'held', 'claimed'],
-};
-
-function refusal(action: JobAction, at: Located): string {
-  if (at.state === 'claimed') return `it is running in slot ${at.claim?.slot}; cancel it or wait for it to finish`;
-  if (at.state === 'rejected') return 'rejected manifests cannot be requeued; fix the file and submit it again';
-  return `it is ${at.state}, and ${action} applies only to ${ALLOWED[action].join(' or ')} jobs`;
+function accepted(action: JobAction): string[] {
+  return [...ACTION_STATES[action].from, ...ACTION_STATES[action].already];
 }
 
-function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, actor: string): AckItem {
+function refusal(action: JobAction, state: string, slot: number | undefined): string {
+  if (state === 'claimed') return `it is running in slot ${slot}; cancel it or wait for it to finish`;
+  if (state === 'rejected') return 'rejected manifests cannot be requeued; fix the file and submit it again';
+  return `it is ${state}, and ${action} applies only to ${accepted(action).join(' or ')} jobs`;
+}
+
+function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, actor: string, emptied: Set<string>): AckItem {
   let at = locate(ctx, id);
   if (at?.state === 'pending' && !ctx.pending.has(at.name)) {
     // Not admitted yet (intake works in batches): admit it first so its submission is recorded.
@@ -67,10 +85,11 @@ function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, act
     if (!ctx.pending.has(at.name)) return { target: id, ok: false, from: 'pending', error: 'its manifest was rejected (see rejected/)' };
     at = locate(ctx, id);
   }
+  if (action === 'purge') return purge(ctx, id, at, actor, emptied);
+  if (!at && ctx.jobs.get(id)?.state === PURGED) return { target: id, ok: false, from: PURGED, error: 'it was purged: its files are gone (`spoolctl jobs show` has its history)' };
   if (!at) return { target: id, ok: false, error: `no job "${id}" in pending/, claimed/, held/, failed/ or done/` };
-  if (!ALLOWED[action].includes(at.state)) return { target: id, ok: false, from: at.state, error: refusal(action, at) };
-  const noop = (action === 'requeue' && at.state === 'pending') || (action === 'hold' && at.state === 'held') || (action === 'release' && at.state === 'pending');
-  if (noop) return { target: id, ok: true, from: at.state, to: at.state };
+  if (!accepted(action).includes(at.state)) return { target: id, ok: false, from: at.state, error: refusal(action, at.state, at.claim?.slot) };
+  if (ACTION_STATES[action].already.includes(at.state)) return { target: id, ok: true, from: at.state, to: at.state };
   try {
     const to = move(ctx, action, id, at, actor);
     fail('control.after-move');
@@ -91,6 +110,31 @@ function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, act
     if (err instanceof LostRaceError) return { target: id, ok: false, from: at.state, error: 'it moved while the request was applied; try again' };
     return { target: id, ok: false, from: at.state, error: (err as Error).message };
   }
+}
+
+/**
+ * Removes a finished job's file, error file and log; the ledger keeps its row (state purged,
+ * no file) and history. `at` is where the job file is, if it is in a directory `locate` lists;
+ * done/ and rejected/ files are found by the ledger's record of them.
+ */
+function purge(ctx: SentinelContext, id: string, at: Located | undefined, actor: string, emptied: Set<string>): AckItem {
+  const known = ctx.jobs.get(id);
+  const state = at?.state ?? known?.state;
+  if (state === undefined) return { target: id, ok: false, error: `no job "${id}" in the ledger` };
+  if (state === PURGED) return { target: id, ok: true, from: PURGED, to: PURGED };
+  if (!(ACTION_STATES.purge.from as readonly string[]).includes(state)) return { target: id, ok: false, from: state, error: refusal('purge', state, at?.claim?.slot) };
+  const rel = at ? spoolRelative(ctx, at.path) : (known?.file ?? null);
+  // A file already gone (a purge cut short by a crash, a manual removal) is recorded as purged.
+  const file: PurgedFile | undefined = rel && exists(join(ctx.l.root, rel)) ? { state: state as PurgedFile['state'], path: join(ctx.l.root, rel) } : undefined;
+  try {
+    const dir = purgeJobFiles(ctx.l, ctx.sync, id, file);
+    if (dir) emptied.add(dir);
+  } catch (err) {
+    return { target: id, ok: false, from: state, error: (err as Error).message };
+  }
+  fail('control.after-move');
+  transition(ctx, { type: 'purged', job: id, actor, detail: { from: state, file: file ? rel : null } }, { id, state: PURGED, file: null, slot: null, progress: null, message: null });
+  return { target: id, ok: true, from: state, to: PURGED };
 }
 
 function move(ctx: SentinelContext, action: JobAction, id: string, at: Located, actor: string): string {

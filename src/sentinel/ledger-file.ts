@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { ConfigError, errnoOf } from '../errors.js';
-import { openDb, type Db } from '../ledger/open.js';
+import { openDb, quickCheckProblems, type Db } from '../ledger/open.js';
 import type { Logger } from '../log.js';
 import { sleep } from '../proc.js';
 
@@ -18,8 +18,7 @@ export interface LedgerFile {
 const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
 
 function quickCheck(db: Db): string | undefined {
-  const rows = db.pragma('quick_check') as { quick_check: string }[];
-  const bad = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  const bad = quickCheckProblems(db);
   return bad.length ? bad.slice(0, 3).join('; ') : undefined;
 }
 

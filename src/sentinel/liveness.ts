@@ -20,6 +20,7 @@ export function refreshSlots(ctx: SentinelContext): void {
   const views: SlotView[] = [];
   for (const slot of allSlotNumbers()) {
     const files = readSlotFiles(ctx.l, slot);
+    if (files.unreadable) files.heartbeat = ctx.slots[slot - 1]?.hb;
     const judged = judgeSlot(files, now, ctx.host, ctx.cfg.worker.stale_after_ms);
     views.push({ slot, ...judged, hb: files.heartbeat, draining: files.draining });
   }

@@ -6,15 +6,16 @@
  * pass is what makes it correct where events are not delivered (NFS, SMB, other hosts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { ConfigError } from '../errors.js';
 import { openDb } from '../ledger/open.js';
 import { LedgerWriter } from '../ledger/writer.js';
 import type { HeldLock } from '../locks.js';
-import { makeLogger } from '../log.js';
+import { makeLogger, type Logger } from '../log.js';
 import { unlinkQuiet } from '../spool/atomic.js';
+import { filesystemOf } from '../spool/filesystem.js';
 import { defaultLedgerPath, type Layout } from '../spool/layout.js';
 import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
 import { listNames } from '../spool/scan.js';
@@ -44,13 +45,17 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   const host = hostId();
   const log = makeLogger('sentinel', opts.verbose);
   refuseWorldWritable(l);
+  noteFilesystem(l, cfg, log);
   const lock = await lockSpool(l, cfg, host, log);
   const startedAt = new Date().toISOString();
-  const beat = () => writeSentinelInfo(l, { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION });
+  // The counts let `status` and the TUI on a host without the ledger show the queues.
+  const beat = (counts?: Record<string, number>) =>
+    writeSentinelInfo(l, { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION, ...(counts ? { counts } : {}) });
   beat();
   let file: LedgerFile;
   try {
     const path = ledgerPathOf(l, loaded);
+    refuseNetworkLedger(path);
     const fresh = !existsSync(path);
     file = await openLedgerFile(path, cfg.ledger.busy_timeout_ms, log);
     if (fresh) log.info('created a new ledger; jobs already in the spool are recorded from their files', { ledger: path });
@@ -65,6 +70,24 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   flushLedger(ctx);
   log.info('sentinel started', { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms });
   return serve(ctx, file, lock, beat);
+}
+
+/** SQLite's locks and WAL are unsafe over NFS and SMB (DESIGN §4 rule 9). */
+function refuseNetworkLedger(path: string): void {
+  const fs = filesystemOf(dirname(path));
+  if (fs.network) {
+    throw new ConfigError(
+      `The ledger ${path} is on a network filesystem (${fs.type}), where SQLite's locking and WAL are unsafe: set ledger.path to a file on a local disk of the sentinel's host.`,
+    );
+  }
+}
+
+/** inotify sees only this host's changes on a network filesystem: say who finds the rest. */
+function noteFilesystem(l: Layout, cfg: LoadedConfig['config'], log: Logger): void {
+  const fs = filesystemOf(l.root);
+  if (fs.network) {
+    log.info(`the spool is on a network filesystem (${fs.type}): other hosts' changes are found by the scan every ${cfg.sentinel.scan_interval_ms} ms`, { filesystem: fs.type });
+  }
 }
 
 /** A world-writable spool lets anyone drop, alter or delete jobs: refuse to run on it. */
@@ -124,7 +147,7 @@ function pass(ctx: SentinelContext): boolean {
   return more;
 }
 
-function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: () => void): Promise<number> {
+function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (counts: Record<string, number>) => void): Promise<number> {
   let file = opened;
   const { l, cfg, log } = ctx;
   let running = false;
@@ -162,7 +185,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
     setInterval(schedule, cfg.sentinel.scan_interval_ms),
     setInterval(() => {
       try {
-        beat();
+        beat(countStates(ctx));
       } catch (err) {
         ctx.throttled('warn', 'beat', 'cannot refresh sentinel.json; retrying', { error: (err as Error).message });
       }
@@ -189,6 +212,12 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   });
+}
+
+function countStates(ctx: SentinelContext): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const job of ctx.jobs.values()) counts[job.state] = (counts[job.state] ?? 0) + 1;
+  return counts;
 }
 
 /** Removes abandoned tmp/ files and acknowledgements nobody collected. */

@@ -3,16 +3,11 @@
  * that `stop-services` (from any shell, any time later) stops exactly that. Each process is
  * named by pid and kernel start time: a pid reused by another process never matches.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publish, unlinkQuiet } from '../spool/atomic.js';
+import type { ProcId } from '../proc.js';
 import type { Layout } from '../spool/layout.js';
-
-export interface ProcId {
-  pid: number;
-  /** /proc/<pid>/stat field 22: clock ticks after boot; unique with the pid. */
-  start: string;
-}
 
 export type ManagedState = 'running' | 'restarting' | 'stopped' | 'gave_up';
 
@@ -51,6 +46,20 @@ export function readRecord(l: Layout, host: string): ServicesRecord | undefined 
   }
 }
 
+/** Every host's record: what each supervisor runs, for `workers list`. */
+export function readAllRecords(l: Layout): ServicesRecord[] {
+  let names: string[];
+  try {
+    names = readdirSync(servicesDir(l));
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const rec = n.endsWith('.json') ? readRecord(l, n.slice(0, -'.json'.length)) : undefined;
+    return rec ? [rec] : [];
+  });
+}
+
 export function writeRecord(l: Layout, rec: ServicesRecord): void {
   mkdirSync(servicesDir(l), { recursive: true });
   publish(l.tmp, recordPath(l, rec.host), JSON.stringify(rec, null, 2));
@@ -63,31 +72,4 @@ export function removeRecord(l: Layout, host: string): void {
 /** Per-process log files of the services on one host. */
 export function servicesLogDir(l: Layout, host: string): string {
   return join(l.logs, 'services', host);
-}
-
-export function procId(pid: number): ProcId | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the ")" that ends the command name start at field 3; starttime is field 22.
-    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return start ? { pid, start } : null;
-  } catch {
-    return null;
-  }
-}
-
-/** True only if `id` is still the very process that was recorded. */
-export function stillRunning(id: ProcId | null): id is ProcId {
-  if (!id) return false;
-  const now = procId(id.pid);
-  return now !== null && now.start === id.start && !isZombie(id.pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
 }

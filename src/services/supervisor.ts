@@ -16,7 +16,8 @@ import { makeLogger } from '../log.js';
 import type { Layout } from '../spool/layout.js';
 import { writeLeaveNote } from '../spool/slots.js';
 import { RECYCLE_EXIT_CODE } from '../worker/recycle.js';
-import { procId, removeRecord, servicesLogDir, writeRecord, type Managed, type ServicesRecord } from './record.js';
+import { procId } from '../proc.js';
+import { removeRecord, servicesLogDir, writeRecord, type Managed, type ServicesRecord } from './record.js';
 
 export interface SuperviseOptions {
   workers: number;

@@ -27,6 +27,16 @@ export interface PublishOptions {
   failpoint?: FailpointName;
 }
 
+/**
+ * JSON rewritten in place many times a minute (heartbeats, sentinel.json) is padded with
+ * spaces to a whole number of blocks: a mount that caches attributes (sshfs, SMB) may read the
+ * new file with the old file's size, and a constant size cannot be cut short.
+ */
+export function padJson(json: string, block = 1024): string {
+  const bytes = Buffer.byteLength(json);
+  return json + ' '.repeat(Math.ceil((bytes + 1) / block) * block - bytes - 1) + '\n';
+}
+
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
@@ -112,6 +122,7 @@ export function move(from: string, to: string): void {
   }
   try {
     renameSync(from, to);
+    fail('rename.reply-lost');
   } catch (err) {
     const code = errnoOf(err);
     if (code === 'ENOENT' || code === 'EEXIST' || code === 'EIO' || code === 'ESTALE') {

@@ -7,13 +7,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoOf, InvalidFileError } from '../errors.js';
 import { publish, unlinkQuiet } from './atomic.js';
-import { ackPath, type Layout } from './layout.js';
+import { ackPath, type JobState, type Layout } from './layout.js';
 import { listNames } from './scan.js';
 
-export const JOB_ACTIONS = ['requeue', 'hold', 'release', 'cancel'] as const;
+export const JOB_ACTIONS = ['requeue', 'hold', 'release', 'cancel', 'purge'] as const;
 export const SLOT_ACTIONS = ['drain', 'undrain'] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 export type SlotAction = (typeof SLOT_ACTIONS)[number];
+
+/**
+ * The states each job action takes a job out of, and those where it has nothing to do (the
+ * sentinel acknowledges these as success). The sentinel refuses every other state; a bulk
+ * selection picks only `from`, so that what a dry run lists is what the real run changes.
+ */
+export const ACTION_STATES: Record<JobAction, { from: readonly JobState[]; already: readonly JobState[] }> = {
+  requeue: { from: ['failed', 'done', 'held'], already: ['pending'] },
+  hold: { from: ['pending'], already: ['held'] },
+  release: { from: ['held'], already: ['pending'] },
+  cancel: { from: ['pending', 'held', 'claimed'], already: [] },
+  purge: { from: ['done', 'failed', 'rejected'], already: [] },
+};
 
 export type ControlRequest =
   | { id: string; action: JobAction; jobs: string[]; actor: string; pid: number; at: string }

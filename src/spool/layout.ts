@@ -173,6 +173,11 @@ export function defaultLedgerPath(l: Layout): string {
   return join(l.ledgerDir, 'ledger.db');
 }
 
+/** Where plugin environments (env_hash) live: worker.envs_dir, else <spool>/envs. */
+export function envsDirOf(l: Layout, envsDirSetting: string): string {
+  return envsDirSetting || join(l.root, 'envs');
+}
+
 /** A name safe to keep in rejected/: the original minus anything that is not plain. */
 export function quarantineName(original: string, unique: string): string {
   const plain = original.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_').slice(0, 80);

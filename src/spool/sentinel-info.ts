@@ -1,7 +1,7 @@
 /** sentinel.json: who holds the spool's sentinel lock, refreshed while it runs. */
 import { readFileSync, statSync } from 'node:fs';
 import { errnoOf } from '../errors.js';
-import { publish, unlinkQuiet } from './atomic.js';
+import { padJson, publish, unlinkQuiet } from './atomic.js';
 import type { Layout } from './layout.js';
 
 export interface SentinelInfo {
@@ -10,10 +10,12 @@ export interface SentinelInfo {
   started_at: string;
   beat_at: string;
   version: string;
+  /** Jobs per state as the sentinel's ledger has them, for hosts without the ledger. */
+  counts?: Record<string, number>;
 }
 
 export function writeSentinelInfo(l: Layout, info: SentinelInfo): void {
-  publish(l.tmp, l.sentinelInfo, JSON.stringify(info), { durable: false });
+  publish(l.tmp, l.sentinelInfo, padJson(JSON.stringify(info)), { durable: false });
 }
 
 export function readSentinelInfo(l: Layout): (SentinelInfo & { mtimeMs: number }) | undefined {

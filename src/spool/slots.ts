@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoOf, SpoolIoError } from '../errors.js';
-import { publish, exists, unlinkQuiet } from './atomic.js';
+import { padJson, publish, exists, unlinkQuiet } from './atomic.js';
 import { drainMarkerPath, heartbeatPath, slotLockTarget, type Layout } from './layout.js';
 
 export type WorkerState = 'idle' | 'busy' | 'draining';
@@ -34,6 +34,12 @@ export interface SlotFiles {
   heartbeat?: Heartbeat;
   /** mtime of the heartbeat file, set by the file server. */
   heartbeatMtimeMs?: number;
+  /**
+   * The heartbeat exists but did not parse: on a mount that caches attributes (sshfs, SMB)
+   * a rewritten heartbeat can be read with the old file's size. Not a free slot: a reader
+   * keeps what it last read, aged by the fresh mtime.
+   */
+  unreadable?: boolean;
   locked: boolean;
   draining: boolean;
 }
@@ -46,20 +52,20 @@ export function readSlotFiles(l: Layout, slot: number): SlotFiles {
   const hbPath = heartbeatPath(l, slot);
   let heartbeat: Heartbeat | undefined;
   let heartbeatMtimeMs: number | undefined;
+  let unreadable = false;
   try {
     heartbeatMtimeMs = statSync(hbPath).mtimeMs;
     heartbeat = JSON.parse(readFileSync(hbPath, 'utf8')) as Heartbeat;
   } catch (err) {
-    // ENOENT: no worker. A torn read cannot happen (heartbeats are renamed into place);
-    // a parse error would mean a foreign file, treated as no heartbeat.
-    if (errnoOf(err) !== 'ENOENT' && !(err instanceof SyntaxError)) {
-      throw new SpoolIoError('read heartbeat', hbPath, err as NodeJS.ErrnoException);
-    }
+    // ENOENT: no worker.
+    if (err instanceof SyntaxError) unreadable = true;
+    else if (errnoOf(err) !== 'ENOENT') throw new SpoolIoError('read heartbeat', hbPath, err as NodeJS.ErrnoException);
     heartbeat = undefined;
   }
   return {
     heartbeat,
-    heartbeatMtimeMs: heartbeat ? heartbeatMtimeMs : undefined,
+    heartbeatMtimeMs: heartbeat || unreadable ? heartbeatMtimeMs : undefined,
+    ...(unreadable ? { unreadable } : {}),
     locked: exists(lockDirOf(l, slot)),
     draining: exists(drainMarkerPath(l, slot)),
   };
@@ -67,7 +73,7 @@ export function readSlotFiles(l: Layout, slot: number): SlotFiles {
 
 /** Heartbeats are rewritten every second: atomic, but not fsync'ed (a lost one is re-sent). */
 export function writeHeartbeat(l: Layout, hb: Heartbeat): void {
-  publish(l.tmp, heartbeatPath(l, hb.slot), JSON.stringify(hb), { durable: false });
+  publish(l.tmp, heartbeatPath(l, hb.slot), padJson(JSON.stringify(hb)), { durable: false });
 }
 
 export function removeHeartbeat(l: Layout, slot: number): void {

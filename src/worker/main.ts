@@ -19,7 +19,8 @@ import { hostId } from '../config/identity.js';
 import { fail } from '../faults/failpoints.js';
 import { makeLogger, makeThrottle, type Logger } from '../log.js';
 import { exists } from '../spool/atomic.js';
-import { claimDir, claimFileName, claimPath, heartbeatPath, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
+import { filesystemOf } from '../spool/filesystem.js';
+import { claimDir, claimFileName, claimPath, envsDirOf, heartbeatPath, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
 import { readManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { publishResult, type JobResult, type Outcome } from '../spool/results.js';
@@ -62,7 +63,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   const startedAt = new Date().toISOString();
   const hb: Heartbeat = { slot, host, pid: process.pid, token, state: 'idle', started_at: startedAt, beat_at: startedAt, jobs_done: 0, jobs_failed: 0 };
   writeHeartbeat(l, hb);
-  log.info('worker started', { slot, host, pid: process.pid, version: VERSION, spool: l.root, config_origins: loaded.origins });
+  const fs = filesystemOf(l.root);
+  log.info('worker started', { slot, host, pid: process.pid, version: VERSION, spool: l.root, filesystem: fs.type, config_origins: loaded.origins });
+  if (fs.network) log.info(`the spool is on a network filesystem (${fs.type}): claims are also found by a scan every ${cfg.worker.heartbeat_ms} ms`);
 
   const plugins = new PluginRegistry(l);
   const finished = new Set<string>();
@@ -94,7 +97,8 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       if (ticker) clearInterval(ticker);
       if (stopTimer) clearTimeout(stopTimer);
       if (watcher) await within(watcher.close(), 2000);
-      if (!keepSlotFiles) {
+      // A worker displaced while paused must not remove the new holder's slot files.
+      if (!keepSlotFiles && stillOwner()) {
         removeHeartbeat(l, slot);
         await taken.lock.release().catch(() => undefined);
       }
@@ -283,7 +287,7 @@ async function execute(
   const found = plugins.lookup(manifest.plugin);
   if (!found.ok) return outcome('failed_permanently', { error: found.reason });
   const plugin = found.plugin;
-  const envsDir = cfg.worker.envs_dir || join(l.root, 'envs');
+  const envsDir = envsDirOf(l, cfg.worker.envs_dir);
   const envDir = plugin.env_hash ? join(envsDir, plugin.env_hash) : '';
   if (plugin.env_hash && !existsSync(envDir)) {
     return outcome('failed_permanently', { error: `environment ${plugin.env_hash} (plugin "${plugin.name}") is not installed on ${host}: expected ${envDir}` });

@@ -4,8 +4,9 @@
  * (plugins that leak are common; a fresh worker costs little). The worker exits with
  * RECYCLE_EXIT_CODE and its supervisor starts another at once.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import { pidsInProc, statFields } from '../proc.js';
 
 /** EX_TEMPFAIL: "try again", which is what a recycled worker asks of its supervisor. */
 export const RECYCLE_EXIT_CODE = 75;
@@ -31,21 +32,17 @@ export function recycleReason(w: Config['worker'], u: WorkerUsage, nowMs = Date.
  * summed from /proc; 0 where there is no /proc.
  */
 export function groupRssBytes(pgid: number): number {
-  let names: string[];
+  let total = 0;
+  let pids: number[];
   try {
-    names = readdirSync('/proc');
+    pids = pidsInProc();
   } catch {
     return 0;
   }
-  let total = 0;
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
+  for (const pid of pids) {
+    if (Number(statFields(pid)?.[2]) !== pgid) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // After the ")" that ends the command name: state, ppid, pgrp, ...
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (pgrp !== pgid) continue;
-      const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1];
+      const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
       if (kb) total += Number(kb) * 1024;
     } catch {
       // the process ended while being read

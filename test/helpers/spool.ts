@@ -71,6 +71,19 @@ export function makeSpool(toml = '', at?: string): TestSpool {
   dirs.push(dir);
   initSpool(dir);
   if (toml) writeFileSync(join(dir, 'spool.toml'), toml);
+  const t = spoolAt(dir);
+  t.plugin('noop', { command: ['true'] });
+  t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4') });
+  t.plugin('fail', { command: fixturePluginCommand('fail.mjs', '{params.code}') });
+  t.plugin('echo-args', { command: fixturePluginCommand('echo-args.mjs', '{input}', '{params.a}') });
+  return t;
+}
+
+/**
+ * An existing spool seen through `dir`, with `env` for every process started through it:
+ * another mount of the same share with its own SPOOLCTL_HOST is another host.
+ */
+export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}): TestSpool {
   const t: TestSpool = {
     dir,
     plugin(name, def) {
@@ -83,12 +96,12 @@ export function makeSpool(toml = '', at?: string): TestSpool {
     },
     run(args, env) {
       const [node, script] = selfCommand() as [string, string];
-      const r = spawnSync(node, [script, '--spool', dir, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+      const r = spawnSync(node, [script, '--spool', dir, ...args], { encoding: 'utf8', env: { ...process.env, ...baseEnv, ...env } });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     start(args, env) {
       const [node, script] = selfCommand() as [string, string];
-      const child = spawn(node, [script, '--spool', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      const child = spawn(node, [script, '--spool', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...baseEnv, ...env } });
       started.push(child);
       let out = '';
       child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -130,10 +143,6 @@ export function makeSpool(toml = '', at?: string): TestSpool {
       }
     },
   };
-  t.plugin('noop', { command: ['true'] });
-  t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4') });
-  t.plugin('fail', { command: fixturePluginCommand('fail.mjs', '{params.code}') });
-  t.plugin('echo-args', { command: fixturePluginCommand('echo-args.mjs', '{input}', '{params.a}') });
   return t;
 }
 

@@ -120,4 +120,17 @@ describe('crash at every failpoint', () => {
   it.each(Object.keys(FAILPOINTS) as FailpointName[])('%s=crash: recovery leaves a spool that verify passes', async (point) => {
     await scenarioFor(point)(point);
   });
+
+  it.each(['ENOENT', 'EIO', 'ESTALE'])('takes a rename that succeeded but reported %s as done (DESIGN rule 4): every job done once', async (code) => {
+    const t = makeSpool(FAST);
+    const s = t.sentinel({ SPOOLCTL_FAILPOINTS: `rename.reply-lost=error(${code})` });
+    const w = t.worker();
+    const ids = ['amb-a', 'amb-b', 'amb-c', 'amb-d'];
+    for (const id of ids) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 50 } }));
+    await until('all done', () => allDone(t, ids));
+    expect(s.output()).toContain('failpoint fired');
+    expect(s.output()).not.toContain('"level":"error"');
+    await stopAll(w, s);
+    expectSound(t, ids);
+  });
 });

@@ -42,9 +42,11 @@ describe('services', () => {
     const started = t.run(['start-services', '--workers', '3']);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toMatch(/sentinel pid \d+/);
-    const st = status(t);
-    expect(st.sentinel.up).toBe(true);
-    expect(st.slots.filter((s) => s.state === 'idle')).toHaveLength(3);
+    expect(status(t).sentinel.up).toBe(true);
+    const listed = JSON.parse(t.run(['workers', 'list', '--json']).stdout) as { slots: { state: string; pid: number | null }[] };
+    const live = listed.slots.filter((s) => s.state === 'idle');
+    expect(live).toHaveLength(3);
+    expect(live.map((s) => s.pid).sort()).toEqual(record(t)!.children.filter((c) => c.role === 'worker').map((c) => c.proc!.pid).sort());
     expect(record(t)!.children.filter((c) => c.role === 'worker' && c.state === 'running')).toHaveLength(3);
     const again = t.run(['start-services', '--workers', '3']);
     expect(again.code).toBe(0);
@@ -111,6 +113,8 @@ describe('services', () => {
     expect(gaveUp.name).toBe('worker-1');
     expect(sup.output()).toContain('gave up on worker-1 after 3 crashes');
     await until('ledger says so', () => t.events().some((e) => e.type === 'worker_left' && String(e.detail.reason).includes('gave up on worker-1')));
+    expect(t.run(['workers', 'list']).stdout).toContain('worker-1 given up on after repeated crashes');
+    expect(JSON.parse(t.run(['workers', 'list', '--json']).stdout).supervised).toMatchObject([{ name: 'worker-1', state: 'gave_up', restarts: 2 }]);
     sup.child.kill('SIGTERM');
     expect(await exitedWithin(sup, 20_000, 'on SIGTERM')).toBe(0);
     expect(record(t)).toBeUndefined();

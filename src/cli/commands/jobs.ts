@@ -1,34 +1,89 @@
-/** spoolctl jobs list|show|requeue|hold|release|cancel */
+/** spoolctl jobs list|show|log|requeue|hold|release|cancel|purge */
 import type { Command } from 'commander';
+import type { JobSummary } from '../../api/jobs.js';
+import type { JobSelector } from '../../api/selection.js';
 import { UsageError } from '../../errors.js';
-import { JOB_ACTIONS } from '../../spool/control.js';
+import { ACTION_STATES, JOB_ACTIONS, type JobAction } from '../../spool/control.js';
+import { confirmed } from '../confirm.js';
+import { parseDuration } from '../duration.js';
 import { ago, percent, printJson, table } from '../output.js';
+import { plural } from '../text.js';
 import type { GlobalOptions } from '../main.js';
-import { reportControl } from './control-output.js';
+import { PAST, reportControl } from './control-output.js';
+
+interface FilterOptions {
+  state?: string;
+  plugin?: string;
+  olderThan?: { text: string; ms: number };
+  grep?: string;
+}
+
+const LOG_TAIL_BYTES = 65536;
+
+const ABOUT: Record<JobAction, string> = {
+  requeue: 'put failed, done or held jobs back in the queue, attempts reset',
+  hold: 'keep pending jobs from being dispatched',
+  release: 'let held jobs be dispatched again',
+  cancel: 'stop pending, held or running jobs and mark them failed',
+  purge: 'remove the files and logs of done, failed or rejected jobs, keeping their history',
+};
+
+function wholeNumber(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${flag} takes a whole number (got "${v}").`);
+    return Number(v);
+  };
+}
+
+function withFilters(cmd: Command, stateHelp: string): Command {
+  return cmd
+    .option('--state <state>', stateHelp)
+    .option('--plugin <name>', 'only jobs of this plugin')
+    .option('--older-than <age>', 'only jobs that finished, or if unfinished were submitted, longer ago than this (30m, 2h, 7d)', (v) => ({
+      text: v,
+      ms: parseDuration('--older-than', v),
+    }))
+    .option('--grep <text>', 'only jobs whose id, plugin or last error contains this text (case-sensitive)');
+}
+
+function selector(o: FilterOptions): JobSelector {
+  return { state: o.state, plugin: o.plugin, grep: o.grep, olderThanMs: o.olderThan?.ms };
+}
+
+/** The filters in words, for the confirmation question: "state failed, plugin ocr". */
+function describe(o: FilterOptions, jobs: JobSummary[]): string {
+  const parts = [
+    ...(o.state ? [`state ${o.state}`] : []),
+    ...(o.plugin ? [`plugin ${o.plugin}`] : []),
+    ...(o.olderThan ? [`older than ${o.olderThan.text}`] : []),
+    ...(o.grep ? [`matching "${o.grep}"`] : []),
+  ];
+  if (!o.state && jobs.length > 0) {
+    const byState = new Map<string, number>();
+    for (const j of jobs) byState.set(j.state, (byState.get(j.state) ?? 0) + 1);
+    parts.push([...byState].map(([st, n]) => `${n} ${st}`).join(', '));
+  }
+  return parts.join(', ');
+}
+
+function jobsTable(rows: JobSummary[]): string {
+  return table(
+    ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'UPDATED', 'LAST ERROR'],
+    rows.map((r) => [r.id, r.state, r.plugin, r.priority, r.attempts, r.state === 'claimed' ? percent(r.progress) : null, ago(r.updated_at), r.last_error]),
+  );
+}
 
 export function addJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('list, inspect and administer jobs');
-  jobs
-    .command('list')
-    .description('list jobs from the ledger')
-    .option('--state <state>', 'pending, claimed, done, failed, held or rejected')
-    .option('--plugin <name>', 'only jobs of this plugin')
-    .option('--limit <n>', 'at most this many', (v) => {
-      if (!/^\d+$/.test(v)) throw new UsageError(`--limit takes a whole number (got "${v}").`);
-      return Number(v);
-    })
+  withFilters(jobs.command('list').description('list jobs from the ledger'), 'pending, claimed, done, failed, held, rejected, or purged (listed only when named)')
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit'))
     .option('--json', 'print JSON')
-    .action(async (opts: { state?: string; plugin?: string; limit?: number; json?: boolean }, cmd: Command) => {
+    .action(async (opts: FilterOptions & { limit?: number; json?: boolean }, cmd: Command) => {
       const { queryJobs } = await import('../../api/jobs.js');
       const { openSpool } = await import('../../api/spool.js');
-      const rows = queryJobs(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), { state: opts.state, plugin: opts.plugin, limit: opts.limit });
+      const rows = queryJobs(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), { ...selector(opts), limit: opts.limit });
       if (opts.json) return printJson(rows);
-      process.stdout.write(
-        `${table(
-          ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'UPDATED', 'LAST ERROR'],
-          rows.map((r) => [r.id, r.state, r.plugin, r.priority, r.attempts, r.state === 'claimed' ? percent(r.progress) : null, ago(r.updated_at), r.last_error]),
-        )}\n${rows.length} job${rows.length === 1 ? '' : 's'}\n`,
-      );
+      process.stdout.write(`${jobsTable(rows)}\n${plural(rows.length, 'job')}\n`);
     });
   jobs
     .command('show')
@@ -57,17 +112,68 @@ export function addJobsCommands(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+  jobs
+    .command('log')
+    .argument('<id>')
+    .description(`print the end of a job's log (logs/<id>.log); with -f, follow it until the job is done, failed or cancelled`)
+    .option('-f, --follow', 'keep printing what the job writes until it finishes; exit 0 if it is done, 1 if not')
+    .option('--bytes <n>', 'print at most the last N bytes', wholeNumber('--bytes'), LOG_TAIL_BYTES)
+    .action(async (id: string, opts: { follow?: boolean; bytes: number }, cmd: Command) => {
+      const { followJobLog, jobLogTail, PURGED } = await import('../../api/jobs.js');
+      const { openSpool } = await import('../../api/spool.js');
+      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const tail = jobLogTail(s, id, opts.bytes);
+      if (tail.start > 0) process.stderr.write(`spoolctl: the last ${tail.end - tail.start} of ${tail.end} bytes of logs/${id}.log (--bytes N shows more):\n`);
+      process.stdout.write(tail.data);
+      if (opts.follow) {
+        const job = await followJobLog(s, id, tail.end, (chunk) => process.stdout.write(chunk));
+        if (job.state !== 'done') {
+          process.stderr.write(`spoolctl: job ${id} is ${job.state}, not done${job.last_error ? `: ${job.last_error}` : ''}.\n`);
+          process.exitCode = 1;
+        }
+      } else if (tail.end === 0) {
+        if (tail.job.state === PURGED) throw new Error(`Job ${id} was purged: its log was removed with its files (\`spoolctl jobs show ${id}\` has its history).`);
+        process.stderr.write(`spoolctl: job ${id} has no log yet (it is ${tail.job.state}); -f waits for it.\n`);
+      }
+    });
   for (const action of JOB_ACTIONS) {
-    jobs
-      .command(action)
-      .argument('<ids...>')
-      .description(`${action} jobs through the sentinel and wait until it has applied the request`)
+    withFilters(
+      jobs.command(action).argument('[ids...]').description(`${ABOUT[action]} (by id or by filter), through the sentinel`),
+      `only jobs in this state: ${ACTION_STATES[action].from.join(', ')}`,
+    )
+      .option('--dry-run', 'list the jobs the filters select, and change nothing')
+      .option('-y, --yes', 'go ahead without asking (required without a terminal)')
       .option('--no-wait', 'queue the request and return at once')
-      .action(async (ids: string[], opts: { wait: boolean }, cmd: Command) => {
+      .action(async (ids: string[], opts: FilterOptions & { dryRun?: boolean; yes?: boolean; wait: boolean }, cmd: Command) => {
         const { requestJobAction } = await import('../../api/control.js');
+        const { selectJobs, selects } = await import('../../api/selection.js');
         const { openSpool } = await import('../../api/spool.js');
         const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
-        process.exitCode = reportControl(await requestJobAction(s, action, ids, { wait: opts.wait }));
+        const filter = selector(opts);
+        if (ids.length > 0) {
+          if (selects(filter) || opts.dryRun) throw new UsageError(`Name job ids or select jobs with filters, not both${opts.dryRun ? ' (--dry-run lists what filters select)' : ''}.`);
+          process.exitCode = reportControl(await requestJobAction(s, action, ids, { wait: opts.wait }));
+          return;
+        }
+        const picked = selectJobs(s, action, filter);
+        const what = describe(opts, picked);
+        if (picked.length === 0) {
+          process.stdout.write(`No jobs to ${action} (${what}).\n`);
+          return;
+        }
+        if (opts.dryRun) {
+          process.stdout.write(`${jobsTable(picked)}\n${plural(picked.length, 'job')} would be ${PAST[action]}; nothing was changed (--dry-run).\n`);
+          return;
+        }
+        const verb = `${action[0]!.toUpperCase()}${action.slice(1)}`;
+        const count = plural(picked.length, 'job');
+        const refusal = `Did not ${action} ${count}: stdin is not a terminal to confirm on; pass --yes to ${action} them.`;
+        if (!(await confirmed(`${verb} ${count} (${what})?`, opts.yes, refusal))) {
+          process.stderr.write(`spoolctl: nothing was ${PAST[action]}.\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.exitCode = reportControl(await requestJobAction(s, action, picked.map((j) => j.id), { wait: opts.wait }), true);
       });
   }
 }

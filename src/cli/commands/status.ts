@@ -1,36 +1,56 @@
 /** spoolctl status [--json] */
 import type { Command } from 'commander';
+import type { AgeShape } from '../../api/status.js';
 import { ago, percent, printJson, table } from '../output.js';
+import { clip, labelled } from '../text.js';
 import type { GlobalOptions } from '../main.js';
+
+const COLUMN = 7;
+
+/** Jobs per state and age, like Postfix's qshape; right-aligned so the columns read as numbers. */
+function ageTable(ages: AgeShape): string[] {
+  const row = (label: string, cells: (string | number)[]) => `${label.padEnd(9)}${cells.map((c) => String(c).padStart(COLUMN)).join('')}`;
+  return [
+    row('AGE', [...ages.buckets, 'TOTAL']),
+    ...Object.entries(ages.counts).map(([state, n]) => row(state, [...n, n.reduce((a, b) => a + b, 0)])),
+  ];
+}
 
 export function addStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('one-shot status: sentinel, counts per state, slots')
+    .description('one-shot status: sentinel, jobs per state and age, why pending jobs wait, slots')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { getStatus } = await import('../../api/status.js');
+      const { getStatusReport } = await import('../../api/status.js');
       const { openSpool } = await import('../../api/spool.js');
-      const st = getStatus(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const st = getStatusReport(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
       if (opts.json) return printJson(st);
       const s = st.sentinel;
+      const oldest = st.oldest_pending;
       const out = [
         `spool     ${st.spool}`,
-        `sentinel  ${s.up ? `up, pid ${s.pid} on ${s.host}, since ${s.started_at}` : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`'}`,
-        `jobs      ${Object.entries(st.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        ...labelled('sentinel  ', s.up ? `up, pid ${s.pid} on ${s.host}, since ${s.started_at}` : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`'),
+        ...labelled('jobs      ', Object.entries(st.counts).map(([k, v]) => `${k} ${v}`).join(', ')),
+        ...(st.ages ? ['', ...ageTable(st.ages)] : []),
+        ...(oldest || st.waiting.length > 0 ? [''] : []),
+        ...(oldest ? [clip(`oldest    ${oldest.id} (${oldest.plugin ?? '-'}), pending for ${ago(oldest.submitted_at)}`)] : []),
+        ...st.waiting.flatMap((w, i) => labelled(i === 0 ? 'waiting   ' : '          ', w.message)),
         '',
-        table(
+        ...table(
           ['SLOT', 'STATE', 'HOST:PID', 'JOB', 'PROGRESS', 'RUNNING', 'BEAT'],
           st.slots.map((x) => [
             x.slot,
             x.draining ? `${x.state}, draining` : x.state,
-            x.host ? `${x.host}:${x.pid}` : null,
-            x.job,
-            x.job ? `${percent(x.progress)}${x.message ? ` ${x.message}` : ''}` : null,
+            x.host ? clip(`${x.host}:${x.pid}`, 16) : null,
+            x.job ? clip(x.job, 16) : null,
+            x.job ? clip(`${percent(x.progress)}${x.message ? ` ${x.message}` : ''}`, 12) : null,
             x.job ? ago(x.job_started_at) : null,
             x.beat_age_s === null ? null : `${x.beat_age_s}s${x.state === 'stale' ? ' STALE' : ''}`,
           ]),
-        ),
+        )
+          .split('\n')
+          .map((line) => clip(line)),
       ];
       process.stdout.write(`${out.join('\n')}\n`);
     });

@@ -1,0 +1,206 @@
+/**
+ * `spoolctl run`, the zero-configuration path: submit jobs, make sure a sentinel and workers
+ * run for the spool (starting only what is missing, as children that only this run stops),
+ * and follow the jobs through the ledger until each one is done or failed.
+ */
+import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostId } from '../config/identity.js';
+import { InvalidFileError, UsageError } from '../errors.js';
+import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
+import { getJob } from '../ledger/queries.js';
+import { publish, exists } from '../spool/atomic.js';
+import { stateFileName } from '../spool/layout.js';
+import { readJsonFile, validateManifest, type Manifest } from '../spool/manifest.js';
+import { PluginRegistry } from '../spool/plugins.js';
+import { listNames } from '../spool/scan.js';
+import { sentinelStatus } from './status.js';
+import { openLedgerForRead, type Spool } from './spool.js';
+import { submitJob, type SubmitInput } from './submit.js';
+import { claimsWithoutWorker, listWorkers } from './workers.js';
+
+/** What to submit: manifest files, or one job described by flags. */
+export type RunInput = { files: string[] } | { job: SubmitInput };
+
+/**
+ * Reads and checks every manifest file before anything is submitted: schema, plugin, and an
+ * id that is new to the spool and to the batch (a reused id would be rejected as a duplicate,
+ * or would look finished from the start).
+ */
+function readManifests(s: Spool, files: string[]): Manifest[] {
+  const plugins = new PluginRegistry(s.l);
+  const seen = new Map<string, string>();
+  return files.map((file) => {
+    let m: Manifest;
+    try {
+      m = validateManifest(readJsonFile(realpathSync(file), s.loaded.config.jobs.max_manifest_bytes));
+    } catch (err) {
+      const why = err instanceof InvalidFileError ? `${file} ${err.message}` : `Cannot read ${file}: ${(err as Error).message}`;
+      throw new UsageError(`${why}; nothing was submitted.`);
+    }
+    const plugin = plugins.lookup(m.plugin);
+    if (!plugin.ok) throw new UsageError(`${file}: ${plugin.reason} in ${s.l.plugins}; nothing was submitted.`);
+    const twin = seen.get(m.id);
+    if (twin !== undefined) throw new UsageError(`${file} and ${twin} both have the id "${m.id}"; nothing was submitted.`);
+    seen.set(m.id, file);
+    return m;
+  });
+}
+
+/** Refuses ids the spool already knows (the ledger, or a pending file it has not recorded yet). */
+function checkNewIds(s: Spool, ids: string[]): void {
+  const db = openLedgerForRead(s);
+  try {
+    for (const id of ids) {
+      const known = db ? getJob(db, id)?.state : undefined;
+      const state = known ?? (exists(join(s.l.pending, stateFileName(id, 0))) ? 'pending' : undefined);
+      if (state) throw new UsageError(`A job "${id}" is already in this spool (${state}); give the new one another id. Nothing was submitted.`);
+    }
+  } finally {
+    db?.close();
+  }
+}
+
+/** Publishes a checked manifest as it is, the way any producer drops one into pending/. */
+function submitManifest(s: Spool, m: Manifest): void {
+  try {
+    publish(s.l.tmp, join(s.l.pending, stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, { noClobber: true });
+  } catch (err) {
+    if ((err as { errno?: { code?: string } }).errno?.code === 'EEXIST') throw new UsageError(`A job "${m.id}" is already pending.`);
+    throw err;
+  }
+}
+
+/** Checks, then submits; returns the ids in submission order. */
+export function submitRun(s: Spool, input: RunInput): string[] {
+  if ('job' in input) {
+    if (input.job.id !== undefined) checkNewIds(s, [input.job.id]);
+    return [submitJob(s, input.job)];
+  }
+  const manifests = readManifests(s, input.files);
+  checkNewIds(s, manifests.map((m) => m.id));
+  const ids: string[] = [];
+  try {
+    for (const m of manifests) {
+      submitManifest(s, m);
+      ids.push(m.id);
+    }
+  } catch (err) {
+    if (ids.length === 0) throw err;
+    throw new Error(`${(err as Error).message} (after ${ids.length} of ${manifests.length} jobs were submitted; those stay pending: ${ids.join(', ')})`);
+  }
+  return ids;
+}
+
+export interface Started {
+  logDir: string;
+  sentinel: Child | undefined;
+  workers: Child[];
+  /** Workers already live when the run began (it started none then). */
+  liveBefore: number;
+}
+
+/** Workers that take jobs: a draining one is about to leave. */
+const isLive = (state: string) => state === 'idle' || state === 'busy';
+
+function liveWorkerCount(s: Spool): number {
+  return listWorkers(s).filter((w) => isLive(w.state)).length;
+}
+
+function holdsSlot(s: Spool, pid: number): boolean {
+  const host = hostId();
+  return listWorkers(s).some((w) => w.host === host && w.pid === pid && isLive(w.state));
+}
+
+function running(c: Child): boolean {
+  return c.proc.exitCode === null && c.proc.signalCode === null;
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts a sentinel if none is up for the spool, and services.workers workers (at most
+ * worker.max_workers) if no live worker holds a slot; waits until they are up. On failure
+ * (or when `cancelled` turns true) stops what it started before returning or throwing.
+ */
+export async function startMissing(s: Spool, cancelled: () => boolean, timeoutMs = 60_000): Promise<Started> {
+  const root = s.l.root;
+  const logDir = join(s.l.logs, 'run', hostId());
+  const liveBefore = liveWorkerCount(s);
+  const started: Started = { logDir, sentinel: undefined, workers: [], liveBefore };
+  const wantSentinel = !sentinelStatus(s).up;
+  const n = liveBefore > 0 ? 0 : Math.min(s.loaded.config.services.workers, s.loaded.config.worker.max_workers);
+  if (!wantSentinel && n === 0) return started;
+  mkdirSync(logDir, { recursive: true });
+  if (wantSentinel) started.sentinel = startRole('sentinel', ['--spool', root, 'sentinel'], join(logDir, 'sentinel.log'));
+  for (let i = 1; i <= n; i += 1) started.workers.push(startRole(`worker ${i}`, ['--spool', root, 'worker'], join(logDir, `worker-${i}.log`)));
+
+  const sentinelReady = () => !wantSentinel || sentinelStatus(s).up;
+  const workersSettled = () => started.workers.every((w) => !running(w) || holdsSlot(s, w.proc.pid!));
+  await waitFor(() => cancelled() || (sentinelReady() && workersSettled()), timeoutMs, 100);
+  let problem: string | undefined;
+  if (!sentinelReady()) {
+    const log = join(logDir, 'sentinel.log');
+    problem = `the sentinel did not come up; see ${log}:\n${tail(log)}`;
+  } else if (n > 0 && liveWorkerCount(s) === 0) {
+    const log = join(logDir, 'worker-1.log');
+    problem = `no worker took a slot; see the worker logs in ${logDir}:\n${tail(log)}`;
+  }
+  if (cancelled() || problem) {
+    await stopStarted(s, started);
+    if (problem) throw new Error(problem);
+  }
+  // A worker that found every slot taken (by another host's workers starting meanwhile) has exited.
+  started.workers = started.workers.filter(running);
+  return started;
+}
+
+/**
+ * Stops what startMissing started: workers first (each finishes or hands back its job), then,
+ * once the sentinel has recorded what they handed back, the sentinel.
+ */
+export async function stopStarted(s: Spool, started: Started): Promise<void> {
+  await stopChildren(started.workers);
+  if (!started.sentinel) return;
+  const scan = s.loaded.config.sentinel.scan_interval_ms;
+  await waitFor(() => !running(started.sentinel!) || (claimsWithoutWorker(s) === 0 && listNames(s.l.results).length === 0), Math.max(5000, 3 * scan), 100);
+  await stopChildren([started.sentinel]);
+}
+
+export interface JobProgress {
+  id: string;
+  /** The ledger's state, or `submitted` until the sentinel has recorded the job. */
+  state: string;
+  attempts: number;
+  progress: number | null;
+  message: string | null;
+  last_error: string | null;
+}
+
+export const FINISHED = new Set(['done', 'failed', 'rejected']);
+
+export function jobProgress(s: Spool, ids: string[]): JobProgress[] {
+  const db = openLedgerForRead(s);
+  try {
+    return ids.map((id) => {
+      const row = db ? getJob(db, id) : undefined;
+      if (!row) return { id, state: 'submitted', attempts: 0, progress: null, message: null, last_error: null };
+      return { id, state: row.state, attempts: row.attempts, progress: row.progress, message: row.message, last_error: row.last_error };
+    });
+  } finally {
+    db?.close();
+  }
+}
+
+/** Whether the spool can still make progress: a sentinel is up and some worker is live. */
+export function stalled(s: Spool): string | undefined {
+  if (!sentinelStatus(s).up) return 'no sentinel is up';
+  if (liveWorkerCount(s) === 0) return 'no live worker holds a slot';
+  return undefined;
+}

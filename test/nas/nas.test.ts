@@ -1,0 +1,156 @@
+// Acceptance (issue: real NAS), on two sshfs mounts of one export: host A runs the sentinel
+// (ledger on its local disk), both hosts run workers; no inotify crosses the mounts.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allDone, doneIds, makeSpool, manifest, spoolAt, until, type TestSpool } from '../helpers/spool.js';
+import { mountNas, type Nas } from './harness.js';
+
+let nas: Nas;
+beforeAll(() => {
+  nas = mountNas();
+});
+afterAll(() => nas?.unmount());
+
+const STALE_MS = 3000;
+const SCAN_MS = 1000;
+
+interface Hosts {
+  a: TestSpool;
+  b: TestSpool;
+}
+
+/** A fresh spool on the share, seen from host A and host B. */
+function twoHosts(name: string): Hosts {
+  const ledgerDir = join(nas.root, `ledger-${name}`);
+  mkdirSync(ledgerDir);
+  const ledgerFile = join(ledgerDir, 'ledger.db');
+  const toml = `[sentinel]\nscan_interval_ms = ${SCAN_MS}\n[worker]\nheartbeat_ms = 250\nstale_after_ms = ${STALE_MS}\n[ledger]\npath = "${ledgerFile}"\n`;
+  makeSpool(toml, join(nas.hostA, name));
+  const a = spoolAt(join(nas.hostA, name), { SPOOLCTL_HOST: 'host-a' });
+  const b = spoolAt(join(nas.hostB, name), { SPOOLCTL_HOST: 'host-b' });
+  for (const t of [a, b]) t.ledger = () => new Database(ledgerFile, { readonly: true });
+  return { a, b };
+}
+
+const typesOf = (t: TestSpool, id: string) => t.events(id).map((e) => e.type);
+const slotsOf = (t: TestSpool) => JSON.parse(t.run(['status', '--json']).stdout).slots as { slot: number; state: string; host: string | null; job: string | null; progress: number | null }[];
+
+/** Waits until `id` runs with progress on a slot held by `host`; returns the slot. */
+async function runningOn(t: TestSpool, host: string, id: string): Promise<number> {
+  return until(`${id} running on ${host}`, () => slotsOf(t).find((s) => s.host === host && s.job === id && (s.progress ?? 0) > 0)?.slot, 30_000, 200);
+}
+
+describe('on a real network filesystem (two sshfs mounts)', () => {
+  it('a sentinel on host A and workers on both hosts complete 300 jobs, each exactly once', { timeout: 240_000 }, async () => {
+    const { a, b } = twoHosts('batch');
+    a.sentinel();
+    a.worker();
+    a.worker();
+    b.worker();
+    b.worker();
+    const ids = Array.from({ length: 300 }, (_, i) => `nas-${String(i).padStart(3, '0')}`);
+    // Producers on both hosts, each through its own mount.
+    ids.forEach((id, i) => (i % 2 ? b : a).drop(`${id}.json`, manifest(id, 'noop')));
+    await until('300 done', () => allDone(a, ids), 200_000, 500);
+    const dones = a.events().filter((e) => e.type === 'done');
+    expect(dones).toHaveLength(300);
+    expect(new Set(dones.map((e) => e.job)).size).toBe(300);
+    expect(new Set(dones.map((e) => e.actor?.split(':')[0]))).toEqual(new Set(['host-a', 'host-b']));
+    expect(doneIds(b).sort()).toEqual([...ids].sort());
+    expect(a.run(['verify']).code).toBe(0);
+  });
+
+  it('reclaims the job of a worker killed with -9 on host B after the stale threshold, and completes it once', async () => {
+    const { a, b } = twoHosts('kill');
+    a.sentinel();
+    const victim = b.worker(['--slot', '1']);
+    a.drop('long.json', manifest('long', 'work', { params: { ms: 8000 } }));
+    await runningOn(a, 'host-b', 'long');
+    victim.child.kill('SIGKILL');
+    a.worker(['--slot', '2']);
+    await until('long done', () => allDone(a, ['long']), 40_000, 200);
+    expect(typesOf(a, 'long')).toEqual(['submitted', 'claimed', 'reclaimed', 'claimed', 'done']);
+    // Another host's pid cannot be checked: the heartbeat's age by the file server's clock decides.
+    expect(String(a.events('long').find((e) => e.type === 'reclaimed')!.detail.reason)).toMatch(/heartbeat .* old/);
+  });
+
+  it('fences the late result of a worker on host B paused past the stale threshold', async () => {
+    const { a, b } = twoHosts('pause');
+    a.sentinel();
+    const paused = b.worker(['--slot', '1']);
+    a.drop('paused.json', manifest('paused', 'work', { params: { ms: 6000 } }));
+    await runningOn(a, 'host-b', 'paused');
+    process.kill(paused.pid, 'SIGSTOP');
+    await until('reclaimed', () => typesOf(a, 'paused').includes('reclaimed'), 30_000, 200);
+    a.worker(['--slot', '2']);
+    await until('done by host A', () => allDone(a, ['paused']), 40_000, 200);
+    process.kill(paused.pid, 'SIGCONT');
+    await until('late result fenced', () => typesOf(a, 'paused').includes('fenced'), 30_000, 200);
+    expect(typesOf(a, 'paused')).toEqual(['submitted', 'claimed', 'reclaimed', 'claimed', 'done', 'fenced']);
+    expect(a.events('paused').filter((e) => e.type === 'done')).toHaveLength(1);
+  });
+
+  it.each([30_000, -30_000])('a worker whose clock is off by %i ms is not reclaimed while alive, nor trusted once dead', async (skew) => {
+    const { a, b } = twoHosts(`skew${skew > 0 ? 'plus' : 'minus'}`);
+    a.sentinel();
+    const skewed = b.worker(['--slot', '1'], { SPOOLCTL_CLOCK_SKEW_MS: String(skew) });
+    // Alive: a job twice as long as the stale threshold runs to the end on the skewed worker.
+    a.drop('alive.json', manifest('alive', 'work', { params: { ms: 2 * STALE_MS } }));
+    await until('alive done', () => allDone(a, ['alive']), 40_000, 200);
+    expect(typesOf(a, 'alive')).toEqual(['submitted', 'claimed', 'done']);
+    expect(a.events().filter((e) => e.type === 'worker_lost')).toEqual([]);
+    // Dead: its last heartbeat ages by the server's clock, whatever its own clock said.
+    a.drop('orphan.json', manifest('orphan', 'work', { params: { ms: 20_000 } }));
+    await runningOn(a, 'host-b', 'orphan');
+    skewed.child.kill('SIGKILL');
+    await until('reclaimed from the dead skewed worker', () => typesOf(a, 'orphan').includes('reclaimed'), 15_000, 200);
+  });
+
+  it('dispatches a manifest written through host B within a scan interval, with no inotify across hosts', async () => {
+    const { a, b } = twoHosts('scan');
+    const s = a.sentinel();
+    a.worker();
+    await until('sentinel up', () => JSON.parse(a.run(['status', '--json']).stdout).sentinel.up, 20_000, 200);
+    // Written on host B: host A's inotify never hears of it; only the periodic scan finds it.
+    const tmp = join(b.dir, 'tmp', 'remote.producer');
+    writeFileSync(tmp, JSON.stringify(manifest('remote', 'noop')));
+    renameSync(tmp, join(b.dir, 'pending', 'remote.json'));
+    const dropped = Date.now();
+    await until('claimed by host A', () => typesOf(a, 'remote').includes('claimed'), 30_000, 50);
+    // One scan interval, plus the mounts' one-second attribute and directory caches.
+    expect(Date.now() - dropped).toBeLessThan(SCAN_MS + 1000 + 1500);
+    expect(s.output()).toMatch(/network filesystem/);
+  });
+
+  it('doctor on the mount reports the network filesystem and that the ledger is on local disk', () => {
+    const { a, b } = twoHosts('doctor');
+    for (const [t, host] of [[a, 'host-a'], [b, 'host-b']] as const) {
+      const r = t.run(['doctor', '--json']);
+      const report = JSON.parse(r.stdout) as { checks: { name: string; status: string; detail: string }[] };
+      const check = (name: string) => report.checks.find((c) => c.name === name)!;
+      expect(check('filesystem').detail, host).toContain('fuse.sshfs');
+      expect(check('ledger-location').status, `${host}: ${check('ledger-location').detail}`).toBe('pass');
+      expect(check('ledger-location').detail).toMatch(/local/);
+    }
+  });
+
+  it('status on host B, which has no ledger, shows the sentinel, the slots and the counts', async () => {
+    const { a, b } = twoHosts('snapshot');
+    a.sentinel();
+    b.worker(['--slot', '1']);
+    const ids = ['s1', 's2', 's3'];
+    for (const id of ids) a.drop(`${id}.json`, manifest(id, 'noop'));
+    a.drop('later.json', manifest('later', 'noop'));
+    await until('done', () => allDone(a, [...ids, 'later']), 30_000, 200);
+    const seen = await until('counts on host B', () => {
+      // Both hosts are this machine: point host B at a ledger path that its own disk lacks.
+      const st = JSON.parse(b.run(['status', '--json'], { SPOOLCTL_LEDGER__PATH: join(nas.root, 'no-ledger-on-host-b', 'ledger.db') }).stdout) as { ledger: boolean; sentinel: { up: boolean; host: string }; counts: Record<string, number>; slots: { state: string; host: string }[] };
+      return st.counts.done === 4 ? st : undefined;
+    }, 10_000, 300);
+    expect(seen.ledger).toBe(false);
+    expect(seen.sentinel).toMatchObject({ up: true, host: 'host-a' });
+    expect(seen.slots[0]).toMatchObject({ state: 'idle', host: 'host-b' });
+  });
+});
