@@ -6,14 +6,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { machine, printTable, type Row } from './lib.js';
+import { latency, recovery } from './latency.js';
+import { ledger, startup } from './ledger.js';
 import { nas } from './nas.js';
 import { scale } from './scale.js';
+import { throughput } from './throughput.js';
 
 const args = process.argv.slice(2);
 const short = args.includes('--short');
 const wanted = args.filter((a) => !a.startsWith('--'));
 const SCENARIOS: Record<string, () => Promise<Row[]>> = {
+  throughput: () => throughput({ jobs: short ? 500 : 2000 }),
+  latency: () => latency({ samples: short ? 30 : 200 }),
+  recovery: () => recovery({ runs: short ? 1 : 3 }),
   scale: () => scale(short ? { done: 9000, pending: 1000, idleSeconds: 3 } : { done: 90_000, pending: 10_000, idleSeconds: 10 }),
+  ledger: () => ledger({ events: short ? 5000 : 50_000, jobs: short ? 200 : 1000 }),
+  startup: () => startup(),
   nas: () => nas({ jobs: short ? 300 : 2000 }),
 };
 

@@ -1,0 +1,70 @@
+/**
+ * Throughput of no-op command jobs (plugin `true`) with 4 workers on local disk, beside
+ * task-spooler (`tsp -S 4`) running the same commands and the raw limit: 4 Node processes
+ * each spawning `true` back to back, as 4 workers would. All three in the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Row } from './lib.js';
+import { benchSpool, waitUntil } from './spool.js';
+
+export async function throughput(o: { jobs: number }): Promise<Row[]> {
+  const s = benchSpool('throughput');
+  let spool: number;
+  try {
+    s.start('sentinel');
+    for (let i = 0; i < 4; i += 1) s.start('worker');
+    await new Promise((r) => setTimeout(r, 2000));
+    const t0 = s.drop(Array.from({ length: o.jobs }, (_, i) => `t${String(i).padStart(6, '0')}`));
+    await waitUntil(() => s.doneCount() >= o.jobs, 600_000, 50);
+    spool = o.jobs / ((Date.now() - t0) / 1000);
+  } finally {
+    await s.stop();
+  }
+  const raw = rawSpawnRate(o.jobs);
+  const tsp = taskSpoolerRate(o.jobs);
+  const rows: Row[] = [
+    {
+      scenario: 'throughput',
+      metric: `${o.jobs} noop jobs, 4 workers, local disk`,
+      value: spool,
+      unit: 'jobs/s',
+      baseline: `raw spawn ${raw.toFixed(0)}/s (spoolctl = ${((spool / raw) * 100).toFixed(0)}%)`,
+      target: tsp === undefined ? '>= tsp' : `>= tsp ${tsp.toFixed(0)}/s`,
+      ...(tsp === undefined ? {} : { met: spool >= tsp }),
+    },
+  ];
+  rows.push(
+    tsp === undefined
+      ? { scenario: 'throughput', metric: 'task-spooler tsp -S 4', value: 'skipped', unit: '', baseline: 'not installed: apt-get install task-spooler' }
+      : { scenario: 'throughput', metric: 'task-spooler tsp -S 4', value: tsp, unit: 'jobs/s', baseline: `spoolctl / tsp = ${(spool / tsp).toFixed(2)}` },
+  );
+  return rows;
+}
+
+/** 4 Node processes, each spawning `true` back to back. */
+function rawSpawnRate(jobs: number): number {
+  const per = Math.ceil(jobs / 4);
+  const code = `const {spawnSync}=require('node:child_process');for(let i=0;i<${per};i++)spawnSync('true')`;
+  const t0 = Date.now();
+  const script = `for i in 1 2 3 4; do node -e "${code}" & done; wait`;
+  spawnSync('sh', ['-c', script], { stdio: 'ignore' });
+  return (per * 4) / ((Date.now() - t0) / 1000);
+}
+
+function taskSpoolerRate(jobs: number): number | undefined {
+  if (spawnSync('tsp', ['-h'], { stdio: 'ignore' }).error) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'spoolctl-bench-tsp-'));
+  const env = { ...process.env, TS_SOCKET: join(dir, 'socket'), TS_MAXFINISHED: String(jobs + 10), TMPDIR: dir };
+  try {
+    spawnSync('tsp', ['-S', '4'], { env });
+    const t0 = Date.now();
+    spawnSync('sh', ['-c', `for i in $(seq ${jobs}); do tsp -n true >/dev/null; done; tsp -w >/dev/null 2>&1; while tsp | grep -qE ' (running|queued) '; do sleep 0.01; done`], { env, stdio: 'ignore' });
+    return jobs / ((Date.now() - t0) / 1000);
+  } finally {
+    spawnSync('tsp', ['-K'], { env });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
