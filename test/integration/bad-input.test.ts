@@ -34,7 +34,7 @@ describe('bad input', () => {
     }
     t.drop('after.json', manifest('after', 'noop'));
     await until('good jobs done', () => isDone(t, 'before') && isDone(t, 'after'));
-    await until('all bad files quarantined', () => t.files('rejected').length === fixtures.length);
+    await until('all bad files quarantined and recorded', () => t.files('rejected').length === fixtures.length && t.events().filter((e) => e.type === 'rejected').length === fixtures.length);
     expect(t.files('pending')).toEqual([]);
 
     const rejected = t.events().filter((e) => e.type === 'rejected');

@@ -73,7 +73,7 @@ describe('control channel', () => {
     expect(r.stderr).toMatch(/the sentinel is down: request \S+ is queued/);
     expect(t.files('control').filter((n) => n.endsWith('.json'))).toHaveLength(1);
     t.sentinel(env);
-    await until('hold applied', () => t.files('held').includes('later.json'));
+    await until('hold applied and recorded', () => t.files('held').includes('later.json') && t.job('later')?.state === 'held');
     expect(t.events('later').map((e) => e.type)).toEqual(['submitted', 'held']);
   });
 });
