@@ -221,7 +221,9 @@ describe('jobs purge', () => {
 /** A job that runs until the test creates its gate file (so "still running" needs no timing), followed by `jobs log -f`. */
 async function followGatedJob(id: string): Promise<{ t: TestSpool; gate: string; follow: Proc }> {
   const t = makeSpool();
-  t.plugin('gate', { command: ['sh', '-c', 'echo started; while [ ! -e "$1" ]; do sleep 0.1; done; echo finished', 'gate', '{input}'] });
+  // The loop also ends when the test's spool is removed, so a failed test leaves no plugin behind.
+  const script = 'echo started; while [ ! -e "$1" ] && [ -d "${1%/*}" ]; do sleep 0.1; done; echo finished';
+  t.plugin('gate', { command: ['sh', '-c', script, 'gate', '{input}'] });
   t.sentinel();
   t.worker();
   const gate = join(t.dir, `${id}-gate`);
@@ -258,6 +260,8 @@ describe('jobs log', () => {
     expect(t.run(['jobs', 'cancel', 'stuck']).code).toBe(0);
     expect(await exitedWithin(follow, 60_000, 'after the job was cancelled')).toBe(1);
     expect(follow.output()).toMatch(/job stuck is failed, not done: cancelled by/);
+    // The worker stops the plugin and its result is fenced: nothing outlives the test.
+    await until('late result fenced', () => t.events('stuck').some((e) => e.type === 'fenced'), 30_000);
   });
 });
 
