@@ -51,11 +51,11 @@ export interface Status {
 /** A sentinel beat older than this (seconds) on another host counts as down. */
 const SENTINEL_BEAT_LIMIT_S = 5;
 
-export function sentinelStatus(s: Spool): SentinelStatus {
+export function sentinelStatus(s: Spool, serverNow?: number): SentinelStatus {
   const info = readSentinelInfo(s.l);
   if (!info) return { up: false, host: null, pid: null, started_at: null, beat_age_s: null };
   // Another host's sentinel is judged by the file server's clock, which set the mtime.
-  const age = ((info.host === hostId() ? Date.now() : fileServerNowOrLocal(s)) - info.mtimeMs) / 1000;
+  const age = ((info.host === hostId() ? Date.now() : (serverNow ?? fileServerNowOrLocal(s))) - info.mtimeMs) / 1000;
   const up = info.host === hostId() ? pidAlive(info.pid) : age < SENTINEL_BEAT_LIMIT_S;
   return { up, host: info.host, pid: info.pid, started_at: info.started_at, beat_age_s: Math.round(age * 10) / 10 };
 }
@@ -64,10 +64,10 @@ function sentinelCounts(s: Spool): Record<string, number> | undefined {
   return sentinelStatus(s).up ? readSentinelInfo(s.l)?.counts : undefined;
 }
 
-export function slotStatuses(s: Spool): SlotStatus[] {
+export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
   const host = hostId();
   // Heartbeat mtimes are set by the file server: age them by its clock.
-  const now = fileServerNowOrLocal(s);
+  const now = serverNow ?? fileServerNowOrLocal(s);
   const out: SlotStatus[] = [];
   for (let slot = 1; slot <= HARD_SLOT_CAP; slot += 1) {
     const files = readSlotFiles(s.l, slot);
@@ -119,7 +119,9 @@ export function stateCounts(s: Spool): { counts: Record<JobState, number>; ledge
 
 export function getStatus(s: Spool): Status {
   const { counts, ledger } = stateCounts(s);
-  return { spool: s.l.root, sentinel: sentinelStatus(s), counts, slots: slotStatuses(s), max_workers: s.loaded.config.worker.max_workers, ledger };
+  // One probe of the file server's clock serves the sentinel and every slot.
+  const serverNow = fileServerNowOrLocal(s);
+  return { spool: s.l.root, sentinel: sentinelStatus(s, serverNow), counts, slots: slotStatuses(s, serverNow), max_workers: s.loaded.config.worker.max_workers, ledger };
 }
 
 /** Age buckets of `status`, like Postfix's qshape: each holds ages below `below` seconds. */
