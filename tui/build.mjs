@@ -11,7 +11,7 @@ await build({
   outfile: 'dist/tui/bundle.js',
   jsx: 'automatic',
   external: ['better-sqlite3'],
-  alias: { 'react-devtools-core': './tui/no-devtools.ts' },
+  alias: { 'react-devtools-core': './tui/no-devtools.ts', 'is-in-ci': './tui/not-in-ci.ts' },
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: { js: "import { createRequire as spoolctlCreateRequire } from 'node:module'; const require = spoolctlCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -126,8 +126,9 @@ function tail(file: string): string {
 
 /**
  * Starts a sentinel if none is up for the spool, and services.workers workers (at most
- * worker.max_workers) if no live worker holds a slot; waits until they are up. On failure
- * (or when `cancelled` turns true) stops what it started before returning or throwing.
+ * worker.max_workers) if no live worker holds a slot; waits until they are up. On failure it
+ * stops what it started before throwing; when `cancelled` turns true it returns at once with
+ * all it started, so that the caller stops and reports the same set as after a normal run.
  */
 export async function startMissing(s: Spool, cancelled: () => boolean, timeoutMs = 60_000): Promise<Started> {
   const root = s.l.root;
@@ -152,9 +153,10 @@ export async function startMissing(s: Spool, cancelled: () => boolean, timeoutMs
     const log = join(logDir, 'worker-1.log');
     problem = `no worker took a slot; see the worker logs in ${logDir}:\n${tail(log)}`;
   }
-  if (cancelled() || problem) {
+  if (cancelled()) return started;
+  if (problem) {
     await stopStarted(s, started);
-    if (problem) throw new Error(problem);
+    throw new Error(problem);
   }
   // A worker that found every slot taken (by another host's workers starting meanwhile) has exited.
   started.workers = started.workers.filter(running);
