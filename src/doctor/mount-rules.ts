@@ -10,6 +10,12 @@
  *   on another host can be judged lost.
  * - SMB `cache=loose` or `cache=ro`: file data cached without asking the server, so another
  *   host's writes are not seen.
+ * - NFS `nolock` (or `local_lock=all|posix|flock`): byte-range and flock locks stay on this
+ *   host, so anything that locks files on the share (a plugin, a tool, an SQLite file put
+ *   there despite the warnings) believes it excludes other hosts and does not.
+ * - NFS `lookupcache=all` (the default) with a long directory cache: names are trusted,
+ *   missing ones included, until the directory's attributes expire, so a claim or result
+ *   another host made or removed is seen late or looks absent.
  * SMB `nobrl` is not a rule: spoolctl takes no byte-range locks on the share (its locks are
  * directories), and SQLite, which does, must not live there at all.
  */
@@ -42,6 +48,13 @@ export function attributeCacheSeconds(m: Pick<Mount, 'type' | 'options'>): numbe
   return Math.max(seconds(m, 'acregmax') ?? all, seconds(m, 'acdirmax') ?? all);
 }
 
+/** How long an NFS mount trusts a directory's cached attributes, and the names in it. */
+function directoryCacheSeconds(m: Pick<Mount, 'type' | 'options'>): number | undefined {
+  if (!isNfs(m.type)) return undefined;
+  if (m.options.has('noac')) return 0;
+  return seconds(m, 'acdirmax') ?? seconds(m, 'actimeo') ?? NFS_DEFAULT_CACHE_S;
+}
+
 export function mountProblems(m: Pick<Mount, 'type' | 'options' | 'mountPoint'>, staleAfterMs: number): MountFinding[] {
   const out: MountFinding[] = [];
   if (m.options.has('ro')) {
@@ -56,6 +69,22 @@ export function mountProblems(m: Pick<Mount, 'type' | 'options' | 'mountPoint'>,
       status: 'warn',
       problem: `attributes are cached up to ${cache}s, so other hosts' renames and heartbeats can show that late (over half of worker.stale_after_ms = ${staleAfterMs / 1000}s)`,
       fix: `mount it with \`actimeo=1\`${isNfs(m.type) ? ' (or `noac`)' : ''}, or raise worker.stale_after_ms above ${cache * 2000}`,
+    });
+  }
+  if (isNfs(m.type) && (m.options.has('nolock') || ['all', 'posix', 'flock'].includes(m.options.get('local_lock') ?? 'none'))) {
+    out.push({
+      status: 'warn',
+      problem: `${m.options.has('nolock') ? 'nolock' : `local_lock=${m.options.get('local_lock')}`}: file locks on this mount are kept on this host only, so programs that lock files on the share do not exclude other hosts`,
+      fix: 'remount it without `nolock` (and with `local_lock=none`), running rpc.statd on NFSv3 or using NFSv4, whose locking needs no extra daemon',
+    });
+  }
+  const dirCache = directoryCacheSeconds(m);
+  const lookupcache = m.options.get('lookupcache') ?? 'all';
+  if (dirCache !== undefined && lookupcache === 'all' && dirCache * 1000 > staleAfterMs / 2) {
+    out.push({
+      status: 'warn',
+      problem: `lookupcache=all trusts names, missing ones included, for up to ${dirCache}s, so a claim or result that another host made or removed can look absent or present that long`,
+      fix: 'mount it with `lookupcache=none` (or `lookupcache=positive`, which at least asks the server about every missing name)',
     });
   }
   const smbCache = isSmb(m.type) ? m.options.get('cache') : undefined;

@@ -2,8 +2,8 @@
  * The write probe and the clock. One file is published in tmp/ the way every spool file is
  * (create, write, fsync, rename, fsync the directory), read back and removed. The file
  * server sets its mtime, so it also measures how far this host's clock is from the server's:
- * heartbeat ages are judged by the server's clock, but proper-lockfile judges a lock stale by
- * the local one, so a skewed host can take over a live worker's slot.
+ * heartbeats and locks are aged by the server's clock, so a skewed host is no danger to the
+ * slots, but its logs, job times and `--older-than` filters are off by the skew.
  *
  * Skew: WARN above 1 s, FAIL above half of worker.stale_after_ms.
  */

@@ -4,20 +4,37 @@
  * probe lives in the spool's top directory, which nobody watches: writing it must not wake
  * the sentinel, and tmp/ belongs to producers.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpoolIoError } from '../errors.js';
 import type { Layout } from './layout.js';
 
-/** The server's "now": the mtime of a probe file written just now. */
-export function fileServerNow(l: Layout, who: string): number {
-  const probe = join(l.root, `.clock-probe-${who}`);
+/**
+ * The server's "now" as seen from `dir`: the mtime of the probe file `name` written there
+ * just now, removed afterwards when `remove` (for callers that probe rarely, such as a lock
+ * judged by the directory it lives in). No local clock is read.
+ */
+export function serverNowIn(dir: string, name: string, remove = false): number {
+  const probe = join(dir, name);
   try {
     writeFileSync(probe, String(process.pid));
     return statSync(probe).mtimeMs;
   } catch (err) {
     throw new SpoolIoError('write clock probe', probe, err as NodeJS.ErrnoException);
+  } finally {
+    if (remove) {
+      try {
+        unlinkSync(probe);
+      } catch {
+        // never written, or removed meanwhile
+      }
+    }
   }
+}
+
+/** The server's "now": the mtime of a probe file written just now. */
+export function fileServerNow(l: Layout, who: string): number {
+  return serverNowIn(l.root, `.clock-probe-${who}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Slot files: the proper-lockfile lock that counts a slot as taken, the heartbeat file that
+ * Slot files: the lock (src/locks.ts) that counts a slot as taken, the heartbeat file that
  * says who holds it and what it runs, the drain marker, and the leave notes that say why a
  * worker left (the heartbeat is gone by the time the sentinel notices).
  */
