@@ -17,7 +17,7 @@ import { publish } from '../spool/atomic.js';
 import { initSpool } from '../spool/init.js';
 import { defaultLedgerPath, type Layout } from '../spool/layout.js';
 import { listDone, listNames, listStateDir } from '../spool/scan.js';
-import { expectedRunMs, makeSchedule, type ChaosOptions, type Disruption } from './schedule.js';
+import { expectedRunMs, makeSchedule, type ChaosOptions, type Disruption, type Schedule } from './schedule.js';
 
 export interface ChaosReport {
   seed: number;
@@ -41,6 +41,8 @@ export interface ChaosReport {
 }
 
 const STALE_MS = 1500;
+/** A paused worker stays stopped long enough to be declared lost and its job reclaimed. */
+const PAUSE_MS = STALE_MS + 1000;
 
 const SCRATCH_TOML = `# chaos run: short thresholds so lost workers are noticed quickly
 [worker]
@@ -56,6 +58,11 @@ max_attempts = 25
 scan_interval_ms = 200
 `;
 
+/** The schedule a run with these options follows (what `chaos --dry-run` prints). */
+export function planChaos(o: ChaosOptions): Schedule {
+  return makeSchedule(o, PAUSE_MS);
+}
+
 export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: string) => void }): Promise<ChaosReport> {
   const started = Date.now();
   const dir = o.spool ?? mkdtempSync(join(tmpdir(), 'spoolctl-chaos-'));
@@ -64,7 +71,7 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   writeFileSync(join(l.plugins, 'chaos-ok.json'), JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('work.mjs', '{params.ms}', '2') }));
   writeFileSync(join(l.plugins, 'chaos-fail.json'), JSON.stringify({ name: 'chaos-fail', command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'), max_attempts: 2 }));
 
-  const schedule = makeSchedule(o, STALE_MS + 1000);
+  const schedule = planChaos(o);
   o.say(`chaos: seed ${o.seed}, schedule ${schedule.fingerprint}: ${o.jobs} jobs, ${o.workers} workers, ${schedule.disruptions.length} disruptions, spool ${l.root}`);
   for (const j of schedule.jobs) {
     const m = { id: j.id, plugin: j.fails ? 'chaos-fail' : 'chaos-ok', params: { ms: j.ms }, priority: j.priority };

@@ -64,6 +64,8 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
     else disruptions.push({ at_ms, kind: 'kill-worker', worker });
   }
   disruptions.sort((a, b) => a.at_ms - b.at_ms);
-  const fingerprint = createHash('sha256').update(JSON.stringify({ o, jobs, disruptions })).digest('hex').slice(0, 16);
+  // Only the options that shape the schedule: a caller's extra fields (the spool path) must not.
+  const shape = { jobs: o.jobs, workers: o.workers, kills: o.kills, seed: o.seed, sentinel: o.sentinel };
+  const fingerprint = createHash('sha256').update(JSON.stringify({ o: shape, jobs, disruptions })).digest('hex').slice(0, 16);
   return { jobs, disruptions, fingerprint };
 }

@@ -10,7 +10,7 @@ import { fail } from '../faults/failpoints.js';
 import { PURGED } from '../ledger/queries.js';
 import { drainMarkerPath } from '../spool/layout.js';
 import { failClaim, failFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
-import { ACTION_STATES, listRequestNames, readRequest, removeRequest, writeAck, type AckItem, type ControlRequest, type JobAction } from '../spool/control.js';
+import { ACTION_STATES, listRequestNames, readAck, readIntent, readRequest, removeIntent, removeRequest, writeAck, writeIntent, type AckItem, type ControlRequest, type JobAction } from '../spool/control.js';
 import { exists } from '../spool/atomic.js';
 import { purgeJobFiles, removeEmptyDirs, type PurgedFile } from '../spool/purge.js';
 import { setDrainMarker } from '../spool/slots.js';
@@ -33,8 +33,19 @@ export function applyControl(ctx: SentinelContext): number {
     // The file's owner is what the filesystem vouches for; user@host is what the requester says.
     const uid = ownerOf(ctx, name);
     const actor = uid === undefined ? req.actor : `${req.actor} (uid ${uid})`;
+    fail('control.before-apply');
+    if (readAck(ctx.l, req.id)) {
+      // Acknowledged before a crash that came before the request's removal: applied already.
+      removeRequest(ctx.l, name);
+      removeIntent(ctx.l, req.id);
+      continue;
+    }
     const emptied = new Set<string>();
-    const items = 'jobs' in req ? req.jobs.map((id) => applyJobAction(ctx, req.action as JobAction, String(id), actor, emptied)) : [applySlotAction(ctx, { ...req, actor } as typeof req)];
+    const before = 'jobs' in req && req.action !== 'purge' ? intentOf(ctx, req.id, req.jobs.map(String)) : undefined;
+    const items =
+      'jobs' in req
+        ? req.jobs.map((id) => applyJobAction(ctx, req.action as JobAction, String(id), actor, emptied, before?.[String(id)]))
+        : [applySlotAction(ctx, { ...req, actor } as typeof req)];
     // A removed file leaves nothing for start-up reconciliation to find, so a purge is
     // acknowledged (and its request removed) only once the ledger holds it; until then a
     // restarted sentinel applies the request again, which finds the files gone and records it.
@@ -42,11 +53,29 @@ export function applyControl(ctx: SentinelContext): number {
       if (!commit(ctx)) continue;
       removeEmptyDirs(emptied);
     }
+    fail('control.before-ack');
     writeAck(ctx.l, { id: req.id, action: req.action, applied_at: new Date().toISOString(), items });
+    fail('control.after-ack');
     removeRequest(ctx.l, name);
+    removeIntent(ctx.l, req.id);
   }
   return names.length;
 }
+
+/**
+ * Where each job of a request was before the request was applied: read back if a crashed
+ * sentinel wrote it down, else noted (durably) now, before anything moves.
+ */
+function intentOf(ctx: SentinelContext, requestId: string, ids: string[]): Record<string, string | null> {
+  const known = readIntent(ctx.l, requestId);
+  if (known) return known.before;
+  const before = Object.fromEntries(ids.map((id) => [id, locate(ctx, id)?.state ?? null]));
+  writeIntent(ctx.l, { id: requestId, before });
+  return before;
+}
+
+/** The state each (non-purge) job action leaves its job in. */
+const RESULT: Record<Exclude<JobAction, 'purge'>, string> = { requeue: 'pending', hold: 'held', release: 'pending', cancel: 'failed' };
 
 function commit(ctx: SentinelContext): boolean {
   try {
@@ -77,8 +106,10 @@ function refusal(action: JobAction, state: string, slot: number | undefined): st
   return `it is ${state}, and ${action} applies only to ${accepted(action).join(' or ')} jobs`;
 }
 
-function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, actor: string, emptied: Set<string>): AckItem {
+function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, actor: string, emptied: Set<string>, before?: string | null): AckItem {
   let at = locate(ctx, id);
+  // Applied by a sentinel that crashed before acknowledging it: acknowledge, do not apply twice.
+  if (action !== 'purge' && before && at && at.state !== before && at.state === RESULT[action]) return { target: id, ok: true, from: before, to: at.state };
   if (at?.state === 'pending' && !ctx.pending.has(at.name)) {
     // Not admitted yet (intake works in batches): admit it first so its submission is recorded.
     admit(ctx, at.name);

@@ -73,8 +73,8 @@ export function publish(tmpDir: string, target: string, data: string | Buffer, o
     throw new SpoolIoError('write', tmp, err as NodeJS.ErrnoException);
   }
   closeSync(fd);
-  if (opts.failpoint) fail(opts.failpoint);
   try {
+    if (opts.failpoint) fail(opts.failpoint);
     if (opts.noClobber) placeNoClobber(tmp, target);
     else renameSync(tmp, target);
   } catch (err) {

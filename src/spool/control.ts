@@ -76,6 +76,39 @@ export function removeRequest(l: Layout, name: string): void {
   unlinkQuiet(join(l.control, name));
 }
 
+/**
+ * What the sentinel wrote down, before applying a job request, about where each of its jobs
+ * was (control/acks/<request-id>.intent). A sentinel that crashed part-way through a request
+ * applies it again on restart; with this it can tell a job that the request already moved
+ * (acknowledged as done, not applied twice) from one it has yet to move.
+ */
+export interface ControlIntent {
+  id: string;
+  before: Record<string, string | null>;
+}
+
+export function intentPath(l: Layout, requestId: string): string {
+  return join(l.acks, `${requestId}.intent`);
+}
+
+export function writeIntent(l: Layout, intent: ControlIntent): void {
+  publish(l.tmp, intentPath(l, intent.id), JSON.stringify(intent));
+}
+
+export function readIntent(l: Layout, requestId: string): ControlIntent | undefined {
+  try {
+    const v = JSON.parse(readFileSync(intentPath(l, requestId), 'utf8')) as ControlIntent;
+    return v && typeof v.before === 'object' && v.before !== null ? v : undefined;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT' || err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
+export function removeIntent(l: Layout, requestId: string): void {
+  unlinkQuiet(intentPath(l, requestId));
+}
+
 export function writeAck(l: Layout, ack: ControlAck): void {
   publish(l.tmp, ackPath(l, ack.id), JSON.stringify(ack), { durable: false });
 }

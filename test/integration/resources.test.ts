@@ -2,10 +2,11 @@
 // another process; a corrupt or deleted ledger and `ledger rebuild`. A clear error, no torn
 // manifest, no lost job.
 import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { doneIds, makeSpool, manifest, smallDisk, until, type Proc, type TestSpool } from '../helpers/spool.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { doneIds, exitedWithin, makeSpool, manifest, smallDisk, until, type Proc, type TestSpool } from '../helpers/spool.js';
 
 function verifyOk(t: TestSpool) {
   const v = t.run(['verify', '--json']);
@@ -81,6 +82,78 @@ describe('disk full', () => {
     await stop(w, s);
     verifyOk(t);
   });
+});
+
+/**
+ * Another program holding the ledger so that the sentinel cannot even read it: a node child
+ * with better-sqlite3 in exclusive locking mode inside BEGIN EXCLUSIVE (in WAL mode a plain
+ * BEGIN EXCLUSIVE still lets readers in). Killing the child releases the lock.
+ */
+async function lockLedgerElsewhere(path: string): Promise<ChildProcess> {
+  const script = "const D = require('better-sqlite3'); const db = new D(process.argv[1]); db.pragma('locking_mode = EXCLUSIVE'); db.exec('BEGIN EXCLUSIVE'); db.prepare('SELECT count(*) FROM events').get(); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);";
+  const child = spawn(process.execPath, ['-e', script, path], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  holders.push(child);
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  await until('the ledger locked by another process', () => out.includes('locked') || child.exitCode !== null);
+  expect(child.exitCode, 'the lock holder died').toBeNull();
+  return child;
+}
+
+const holders: ChildProcess[] = [];
+afterEach(() => {
+  for (const h of holders.splice(0)) h.kill('SIGKILL');
+});
+
+async function released(holder: ChildProcess) {
+  const gone = new Promise((r) => holder.once('exit', r));
+  holder.kill('SIGTERM');
+  await gone;
+}
+
+describe('ledger locked by another process at start-up', () => {
+  const LOCKED = 'the ledger is locked by another program; waiting';
+
+  it('retries with backoff, then starts once the lock is released, and writes its records', async () => {
+    const t = makeSpool('[ledger]\nbusy_timeout_ms = 100\n');
+    const s1 = t.sentinel();
+    await until('ledger created', () => t.events().some((e) => e.type === 'sentinel_started'));
+    await stop(s1);
+    const holder = await lockLedgerElsewhere(join(t.dir, 'ledger', 'ledger.db'));
+    const s2 = t.sentinel();
+    await until('a retry logged', () => s2.output().split('\n').filter((l) => l.includes(LOCKED)).length >= 2, 15_000);
+    expect(s2.output()).toContain(join(t.dir, 'ledger', 'ledger.db'));
+    const delays = s2.output().split('\n').filter((l) => l.includes(LOCKED)).map((l) => JSON.parse(l).retry_in_ms as number);
+    expect(delays[1]).toBeGreaterThan(delays[0]!); // backoff
+    expect(s2.output()).not.toContain('sentinel started');
+    await released(holder);
+    await until('started after the release', () => s2.output().includes('sentinel started'), 20_000);
+    const w = t.worker();
+    t.drop('after-lock.json', manifest('after-lock', 'noop'));
+    await until('done and recorded', () => t.job('after-lock')?.state === 'done' && t.events().filter((e) => e.type === 'sentinel_started').length === 2, 15_000);
+    await stop(w, s2);
+    verifyOk(t);
+  });
+
+  it('gives up with a clear error naming the file when the lock is never released', async () => {
+    const t = makeSpool('[ledger]\nbusy_timeout_ms = 100\n');
+    const s1 = t.sentinel();
+    await until('ledger created', () => t.events().some((e) => e.type === 'sentinel_started'));
+    await stop(s1);
+    const path = join(t.dir, 'ledger', 'ledger.db');
+    const holder = await lockLedgerElsewhere(path);
+    const s2 = t.sentinel();
+    const code = await exitedWithin(s2, 60_000, 'after giving up on the locked ledger');
+    expect(code).toBe(1);
+    const out = s2.output();
+    expect(out.split('\n').filter((l) => l.includes(LOCKED)).length).toBeGreaterThanOrEqual(2);
+    expect(out).toContain(`The ledger ${path} is locked by another program`);
+    expect(out).toContain('start the sentinel again');
+    expect(out).not.toContain('sentinel started');
+    expect(out).not.toMatch(/^\s+at /m); // a sentence, not a stack trace
+    await released(holder);
+    expect(JSON.parse(t.run(['status', '--json']).stdout).sentinel.up).toBe(false);
+  }, 90_000);
 });
 
 describe('ledger trouble', () => {

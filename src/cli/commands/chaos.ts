@@ -20,11 +20,24 @@ export function addChaosCommand(program: Command): void {
     .option('--kills <n>', 'disruptions (kills, pauses, failpoint crashes)', whole('--kills', 0, 100_000), 20)
     .option('--seed <n>', 'seed of the schedule (same seed, same schedule)', whole('--seed', 0, 2 ** 32 - 1))
     .option('--sentinel', 'also kill the sentinel and crash it at failpoints')
+    .option('--dry-run', 'print the schedule the seed gives (its fingerprint, jobs and disruptions) and run nothing')
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { jobs: number; workers: number; kills: number; seed?: number; sentinel?: boolean; json?: boolean }, cmd: Command) => {
-      const { runChaos } = await import('../../chaos/run.js');
+    .action(async (opts: { jobs: number; workers: number; kills: number; seed?: number; sentinel?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+      const { planChaos, runChaos } = await import('../../chaos/run.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+      if (opts.dryRun) {
+        const plan = planChaos({ jobs: opts.jobs, workers: opts.workers, kills: opts.kills, seed, sentinel: opts.sentinel ?? false });
+        if (opts.json) return printJson({ seed, schedule: plan.fingerprint, jobs: plan.jobs, disruptions: plan.disruptions });
+        const head = `seed ${seed} (schedule ${plan.fingerprint}): ${plan.jobs.length} jobs, ${plan.jobs.filter((j) => j.fails).length} meant to fail, ${plan.disruptions.length} disruptions`;
+        const lines = plan.disruptions.map((d) => {
+          const { at_ms, kind, ...rest } = d;
+          const args = Object.entries(rest).map(([k, v]) => `${k}=${v}`).join(' ');
+          return `  +${String(at_ms).padStart(6)} ms  ${kind}${args ? ` ${args}` : ''}`;
+        });
+        process.stdout.write(`${[head, ...lines].join('\n')}\n`);
+        return;
+      }
       const say = (line: string) => process.stderr.write(`${line}\n`);
       const r = await runChaos({ jobs: opts.jobs, workers: opts.workers, kills: opts.kills, seed, sentinel: opts.sentinel ?? false, spool: g.spool, say });
       if (opts.json) printJson(r);
