@@ -1,15 +1,17 @@
 /**
  * start-services and stop-services: a detached supervisor per host (which runs the workers,
  * and the sentinel when none is up for the spool on any host), recorded in the spool so that
- * a later stop-services stops exactly what was started, and nothing else.
+ * a later stop-services stops exactly what was started, and nothing else. A start-services
+ * that fails after it started something stops all of it again: a failed start leaves nothing.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostId } from '../config/identity.js';
 import { HARD_SLOT_CAP } from '../config/schema.js';
-import { startRole, waitFor } from '../fleet/processes.js';
-import { pidAlive, procId, sleep, stillRunning } from '../proc.js';
-import { readRecord, removeRecord, servicesLogDir, type ServicesRecord } from '../services/record.js';
+import { checkWorkerCount } from '../fleet/limits.js';
+import { startRole, stopProcesses, waitFor } from '../fleet/processes.js';
+import { procId, stillRunning, type ProcId } from '../proc.js';
+import { readRecord, removeRecord, servicesLogDir, type Managed, type ServicesRecord } from '../fleet/services-record.js';
 import { breakSlotLock, readSlotFiles, removeHeartbeat } from '../spool/slots.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
@@ -19,6 +21,12 @@ export interface StartedServices {
   logDir: string;
   record: ServicesRecord;
   slots: { name: string; pid: number; slot: number }[];
+}
+
+export interface StartOptions {
+  /** How the count was chosen ("--workers 5"), for the error when it is above worker.max_workers. */
+  asked?: string;
+  timeoutMs?: number;
 }
 
 /** Slot numbers held by the given pids on this host, read from the heartbeats. */
@@ -37,30 +45,67 @@ function workerSlots(s: Spool, rec: ServicesRecord): StartedServices['slots'] {
   return workers.flatMap((w) => (held.has(w.proc!.pid) ? [{ name: w.name, pid: w.proc!.pid, slot: held.get(w.proc!.pid)! }] : []));
 }
 
-export async function startServices(s: Spool, workers: number, timeoutMs = 30_000): Promise<StartedServices> {
+const sameProc = (a: ProcId, b: ProcId) => a.pid === b.pid && a.start === b.start;
+
+export async function startServices(s: Spool, workers: number, opts: StartOptions = {}): Promise<StartedServices> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  // Before anything else: a worker above max_workers could never take a slot.
+  checkWorkerCount(s.loaded, workers, opts.asked ?? `--workers ${workers}`);
   const host = hostId();
   const existing = readRecord(s.l, host);
   const logDir = servicesLogDir(s.l, host);
   if (existing && stillRunning(existing.supervisor)) return { already: true, logDir, record: existing, slots: workerSlots(s, existing) };
-  if (existing) removeRecord(s.l, host);
+  // Its supervisor is gone (killed -9?): stop the workers and sentinel it left, then start afresh.
+  if (existing) await stopStarted(s, host, existing.supervisor, existing, s.loaded.config.services.stop_timeout_ms);
   const withSentinel = !sentinelStatus(s).up;
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, 'supervisor.log');
   const child = startRole('supervisor', ['--spool', s.l.root, 'supervise', '--workers', String(workers), ...(withSentinel ? ['--with-sentinel'] : [])], logFile);
   child.proc.unref();
   const pid = child.proc.pid!;
-  const ready = () => {
+  // Read at once: the pid cannot be reused before this process has reaped it.
+  const supervisor: ProcId = procId(pid) ?? { pid, start: '' };
+  const ours = () => {
     const rec = readRecord(s.l, host);
-    return !!rec && rec.supervisor.pid === pid && workerSlots(s, rec).length === workers && (!withSentinel || sentinelStatus(s).up);
+    return rec && sameProc(rec.supervisor, supervisor) ? rec : undefined;
   };
-  const ok = await waitFor(() => ready() || !pidAlive(pid), timeoutMs, 100);
-  const rec = readRecord(s.l, host);
-  if (!ok || !rec || !ready()) {
-    throw new Error(
-      `the services did not come up within ${timeoutMs / 1000} s (${rec ? `${workerSlots(s, rec).length} of ${workers} workers hold a slot` : 'the supervisor wrote no record'}); see ${logFile} and the worker logs beside it:\n${tail(logFile)}`,
-    );
+  const ready = (rec: ServicesRecord | undefined) => !!rec && workerSlots(s, rec).length === workers && (!withSentinel || sentinelStatus(s).up);
+  const gaveUp = (rec: ServicesRecord | undefined) => rec?.children.find((c) => c.state === 'gave_up');
+
+  // A Ctrl-C (or SIGTERM) while waiting is a failed start too: stop what was started.
+  let interrupted: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => (interrupted = sig);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let why: string | undefined;
+  try {
+    await waitFor(() => ready(ours()) || !stillRunning(supervisor) || !!gaveUp(ours()) || interrupted !== undefined, timeoutMs, 100);
+    const rec = ours();
+    if (ready(rec) && stillRunning(supervisor) && !interrupted) return { already: false, logDir, record: rec!, slots: workerSlots(s, rec!) };
+    const held = rec ? `${workerSlots(s, rec).length} of ${workers} workers held a slot` : 'the supervisor wrote no record';
+    const given = gaveUp(rec);
+    why = interrupted
+      ? `start-services was interrupted by ${interrupted} (${held})`
+      : !stillRunning(supervisor)
+        ? `the supervisor exited before the services came up (${held})`
+        : given
+          ? `${given.name} kept crashing and the supervisor gave up on it (${held}); see ${given.log}`
+          : `the services did not come up within ${timeoutMs / 1000} s (${held})`;
+  } catch (err) {
+    why = `start-services failed while waiting for the services: ${(err as Error).message}`;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  return { already: false, logDir, record: rec, slots: workerSlots(s, rec) };
+  const log = tail(logFile);
+  let cleanup: string;
+  try {
+    const stopped = await stopStarted(s, host, supervisor, ours(), s.loaded.config.services.stop_timeout_ms);
+    cleanup = `stopped everything it had started (${stopped.stopped.join(', ') || 'nothing was left running'})${stopped.killed.length ? `, killing pids ${stopped.killed.join(', ')}` : ''}`;
+  } catch (err) {
+    cleanup = `could not stop everything it had started (${(err as Error).message}): run \`spoolctl stop-services\``;
+  }
+  throw new Error(`${why}; start-services ${cleanup}. See ${logFile} and the worker logs beside it:\n${log}`);
 }
 
 function tail(file: string): string {
@@ -73,39 +118,97 @@ function tail(file: string): string {
 
 export interface StoppedServices {
   found: boolean;
+  /** Nothing had to be killed. */
   graceful: boolean;
   killed: number[];
+  /** Plugin process groups killed along with a worker that had to be killed. */
+  pluginGroups: number[];
   released: number[];
+  /** Recorded processes that no longer ran (or whose pid now names another process): never signalled. */
+  gone: { name: string; pid: number }[];
+}
+
+interface StopResult extends Omit<StoppedServices, 'found'> {
+  /** What was running and is now stopped, as "supervisor pid N", "worker-1 pid M". */
+  stopped: string[];
 }
 
 /**
  * SIGTERM to the supervisor, which stops its workers (finish or hand back) and sentinel.
- * Past the timeout, or with the supervisor gone, each recorded process that is still the
- * same process is killed, and the slots of killed workers are released.
+ * Past the timeout the supervisor alone is killed; then every recorded process that is still
+ * the same process (pid and start time) is stopped the way the supervisor stops them: SIGTERM,
+ * hand back, then killed with its plugin process groups; workers first, then the sentinel.
+ * The slots of recorded workers that are dead are released.
  */
 export async function stopServices(s: Spool, timeoutMs: number): Promise<StoppedServices> {
   const host = hostId();
   const rec = readRecord(s.l, host);
-  if (!rec) return { found: false, graceful: true, killed: [], released: [] };
-  let graceful = false;
-  if (stillRunning(rec.supervisor)) {
-    process.kill(rec.supervisor.pid, 'SIGTERM');
-    graceful = await waitFor(() => !stillRunning(rec.supervisor), timeoutMs + 5000, 100);
-  }
+  if (!rec) return { found: false, graceful: true, killed: [], pluginGroups: [], released: [], gone: [] };
+  const { stopped: _stopped, ...r } = await stopStarted(s, host, rec.supervisor, rec, timeoutMs);
+  return { found: true, ...r };
+}
+
+async function stopStarted(s: Spool, host: string, supervisor: ProcId, seen: ServicesRecord | undefined, timeoutMs: number): Promise<StopResult> {
+  const cfg = s.loaded.config;
+  const children = new Map<string, Managed & { proc: ProcId }>();
+  /** The latest record of this supervisor (a restarted worker has a new pid). */
+  const remember = (rec: ServicesRecord | undefined) => {
+    if (!rec || !sameProc(rec.supervisor, supervisor)) return;
+    for (const c of rec.children) if (c.proc) children.set(`${c.proc.pid}:${c.proc.start}`, c as Managed & { proc: ProcId });
+  };
+  remember(seen);
+  remember(readRecord(s.l, host));
   const killed: number[] = [];
-  for (const id of [rec.supervisor, ...rec.children.map((c) => c.proc)]) {
-    if (!stillRunning(id)) continue;
-    process.kill(id.pid, 'SIGKILL');
-    killed.push(id.pid);
+  const gone: StoppedServices['gone'] = [];
+  const stopped: string[] = [];
+  const supervisorWasUp: boolean = stillRunning(supervisor);
+  if (supervisorWasUp) {
+    stopped.push(`supervisor pid ${supervisor.pid}`);
+    signalQuietly(supervisor.pid, 'SIGTERM');
+    // It stops its children within the stop timeout, killing them past it, then exits.
+    if (!(await waitFor(() => !stillRunning(supervisor), timeoutMs + 5000, 100))) {
+      remember(readRecord(s.l, host));
+      // Stuck (or paused): kill it alone; its children are stopped below, gracefully.
+      if (stillRunning(supervisor)) signalQuietly(supervisor.pid, 'SIGKILL');
+      killed.push(supervisor.pid);
+      await waitFor(() => !stillRunning(supervisor), 5000, 50);
+    }
+  } else {
+    gone.push({ name: 'supervisor', pid: supervisor.pid });
   }
-  if (killed.length > 0) await sleep(200);
+  remember(readRecord(s.l, host));
+  const all = [...children.values()];
+  const live = all.filter((c) => stillRunning(c.proc));
+  // With the supervisor up, the children it stopped are not "gone": they were stopped.
+  if (!supervisorWasUp) for (const c of all) if (!live.includes(c)) gone.push({ name: c.name, pid: c.proc.pid });
+  for (const c of live) stopped.push(`${c.name} pid ${c.proc.pid}`);
+  const handBackMs = Math.min(cfg.worker.stop_timeout_ms, timeoutMs / 2);
+  const results = [
+    ...(await stopProcesses(live.filter((c) => c.role === 'worker').map((c) => c.proc), handBackMs, timeoutMs)),
+    ...(await stopProcesses(live.filter((c) => c.role !== 'worker').map((c) => c.proc), timeoutMs, timeoutMs)),
+  ];
+  const pluginGroups: number[] = [];
+  for (const r of results) {
+    if (r.killed) killed.push(r.pid);
+    pluginGroups.push(...r.pluginGroups);
+  }
+  // A worker that stopped gracefully released its slot; one that was killed (now, or before) could not.
   const released: number[] = [];
-  for (const [pid, slot] of slotsOf(s, host, killed)) {
-    if (procId(pid)) continue;
+  for (const [pid, slot] of slotsOf(s, host, all.filter((c) => c.role === 'worker').map((c) => c.proc.pid))) {
+    if (procId(pid)) continue; // the pid is taken by another process: leave the slot to `workers cleanup`
     removeHeartbeat(s.l, slot);
     breakSlotLock(s.l, slot);
     released.push(slot);
   }
-  removeRecord(s.l, host);
-  return { found: true, graceful: graceful && killed.length === 0, killed, released };
+  const now = readRecord(s.l, host);
+  if (now && sameProc(now.supervisor, supervisor)) removeRecord(s.l, host);
+  return { graceful: killed.length === 0, killed, pluginGroups, released, gone, stopped };
+}
+
+function signalQuietly(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // exited meanwhile
+  }
 }

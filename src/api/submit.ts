@@ -10,6 +10,8 @@ import { publish } from '../spool/atomic.js';
 import { stateFileName } from '../spool/layout.js';
 import { validateManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
+import { fileServerNowOrLocal } from './clock.js';
+import { sentinelStatus, slotStatuses } from './status.js';
 import type { Spool } from './spool.js';
 
 export interface SubmitInput {
@@ -49,4 +51,21 @@ export function submitJob(s: Spool, input: SubmitInput): string {
     throw err;
   }
   return id;
+}
+
+/**
+ * Why a job just submitted will wait (no sentinel up, no worker taking jobs), as one sentence
+ * for stderr; undefined when both run. The job is queued either way: this only warns.
+ */
+export function waitingWarning(s: Spool): string | undefined {
+  try {
+    const now = fileServerNowOrLocal(s);
+    const sentinel = sentinelStatus(s, now).up;
+    const worker = slotStatuses(s, now).some((x) => (x.state === 'idle' || x.state === 'busy') && !x.draining);
+    if (sentinel && worker) return undefined;
+    const missing = !sentinel && !worker ? 'no sentinel is up and no worker holds a slot' : !sentinel ? 'no sentinel is up' : 'no worker holds a slot that takes jobs';
+    return `the job is queued, but ${missing}, so it waits until ${!sentinel && !worker ? 'a sentinel and a worker run' : !sentinel ? 'a sentinel runs' : 'a worker runs'}: start them with \`spoolctl start-services\` (or \`spoolctl sentinel\` and \`spoolctl worker\`).`;
+  } catch {
+    return undefined; // a warning must never fail a submission that succeeded
+  }
 }

@@ -11,7 +11,7 @@ import { localWorkersOf, stopProcesses, type Stopped } from '../fleet/processes.
 import { judgeSlot, type Liveness } from '../liveness.js';
 import { sleep } from '../proc.js';
 import type { ProcId } from '../proc.js';
-import { readAllRecords, type ManagedState } from '../services/record.js';
+import { readAllRecords, type ManagedState } from '../fleet/services-record.js';
 import { allSlotNumbers, listClaims, mtimeMs } from '../spool/scan.js';
 import { breakSlotLock, lockDirOf, readSlotFiles, removeHeartbeat, writeLeaveNote, type SlotFiles } from '../spool/slots.js';
 import { fileServerNowOrLocal } from './clock.js';

@@ -11,13 +11,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
-import { startRole, stopChildren, type Child } from '../fleet/processes.js';
+import { startRole, stopChildren, type Child } from './processes.js';
 import { makeLogger } from '../log.js';
 import type { Layout } from '../spool/layout.js';
 import { writeLeaveNote } from '../spool/slots.js';
 import { RECYCLE_EXIT_CODE } from '../worker/recycle.js';
 import { procId } from '../proc.js';
-import { removeRecord, servicesLogDir, writeRecord, type Managed, type ServicesRecord } from './record.js';
+import { removeRecord, servicesLogDir, writeRecord, type Managed, type ServicesRecord } from './services-record.js';
 
 export interface SuperviseOptions {
   workers: number;
@@ -93,10 +93,11 @@ export async function runSupervisor(l: Layout, loaded: LoadedConfig, opts: Super
     const now = Date.now();
     s.crashes = [...s.crashes.filter((t) => now - t < cfg.services.restart_window_s * 1000), now];
     if (s.crashes.length >= cfg.services.max_restarts) {
+      const reason = `the supervisor on ${host} gave up on ${s.m.name} after ${s.crashes.length} crashes within ${cfg.services.restart_window_s} s (services.max_restarts = ${cfg.services.max_restarts}); last: ${how}; see ${s.m.log}`;
+      // Logged before the record says so: whoever sees gave_up there finds the reason in the log.
+      log.error(reason, { name: s.m.name });
       s.m.state = 'gave_up';
       save();
-      const reason = `the supervisor on ${host} gave up on ${s.m.name} after ${s.crashes.length} crashes within ${cfg.services.restart_window_s} s (services.max_restarts = ${cfg.services.max_restarts}); last: ${how}; see ${s.m.log}`;
-      log.error(reason, { name: s.m.name });
       if (pid !== undefined) {
         try {
           writeLeaveNote(l, { slot: null, host, pid, reason, at: new Date().toISOString() });

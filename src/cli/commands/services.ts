@@ -17,8 +17,9 @@ export function addServicesCommands(program: Command): void {
       const { openSpool } = await import('../../api/spool.js');
       const { startServices } = await import('../../api/services.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
-      const n = opts.workers ?? s.loaded.config.services.workers;
-      const r = await startServices(s, n);
+      const { workersAsked } = await import('../../fleet/limits.js');
+      const { workers: n, asked } = workersAsked(s.loaded, opts.workers);
+      const r = await startServices(s, n, { asked });
       const sentinel = r.record.children.find((c) => c.role === 'sentinel');
       if (r.already) {
         process.stdout.write(`Services already run on ${r.record.host} (supervisor pid ${r.record.supervisor.pid}); nothing started. \`spoolctl stop-services\` stops them.\n`);
@@ -40,8 +41,12 @@ export function addServicesCommands(program: Command): void {
         process.stdout.write('No services recorded for this host; nothing to stop.\n');
         return;
       }
-      if (r.graceful) process.stdout.write('Services stopped.\n');
-      else process.stdout.write(`Services stopped; killed pids ${r.killed.join(', ') || '(none)'}${r.released.length ? `, released slots ${r.released.join(', ')}` : ''}.\n`);
+      if (r.graceful) process.stdout.write(`Services stopped.${r.released.length ? ` Released slots ${r.released.join(', ')}.` : ''}\n`);
+      else
+        process.stdout.write(
+          `Services stopped; killed pids ${r.killed.join(', ')}${r.pluginGroups.length ? ` and plugin process groups ${r.pluginGroups.join(', ')}` : ''}${r.released.length ? `, released slots ${r.released.join(', ')}` : ''}.\n`,
+        );
+      if (r.gone.length) process.stdout.write(`Already gone, not signalled: ${r.gone.map((g) => `${g.name} (pid ${g.pid})`).join(', ')}.\n`);
     });
   program.addCommand(
     new Command('supervise')
@@ -50,10 +55,13 @@ export function addServicesCommands(program: Command): void {
       .option('--with-sentinel', 'also keep a sentinel running')
       .action(async (opts: { workers?: number; withSentinel?: boolean }, cmd: Command) => {
         const { openSpool } = await import('../../api/spool.js');
-        const { runSupervisor } = await import('../../services/supervisor.js');
+        const { runSupervisor } = await import('../../fleet/supervisor.js');
         const g = cmd.optsWithGlobals<GlobalOptions>();
         const s = openSpool(g.spool);
-        const code = await runSupervisor(s.l, s.loaded, { workers: opts.workers ?? s.loaded.config.services.workers, withSentinel: !!opts.withSentinel, verbose: g.verbose });
+        const { checkWorkerCount, workersAsked } = await import('../../fleet/limits.js');
+        const { workers, asked } = workersAsked(s.loaded, opts.workers);
+        checkWorkerCount(s.loaded, workers, asked);
+        const code = await runSupervisor(s.l, s.loaded, { workers, withSentinel: !!opts.withSentinel, verbose: g.verbose });
         process.exit(code);
       }),
     { hidden: true },

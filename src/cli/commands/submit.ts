@@ -27,10 +27,13 @@ export function addSubmitCommand(program: Command): void {
     .option('--max-attempts <n>', 'attempts before the job fails', integer('--max-attempts'))
     .option('--id <id>', 'use this id instead of a generated one')
     .action(async (opts: { plugin: string; input?: string; param: Record<string, string>; priority?: number; maxAttempts?: number; id?: string }, cmd: Command) => {
-      const { submitJob } = await import('../../api/submit.js');
+      const { submitJob, waitingWarning } = await import('../../api/submit.js');
       const { openSpool } = await import('../../api/spool.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
       const id = submitJob(s, { plugin: opts.plugin, input: opts.input, params: opts.param, priority: opts.priority, maxAttempts: opts.maxAttempts, id: opts.id });
       process.stdout.write(`${id}\n`);
+      // stdout stays the id alone; why the job will wait goes to stderr.
+      const waiting = waitingWarning(s);
+      if (waiting) process.stderr.write(`spoolctl: warning: ${waiting}\n`);
     });
 }
