@@ -6,7 +6,7 @@
 import { Box, useApp, useInput } from 'ink';
 import React, { useRef, useState } from 'react';
 import type { Spool } from '../src/api/spool.js';
-import type { JobAction } from '../src/spool/control.js';
+import type { JobAction } from '../src/api/actions.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { MIN_SIZE, TooSmall } from './components/TooSmall.js';
@@ -34,7 +34,7 @@ export interface AppProps {
 
 export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   const theme = useTheme();
-  const size = useTerminalSize(fixedSize);
+  const { size, repainting } = useTerminalSize(fixedSize);
   const { exit } = useApp();
   const [ui, setUi] = useState<UiState>(initialUi);
   const uiRef = useRef(ui);
@@ -145,6 +145,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     for (const k of keyNames(input, key)) handle(k);
   });
 
+  if (repainting) return <Box height={Math.max(1, size.rows - 1)} />;
   if (size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows) return <TooSmall size={size} />;
 
   const cursor = ui.cursor[ui.view];

@@ -2,6 +2,7 @@
  * The one-shot status: sentinel, counts per state, and every slot (what the TUI reloads);
  * `status` adds the age of the jobs per state and why pending jobs wait. Shape of `status --json`.
  */
+import { statSync } from 'node:fs';
 import { hostId } from '../config/identity.js';
 import { HARD_SLOT_CAP } from '../config/schema.js';
 import { ageShape, countsByState, oldestPending } from '../ledger/queries.js';
@@ -60,8 +61,20 @@ export function sentinelStatus(s: Spool, serverNow?: number): SentinelStatus {
   return { up, host: info.host, pid: info.pid, started_at: info.started_at, beat_age_s: Math.round(age * 10) / 10 };
 }
 
-function sentinelCounts(s: Spool): Record<string, number> | undefined {
-  return sentinelStatus(s).up ? readSentinelInfo(s.l)?.counts : undefined;
+/**
+ * A cheap look at the sentinel, for a screen that polls it several times a second: reads
+ * sentinel.json and, for a sentinel on this host, whether its pid lives (a kill -9 shows at
+ * once). Another host's sentinel is judged by the age of its beat, which takes the file
+ * server's clock: `up` is null then, and `sentinelStatus` decides.
+ */
+export function sentinelGlance(s: Spool): { host: string | null; pid: number | null; started_at: string | null; up: boolean | null } {
+  const info = readSentinelInfo(s.l);
+  if (!info) return { host: null, pid: null, started_at: null, up: false };
+  return { host: info.host, pid: info.pid, started_at: info.started_at, up: info.host === hostId() ? pidAlive(info.pid) : null };
+}
+
+function sentinelCounts(s: Spool, serverNow?: number): Record<string, number> | undefined {
+  return sentinelStatus(s, serverNow).up ? readSentinelInfo(s.l)?.counts : undefined;
 }
 
 export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
@@ -95,9 +108,44 @@ export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
   return out;
 }
 
+interface DirCount {
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  count: number;
+}
+
+/** Entries listed at most this long after their directory last changed are counted again next time. */
+const RACY_MS = 2000;
+const dirCounts = new Map<string, DirCount>();
+
+/**
+ * The job files in a state directory. A process that asks again and again (the TUI reloads
+ * every second) lists the directory only when it has changed: a directory's mtime moves with
+ * every entry added or removed. A count taken within RACY_MS of that change is not trusted,
+ * as two changes inside the filesystem's timestamp granularity leave one mtime. `now` is by
+ * the file server's clock, which set the mtime.
+ */
+function countJobFiles(dir: string, now: number, list: () => number): number {
+  let st: { ino: number; mtimeMs: number; ctimeMs: number };
+  try {
+    st = statSync(dir);
+  } catch {
+    dirCounts.delete(dir);
+    return list();
+  }
+  const cached = dirCounts.get(dir);
+  if (cached && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) return cached.count;
+  const count = list();
+  if (now - Math.max(st.mtimeMs, st.ctimeMs) > RACY_MS) dirCounts.set(dir, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, count });
+  else dirCounts.delete(dir);
+  return count;
+}
+
 /** Counts from the ledger; rejected/ and, without a ledger, everything from the directories. */
-export function stateCounts(s: Spool): { counts: Record<JobState, number>; ledger: boolean } {
+export function stateCounts(s: Spool, serverNow?: number): { counts: Record<JobState, number>; ledger: boolean } {
   const counts = Object.fromEntries(STATE_DIRS.map((d) => [d, 0])) as Record<JobState, number>;
+  const now = serverNow ?? Date.now();
   const db = openLedgerForRead(s);
   if (db) {
     try {
@@ -109,18 +157,18 @@ export function stateCounts(s: Spool): { counts: Record<JobState, number>; ledge
   } else {
     // A host without the ledger (it lives on the sentinel's local disk): the sentinel's own
     // counts from sentinel.json while it runs, else what the directories hold.
-    const fromSentinel = sentinelCounts(s);
+    const fromSentinel = sentinelCounts(s, serverNow);
     if (fromSentinel) for (const st of STATE_DIRS) counts[st] = fromSentinel[st] ?? 0;
-    else for (const st of ['pending', 'held', 'failed'] as const) counts[st] = listStateDir(s.l[st]).jobs.length;
+    else for (const st of ['pending', 'held', 'failed'] as const) counts[st] = countJobFiles(s.l[st], now, () => listStateDir(s.l[st]).jobs.length);
   }
-  counts.rejected = listNames(s.l.rejected).filter((n) => !n.endsWith(ERROR_SUFFIX)).length;
+  counts.rejected = countJobFiles(s.l.rejected, now, () => listNames(s.l.rejected).filter((n) => !n.endsWith(ERROR_SUFFIX)).length);
   return { counts, ledger: db !== undefined };
 }
 
 export function getStatus(s: Spool): Status {
-  const { counts, ledger } = stateCounts(s);
-  // One probe of the file server's clock serves the sentinel and every slot.
+  // One probe of the file server's clock serves the counts, the sentinel and every slot.
   const serverNow = fileServerNowOrLocal(s);
+  const { counts, ledger } = stateCounts(s, serverNow);
   return { spool: s.l.root, sentinel: sentinelStatus(s, serverNow), counts, slots: slotStatuses(s, serverNow), max_workers: s.loaded.config.worker.max_workers, ledger };
 }
 

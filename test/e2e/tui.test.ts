@@ -8,24 +8,54 @@ import { makeSpool, manifest, until } from '../helpers/spool.js';
 
 const SOCKET = `spoolctl-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
+const screen = (target = 'tui') => tmux('capture-pane', '-p', '-t', target);
+/** The screen with its escape sequences (colours and attributes), as tmux holds it. */
+const rawScreen = (target: string) => tmux('capture-pane', '-p', '-e', '-t', target);
 const keys = (...k: string[]) => tmux('send-keys', '-t', 'tui', ...k);
+/** A tmux format variable of the pane: alternate_on, cursor_flag, history_size, pane_width... */
+const pane = (target: string, variable: string) => tmux('display-message', '-p', '-t', target, `#{${variable}}`).trim();
 
 afterEach(() => {
   spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
 });
 
 /** Waits until the screen passes `check`; on timeout the error shows the last screen. */
-async function onScreen(what: string, check: (s: string) => boolean, ms = 15_000): Promise<string> {
+async function onScreen(what: string, check: (s: string) => boolean, ms = 15_000, target = 'tui'): Promise<string> {
   let last = '';
   try {
     return await until(what, () => {
-      last = screen();
+      last = screen(target);
       return check(last) ? last : undefined;
     }, ms, 100);
   } catch (err) {
     throw new Error(`${(err as Error).message}; the screen:\n${last}`);
   }
+}
+
+/** SGR parameters that set a colour (foreground, background, bright, 256/truecolour); 39/49 only reset it. */
+function colourCodes(raw: string): string[] {
+  const found: string[] = [];
+  for (const m of raw.matchAll(/\u001B\[([0-9;:]*)m/g)) {
+    const params = m[1]!.split(/[;:]/).map(Number);
+    for (let i = 0; i < params.length; i += 1) {
+      const p = params[i]!;
+      if (p === 38 || p === 48 || p === 58) {
+        found.push(m[0]);
+        break;
+      }
+      if ((p >= 30 && p <= 37) || (p >= 40 && p <= 47) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107)) found.push(m[0]);
+    }
+  }
+  return found;
+}
+
+/** SGR sequences that turn on an attribute (1 bold, 7 inverse). */
+function hasAttribute(raw: string, attr: number): boolean {
+  return [...raw.matchAll(/\u001B\[([0-9;]*)m/g)].some((m) => m[1]!.split(';').map(Number).includes(attr));
+}
+
+function widest(text: string): number {
+  return Math.max(...text.split('\n').map((l) => [...l].length));
 }
 
 function progressOf(text: string, job: string): string | undefined {
@@ -75,7 +105,8 @@ describe('tui in tmux', () => {
 
     sentinel.child.kill('SIGKILL');
     await sentinel.exited;
-    await onScreen('sentinel shown down', (s) => s.includes('SENTINEL DOWN'), 5000);
+    // Acceptance: the header shows the sentinel down within 2 s of its death.
+    await onScreen('sentinel shown down', (s) => s.includes('SENTINEL DOWN'), 2000);
     sentinel = t.sentinel();
     await onScreen('sentinel shown up again', (s) => s.includes('sentinel UP'), 10_000);
 
@@ -84,6 +115,88 @@ describe('tui in tmux', () => {
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
     // The alternate screen is gone: the TUI's frame no longer shows.
     expect(screen()).not.toContain('sentinel UP');
+  });
+
+  it('follows resizes, says when the terminal is too small, and restores the terminal on SIGTERM and SIGHUP', async () => {
+    const t = makeSpool();
+    t.sentinel();
+    await until('sentinel up', () => JSON.parse(t.run(['status', '--json']).stdout).sentinel.up === true);
+    const [node, script] = selfCommand() as [string, string];
+    /** The TUI in a tmux session of its own, after 100 lines of shell output (scrollback that must survive it). */
+    const launch = (name: string, env = '', args = '') => {
+      const pidFile = join(t.dir, `${name}.pid`);
+      const exitFile = join(t.dir, `${name}.exit`);
+      tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `seq 100; ${env} sh -c 'echo $$ > ${pidFile}; exec ${node} ${script} --spool ${t.dir} tui ${args}'; echo "EXIT=$?" > ${exitFile}; sleep 60`);
+      const pid = async () => Number(await until(`${name} pid`, () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()));
+      const exited = () => until(`${name} exited`, () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim(), 10_000);
+      return { pid, exited };
+    };
+    const dashboard = (s: string) => s.includes('sentinel UP') && /^#  STATE +HOST:PID/m.test(s) && /\? help {2}q quit/.test(s);
+
+    // SIGTERM, with colour, through resizes.
+    const a = launch('tui');
+    const first = await onScreen('the dashboard', dashboard, 20_000);
+    expect(pane('tui', 'alternate_on')).toBe('1');
+    expect(widest(first)).toBeLessThanOrEqual(80);
+    const history = Number(pane('tui', 'history_size'));
+    expect(history).toBeGreaterThan(0);
+    expect(colourCodes(rawScreen('tui')).length, 'the colour run shows colours').toBeGreaterThan(0);
+
+    tmux('resize-window', '-t', 'tui', '-x', '100', '-y', '30');
+    const wide = await onScreen('redrawn at 100x30', (s) => dashboard(s) && s.split('\n')[0]!.trimEnd().length === 100);
+    expect(widest(wide)).toBeLessThanOrEqual(100);
+    // Redrawn whole: the header, the counts, the board and the footer, each once, in their rows.
+    const wideLines = wide.split('\n');
+    expect(wideLines[0]).toMatch(/^spoolctl \S+ .*sentinel UP/);
+    expect(wideLines[1]).toMatch(/^pending \d+ +claimed \d+ +done \d+/);
+    expect(wideLines[3]).toMatch(/^#  STATE +HOST:PID/);
+    expect(wideLines[28]).toMatch(/\? help {2}q quit/);
+    expect(wideLines.filter((l) => l.includes('sentinel UP'))).toHaveLength(1);
+    expect(wideLines.filter((l) => /^#  STATE/.test(l))).toHaveLength(1);
+
+    tmux('resize-window', '-t', 'tui', '-x', '70', '-y', '20');
+    const small = await onScreen('too small', (s) => s.replace(/\s+/g, ' ').includes('Terminal too small: 70x20. spoolctl tui needs at least 80x24.'));
+    expect(widest(small)).toBeLessThanOrEqual(70);
+    expect(small).not.toContain('sentinel UP');
+
+    tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
+    const back = await onScreen('the dashboard again at 80x24', (s) => dashboard(s) && !s.includes('Terminal too small'));
+    expect(widest(back)).toBeLessThanOrEqual(80);
+    expect(back.split('\n').filter((l) => l.includes('sentinel UP'))).toHaveLength(1);
+    // Resizes never erase the pane's scrollback.
+    expect(Number(pane('tui', 'history_size'))).toBeGreaterThanOrEqual(history);
+
+    process.kill(await a.pid(), 'SIGTERM');
+    expect(await a.exited()).toBe('EXIT=143');
+    expect(pane('tui', 'alternate_on')).toBe('0');
+    expect(pane('tui', 'cursor_flag')).toBe('1');
+    expect(screen('tui')).not.toContain('sentinel UP');
+    expect(screen('tui')).toMatch(/^100$/m);
+
+    // SIGHUP, with --no-color: no colour at all, state carried by words, bold and inverse.
+    const b = launch('tui-hup', '', '--no-color');
+    await onScreen('the dashboard without colour', dashboard, 20_000, 'tui-hup');
+    const raw = rawScreen('tui-hup');
+    expect(colourCodes(raw)).toEqual([]);
+    expect(hasAttribute(raw, 7), 'the selected slot and the current view are inverse').toBe(true);
+    expect(hasAttribute(raw, 1), 'headings are bold').toBe(true);
+    expect(pane('tui-hup', 'alternate_on')).toBe('1');
+    process.kill(await b.pid(), 'SIGHUP');
+    expect(await b.exited()).toBe('EXIT=129');
+    expect(pane('tui-hup', 'alternate_on')).toBe('0');
+    expect(pane('tui-hup', 'cursor_flag')).toBe('1');
+    expect(screen('tui-hup')).not.toContain('sentinel UP');
+
+    // NO_COLOR in the environment does the same; q quits with 0.
+    const c = launch('tui-nc', 'NO_COLOR=1');
+    await onScreen('the dashboard under NO_COLOR', dashboard, 20_000, 'tui-nc');
+    const plain = rawScreen('tui-nc');
+    expect(colourCodes(plain)).toEqual([]);
+    expect(hasAttribute(plain, 7)).toBe(true);
+    expect(hasAttribute(plain, 1)).toBe(true);
+    tmux('send-keys', '-t', 'tui-nc', 'q');
+    expect(await c.exited()).toBe('EXIT=0');
+    expect(pane('tui-nc', 'alternate_on')).toBe('0');
   });
 
   it('points to `spoolctl status` when stdin is not a terminal', () => {

@@ -5,7 +5,7 @@
 import { useCallback, useState } from 'react';
 import { requestJobAction, requestSlotAction, type ControlOutcome } from '../../src/api/control.js';
 import type { Spool } from '../../src/api/spool.js';
-import type { JobAction } from '../../src/spool/control.js';
+import type { JobAction } from '../../src/api/actions.js';
 
 export interface Notice {
   text: string;

@@ -2,17 +2,20 @@
  * Everything the screen shows, read through src/api. It reloads when the ledger or a slot
  * file changes (a watch on two small directories, never on done/) and once a second, and
  * every read is bounded: status, the ledger tail, at most JOB_LIMIT jobs of the open tab.
+ * The sentinel is glanced at four times a second (sentinel.json, and its pid on this host):
+ * a sentinel that dies or starts shows at once rather than at the next reload.
  */
 import { watch } from 'chokidar';
 import { useEffect, useRef, useState } from 'react';
 import { recentActivity, type ActivityEvent } from '../../src/api/activity.js';
 import { filesystemOf, type FilesystemInfo } from '../../src/api/filesystem.js';
 import { queryJobs, showJob, type JobDetail, type JobSummary } from '../../src/api/jobs.js';
-import { getStatus, type Status } from '../../src/api/status.js';
+import { getStatus, sentinelGlance, type Status } from '../../src/api/status.js';
 import type { Spool } from '../../src/api/spool.js';
 import type { JobTab } from '../state.js';
 
 export const JOB_LIMIT = 1000;
+const SENTINEL_GLANCE_MS = 250;
 
 export interface Query {
   tab: JobTab;
@@ -64,7 +67,10 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
 
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
-    const reload = () => setData(load(s, query.current, fs, latest.current));
+    const reload = () => {
+      latest.current = load(s, query.current, fs, latest.current);
+      setData(latest.current);
+    };
     const soon = () => {
       if (!timer) timer = setTimeout(() => {
         timer = undefined;
@@ -75,8 +81,21 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
     watcher.on('all', soon);
     watcher.on('error', () => undefined);
     const interval = setInterval(reload, refreshMs);
+    const glance = setInterval(() => {
+      let seen: ReturnType<typeof sentinelGlance>;
+      try {
+        seen = sentinelGlance(s);
+      } catch {
+        return;
+      }
+      const shown = latest.current.status?.sentinel;
+      if (!shown) return;
+      const changed = seen.host !== shown.host || seen.pid !== shown.pid || seen.started_at !== shown.started_at || (seen.up !== null && seen.up !== shown.up);
+      if (changed) reload();
+    }, SENTINEL_GLANCE_MS);
     return () => {
       clearInterval(interval);
+      clearInterval(glance);
       if (timer) clearTimeout(timer);
       void watcher.close();
     };

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { JobSummary } from '../../api/jobs.js';
 import type { JobSelector } from '../../api/selection.js';
 import { UsageError } from '../../errors.js';
-import { ACTION_STATES, JOB_ACTIONS, type JobAction } from '../../spool/control.js';
+import { ACTION_STATES, JOB_ACTIONS, type JobAction } from '../../api/actions.js';
 import { confirmed } from '../confirm.js';
 import { parseDuration } from '../duration.js';
 import { ago, percent, printJson, table } from '../output.js';

@@ -1,7 +1,7 @@
 /** spoolctl workers list [--json] | cleanup [--yes] | drain|undrain SLOT */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { SLOT_ACTIONS } from '../../spool/control.js';
+import { SLOT_ACTIONS } from '../../api/actions.js';
 import type { CleanupPlan, CleanupResult, WorkerRow } from '../../api/workers.js';
 import type { GlobalOptions } from '../main.js';
 import { confirmed } from '../confirm.js';
