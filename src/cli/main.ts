@@ -7,7 +7,6 @@ import { failpointSettings } from '../config/identity.js';
 import { UsageError } from '../errors.js';
 import { skewClock } from '../faults/clock-skew.js';
 import { configureFailpoints } from '../faults/failpoints.js';
-import { VERSION } from '../version.js';
 import { addChaosCommand } from './commands/chaos.js';
 import { addConfigCommands } from './commands/config.js';
 import { addDemoCommand } from './commands/demo.js';
@@ -33,7 +32,7 @@ export interface GlobalOptions {
 
 const program = new Command('spoolctl')
   .description('Job dispatcher over a file-based spool, with an audit ledger')
-  .version(VERSION, '-V, --version')
+  .option('-V, --version', 'print the versions of spoolctl, Node.js (and its ABI) and SQLite')
   .option('--spool <dir>', 'the spool directory (else SPOOLCTL_SPOOL, else the nearest parent with spool.toml)')
   .option('-v, --verbose', 'more log output from long-running processes')
   .option('--set <section.key=value>', 'override a configuration key for this command (repeatable; the top layer)', (v: string, all: string[]) => [...all, v], [] as string[])
@@ -62,6 +61,11 @@ addChaosCommand(program);
 addTuiCommand(program);
 
 try {
+  // --version opens the SQLite binding, which no other command's start-up should pay for.
+  if (process.argv[2] === '--version' || process.argv[2] === '-V') {
+    process.stdout.write((await import('../api/versions.js')).versionText());
+    process.exit(0);
+  }
   const fp = failpointSettings();
   configureFailpoints(fp.spec, fp.seed);
   skewClock(fp.clockSkewMs);

@@ -100,3 +100,13 @@ export function quickCheckProblems(db: Db): string[] {
     .flatMap((r) => r.quick_check.split('\n'))
     .filter((line) => line !== 'ok' && !line.startsWith('***'));
 }
+
+/** The SQLite library's version, from an in-memory database (no ledger file is touched). */
+export function sqliteVersion(): string {
+  const db = new Database(':memory:');
+  try {
+    return (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+  } finally {
+    db.close();
+  }
+}

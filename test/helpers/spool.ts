@@ -81,9 +81,11 @@ export function makeSpool(toml = '', at?: string): TestSpool {
 
 /**
  * An existing spool seen through `dir`, with `env` for every process started through it:
- * another mount of the same share with its own SPOOLCTL_HOST is another host.
+ * another mount of the same share with its own SPOOLCTL_HOST is another host. `command`
+ * starts spoolctl: this checkout's, unless a test installed another.
  */
-export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}): TestSpool {
+export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: string[] = selfCommand()): TestSpool {
+  const [exe, ...pre] = command as [string, ...string[]];
   const t: TestSpool = {
     dir,
     plugin(name, def) {
@@ -95,13 +97,11 @@ export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}): TestSpool
       renameSync(tmp, join(dir, 'pending', name));
     },
     run(args, env) {
-      const [node, script] = selfCommand() as [string, string];
-      const r = spawnSync(node, [script, '--spool', dir, ...args], { encoding: 'utf8', env: { ...process.env, ...baseEnv, ...env } });
+      const r = spawnSync(exe, [...pre, '--spool', dir, ...args], { encoding: 'utf8', env: { ...process.env, ...baseEnv, ...env } });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     start(args, env) {
-      const [node, script] = selfCommand() as [string, string];
-      const child = spawn(node, [script, '--spool', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...baseEnv, ...env } });
+      const child = spawn(exe, [...pre, '--spool', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...baseEnv, ...env } });
       started.push(child);
       let out = '';
       child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
