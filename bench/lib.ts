@@ -1,7 +1,8 @@
 /** Bench helpers: time a command, read a process's CPU and memory, median, a fixed-width table. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import { filesystemOf } from '../src/spool/filesystem.js';
 
 export interface Row {
   scenario: string;
@@ -42,8 +43,9 @@ export function rssMb(pid: number): number {
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
+/** Cores, Node, and the filesystem the scratch spools live on (the bench makes them in tmpdir). */
 export function machine(): string {
-  return `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`;
+  return `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, spools on ${filesystemOf(tmpdir()).type} (${tmpdir()})`;
 }
 
 export function printTable(rows: Row[]): void {

@@ -1,7 +1,8 @@
 /**
  * What one sentinel pass works on: the spool layout, the config, the ledger writer and the
  * sentinel's in-memory view of the spool. The view is a cache of the last readdir, never a
- * substitute for it: every pass re-lists the directories it acts on.
+ * substitute for it: a full pass, at least every sentinel.scan_interval_ms, re-lists every
+ * directory; the passes between act on what the watchers named.
  */
 import { relative } from 'node:path';
 import type { Config } from '../config/schema.js';

@@ -34,6 +34,26 @@ export function intake(ctx: SentinelContext): boolean {
   return false;
 }
 
+/**
+ * Like intake, for the names the watcher saw change in pending/ since the last pass: a new
+ * file is admitted, one gone is forgotten, and pending/ is not listed. Consumes what it reads
+ * from `names`; returns true when names are left for another pass.
+ */
+export function intakeChanged(ctx: SentinelContext, names: Set<string>): boolean {
+  let read = 0;
+  for (const name of names) {
+    if (read >= INTAKE_BATCH) return true;
+    names.delete(name);
+    if (ctx.pending.has(name)) {
+      if (!exists(`${ctx.l.pending}/${name}`)) ctx.pending.delete(name);
+      continue;
+    }
+    read += 1;
+    admit(ctx, name);
+  }
+  return false;
+}
+
 /** Validates and records one file of pending/; a bad one is quarantined. */
 export function admit(ctx: SentinelContext, name: string): void {
   const path = `${ctx.l.pending}/${name}`;

@@ -24,7 +24,7 @@ import { VERSION } from '../version.js';
 import { makeContext, type SentinelContext } from './context.js';
 import { applyControl } from './control.js';
 import { dispatch } from './dispatch.js';
-import { intake } from './intake.js';
+import { intake, intakeChanged } from './intake.js';
 import { ledgerFileGone, openLedgerFile, type LedgerFile } from './ledger-file.js';
 import { lockSpool } from './lock.js';
 import { refreshSlots } from './liveness.js';
@@ -134,13 +134,42 @@ function flushLedger(ctx: SentinelContext): void {
   }
 }
 
-function pass(ctx: SentinelContext): boolean {
-  refreshSlots(ctx);
-  scanClaims(ctx);
-  applyResults(ctx);
-  reclaimLost(ctx);
-  const more = intake(ctx);
-  applyControl(ctx);
+/**
+ * What changed since the last pass, by the watchers' word. `full` (at start, on every interval
+ * pass, after a new ledger) re-reads everything; otherwise a pass reads only the slots,
+ * results and control requests that changed and the pending/ names the watcher reported.
+ * The sentinel alone creates and removes claims, so between full passes its claim map is
+ * kept by the steps themselves.
+ */
+interface Changes {
+  full: boolean;
+  slots: boolean;
+  results: boolean;
+  control: boolean;
+  pending: Set<string>;
+  /** pending/ is being listed whole over several passes (a flood larger than one batch). */
+  listingPending: boolean;
+}
+
+const everything = (c: Changes) => Object.assign(c, { full: true, listingPending: true });
+
+function admitPending(ctx: SentinelContext, c: Changes): boolean {
+  if (!c.listingPending) return intakeChanged(ctx, c.pending);
+  c.pending.clear();
+  c.listingPending = intake(ctx);
+  return c.listingPending;
+}
+
+function pass(ctx: SentinelContext, c: Changes): boolean {
+  // Taken now: what changes while this pass runs is for the next one.
+  const { full, slots, results, control } = c;
+  Object.assign(c, { full: false, slots: false, results: false, control: false });
+  if (full || slots) refreshSlots(ctx);
+  if (full) scanClaims(ctx);
+  if (full || results) applyResults(ctx);
+  if (full || slots) reclaimLost(ctx);
+  const more = admitPending(ctx, c);
+  if (full || control) applyControl(ctx);
   dispatch(ctx);
   ctx.sync.flush();
   flushLedger(ctx);
@@ -153,6 +182,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
   let running = false;
   let again = false;
   let stopping = false;
+  const changes: Changes = { full: true, slots: true, results: true, control: true, pending: new Set(), listingPending: true };
 
   const schedule = () => {
     if (stopping) return;
@@ -166,9 +196,14 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
   const run = () => {
     let more = false;
     try {
-      file = reopenIfGone(ctx, file);
-      more = pass(ctx);
+      const next = reopenIfGone(ctx, file);
+      // A new ledger starts from the spool, so the spool is read whole again.
+      if (next !== file) everything(changes);
+      file = next;
+      more = pass(ctx, changes);
     } catch (err) {
+      // The next pass starts from the spool again, whatever this one left half done.
+      everything(changes);
       ctx.throttled('error', `pass:${(err as Error).message}`, 'sentinel pass failed; retrying on the next one', { error: (err as Error).message, stack: (err as Error).stack });
     }
     running = false;
@@ -178,11 +213,23 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
     }
   };
 
-  const wake = watchForChanges([l.pending, l.results, l.control, l.slots], schedule, (dir, err) =>
+  const onChange = (dir: string, name: string | null) => {
+    if (dir === l.pending) {
+      if (name === null) changes.listingPending = true;
+      else changes.pending.add(name);
+    } else if (dir === l.results) changes.results = true;
+    else if (dir === l.control) changes.control = true;
+    else changes.slots = true;
+    schedule();
+  };
+  const wake = watchForChanges([l.pending, l.results, l.control, l.slots], onChange, (dir, err) =>
     log.warn('cannot watch a directory; periodic scans continue', { dir, error: err.message }),
   );
   const timers = [
-    setInterval(schedule, cfg.sentinel.scan_interval_ms),
+    setInterval(() => {
+      everything(changes);
+      schedule();
+    }, cfg.sentinel.scan_interval_ms),
     setInterval(() => {
       try {
         beat(countStates(ctx));

@@ -11,11 +11,12 @@ export interface WakeWatch {
   close(): void;
 }
 
-export function watchForChanges(dirs: string[], onChange: () => void, onError: (dir: string, err: Error) => void): WakeWatch {
+/** `onChange` gets the directory and, where inotify names it, the entry that changed. */
+export function watchForChanges(dirs: string[], onChange: (dir: string, name: string | null) => void, onError: (dir: string, err: Error) => void): WakeWatch {
   const watchers: FSWatcher[] = [];
   for (const dir of dirs) {
     try {
-      const w = watch(dir, { persistent: false }, onChange);
+      const w = watch(dir, { persistent: false }, (_event, name) => onChange(dir, name));
       w.on('error', (err) => {
         onError(dir, err);
         w.close();

@@ -78,9 +78,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   const beat = (force = false) => {
     if (!force && Date.now() - lastBeat < 250) return;
     lastBeat = Date.now();
-    fail('heartbeat.before-write');
     hb.beat_at = new Date().toISOString();
     try {
+      fail('heartbeat.before-write');
       writeHeartbeat(l, hb);
     } catch (err) {
       // A missed beat is retried on the next tick; only a long run of them makes the slot stale.
@@ -185,7 +185,8 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.progress = 0;
       hb.message = undefined;
       hb.job_started_at = new Date().toISOString();
-      beat(true);
+      // One heartbeat starts the job: written once the manifest names the plugin, before the
+      // plugin starts (execute's plugin report), so it carries both the claim and the plugin.
       const result = await execute(l, cfg, plugins, current, log, host, runAs, {
         plugin: (name) => {
           hb.plugin = name;
@@ -202,10 +203,10 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         log.error(`another worker now holds slot ${slot}; its result is discarded`, { job: claim.id });
         return exit(1, 'slot taken over by another worker', true);
       }
-      fail('result.before-publish');
       // The result is the only record of the run: keep trying until it is written.
       for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
         try {
+          fail('result.before-publish');
           publishResult(l, claim, { ...result, token, host, pid: process.pid });
           break;
         } catch (err) {

@@ -12,7 +12,11 @@ describe('recovery', () => {
     const a = t.worker(['--slot', '1']);
     await until('worker A holds slot 1', () => JSON.parse(t.run(['status', '--json']).stdout).slots[0].state === 'idle');
     t.drop('long.json', manifest('long', 'work', { params: { ms: 3000 } }));
-    await until('job running on A', () => t.job('long')?.state === 'claimed' && t.files('claimed/slot-1').length === 1);
+    // Running, not only claimed: a claim the worker had not started would go back uncounted.
+    await until('job running on A', () => {
+      const slot = JSON.parse(t.run(['status', '--json']).stdout).slots[0];
+      return t.job('long')?.state === 'claimed' && slot.state === 'busy' && slot.job === 'long';
+    });
     const killedAt = Date.now();
     a.child.kill('SIGKILL');
     await until('job back in pending/', () => t.files('pending').some((n) => n.startsWith('long.')), 10_000, 20);

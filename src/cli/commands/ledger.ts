@@ -26,10 +26,9 @@ export function addLedgerCommands(program: Command): void {
     .description('rebuild a corrupt or lost ledger from the spool (the sentinel must be stopped)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { rebuildLedger } = await import('../../sentinel/rebuild.js');
+      const { rebuildLedger } = await import('../../api/ledger.js');
       const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
-      const r = await rebuildLedger(s.l, s.loaded);
+      const r = await rebuildLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
       if (opts.json) return printJson(r);
       const states = Object.entries(r.by_state).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
       process.stdout.write(
