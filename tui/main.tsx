@@ -62,7 +62,9 @@ export async function runTui(spool: Spool, opts: TuiOptions): Promise<number> {
     <ThemeProvider theme={{ color: opts.color, ascii: opts.ascii, readonly: opts.readonly }}>
       <App spool={spool} refreshMs={opts.refreshMs} />
     </ThemeProvider>,
-    { stdout: keepingScrollback(process.stdout), exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true },
+    // Each frame is rewritten whole, at most 10 a second: Ink's incrementalRendering left stale
+    // lines of earlier frames on screen in tmux (the e2e test's one-header check shows it).
+    { stdout: keepingScrollback(process.stdout), exitOnCtrlC: false, patchConsole: false, maxFps: 10 },
   );
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {

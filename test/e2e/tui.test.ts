@@ -87,7 +87,11 @@ describe('tui in tmux', () => {
       const now = progressOf(s, 'long-a');
       return now !== undefined && now !== before;
     });
-    for (const line of screen().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+    const live = screen();
+    for (const line of live.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+    // Redrawn in place, never drawn over a stale frame: one header, one row per slot.
+    expect(live.split('\n').filter((l) => l.includes('sentinel UP')), live).toHaveLength(1);
+    expect(live.split('\n').filter((l) => /^1 +(idle|busy|free|draining|stale) /.test(l)), live).toHaveLength(1);
 
     keys('2');
     keys('Right');

@@ -2,7 +2,7 @@
  * The terminal's size, following resizes. A fixed size can be given (tests render at 80x24).
  *
  * A resize leaves the screen unlike what Ink last drew (the terminal may shift or cut lines),
- * and Ink's incremental output redraws only the lines it believes changed. So on a resize the
+ * and Ink erases and rewrites the lines it believes it drew last. So on a resize the
  * screen is cleared with the cursor home (from where Ink's upward moves cannot go astray),
  * one blank frame is drawn, and then the full frame: every line is written afresh.
  */
