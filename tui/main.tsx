@@ -50,6 +50,10 @@ function styleLevel(out: NodeJS.WriteStream): 1 | 2 | 3 {
 
 export async function runTui(spool: Spool, opts: TuiOptions): Promise<number> {
   chalk.level = styleLevel(process.stdout);
+  // A terminal that is gone (the SSH session dropped) fails every write with EIO: nothing can
+  // be drawn any more, but the TUI must still unmount and return, so that whoever started it
+  // (the demo) stops what it started.
+  process.stdout.on('error', () => undefined);
   process.stdout.write(ENTER);
   let restored = false;
   const restore = () => {

@@ -21,6 +21,9 @@ export interface DemoOptions {
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
+  // Its terminal may go away (SSH dropped, tmux killed): writes then fail with EIO, and the
+  // demo must still stop its sentinel and workers rather than die of the write error.
+  process.stdout.on('error', () => undefined);
   const s = createDemoSpool(resolve(opts.dir));
   const env = { ...process.env, SPOOLCTL_SPOOL: s.l.root };
   const children: Child[] = [startRole('sentinel', ['sentinel'], join(s.l.logs, 'sentinel.log'), env)];
@@ -82,5 +85,6 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     }, 500);
     process.once('SIGINT', () => void stop('Ctrl-C').then(resolvePromise));
     process.once('SIGTERM', () => void stop('SIGTERM').then(resolvePromise));
+    process.once('SIGHUP', () => void stop('SIGHUP').then(resolvePromise));
   });
 }

@@ -1,7 +1,8 @@
 // The TUI in a real terminal: tmux at 80x24 against a live spool with a sentinel and workers.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selfCommand } from '../../src/paths.js';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
@@ -201,6 +202,31 @@ describe('tui in tmux', () => {
     tmux('send-keys', '-t', 'tui-nc', 'q');
     expect(await c.exited()).toBe('EXIT=0');
     expect(pane('tui-nc', 'alternate_on')).toBe('0');
+  });
+
+  it('stops the demo\'s sentinel and workers when its terminal goes away (an SSH session dropped)', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'spoolctl-e2e-demo-')), 'demo');
+    try {
+      const [node, script] = selfCommand() as [string, string];
+      tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', `${node} ${script} demo --dir ${dir}`);
+      await onScreen('the demo dashboard', (s) => s.includes('sentinel UP') && /busy +\S+ +\S+/.test(s), 30_000);
+      const mine = () =>
+        readdirSync('/proc').filter((pid) => {
+          try {
+            return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`SPOOLCTL_SPOOL=${dir}`);
+          } catch {
+            return false;
+          }
+        });
+      expect(mine().length).toBeGreaterThanOrEqual(5);
+      // The terminal, and every process on it, gets SIGHUP; writes to it fail from then on.
+      spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+      await until('no demo process left', () => mine().length === 0, 30_000, 200);
+      expect(readdirSync(join(dir, 'slots')).filter((n) => n.endsWith('.lock'))).toEqual([]);
+      expect(existsSync(join(dir, 'sentinel.json'))).toBe(false);
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
   });
 
   it('points to `spoolctl status` when stdin is not a terminal', () => {
