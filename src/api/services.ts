@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { hostId } from '../config/identity.js';
 import { HARD_SLOT_CAP } from '../config/schema.js';
 import { checkWorkerCount } from '../fleet/limits.js';
-import { startRole, stopProcesses, waitFor } from '../fleet/processes.js';
+import { signalQuietly, startRole, stopProcesses, waitFor } from '../fleet/processes.js';
 import { procId, stillRunning, type ProcId } from '../proc.js';
 import { readRecord, removeRecord, servicesLogDir, type Managed, type ServicesRecord } from '../fleet/services-record.js';
 import { breakSlotLock, readSlotFiles, removeHeartbeat } from '../spool/slots.js';
@@ -203,12 +203,4 @@ async function stopStarted(s: Spool, host: string, supervisor: ProcId, seen: Ser
   const now = readRecord(s.l, host);
   if (now && sameProc(now.supervisor, supervisor)) removeRecord(s.l, host);
   return { graceful: killed.length === 0, killed, pluginGroups, released, gone, stopped };
-}
-
-function signalQuietly(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // exited meanwhile
-  }
 }

@@ -40,9 +40,8 @@ export function parseFailpoints(spec: string, source = 'SPOOLCTL_FAILPOINTS'): M
     };
     let action: Action;
     if (kind === 'exit') {
-      if (arg !== undefined && !/^\d{1,3}$/.test(arg)) throw bad(`exit takes an exit code from 0 to 255 (got "${arg}")`);
       const code = Number(arg ?? 1);
-      if (code > 255) throw bad(`exit takes an exit code from 0 to 255 (got "${arg}")`);
+      if (arg !== undefined && (!/^\d{1,3}$/.test(arg) || code > 255)) throw bad(`exit takes an exit code from 0 to 255 (got "${arg}")`);
       action = { kind, code };
     } else if (kind === 'sleep') {
       if (arg !== undefined && !/^\d+$/.test(arg)) throw bad(`sleep takes a whole number of milliseconds (got "${arg}")`);

@@ -88,7 +88,8 @@ export async function stopProcesses(ids: ProcId[], handBackMs = 1500, killMs = 1
   return [...out.values()];
 }
 
-function signalQuietly(pid: number, sig: NodeJS.Signals): void {
+/** Sends `sig` to `pid`; a process that exited meanwhile is no error. */
+export function signalQuietly(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
   } catch {

@@ -4,9 +4,10 @@
  * probe lives in the spool's top directory, which nobody watches: writing it must not wake
  * the sentinel, and tmp/ belongs to producers.
  */
-import { statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpoolIoError } from '../errors.js';
+import { unlinkQuiet } from './atomic.js';
 import type { Layout } from './layout.js';
 
 /**
@@ -22,13 +23,7 @@ export function serverNowIn(dir: string, name: string, remove = false): number {
   } catch (err) {
     throw new SpoolIoError('write clock probe', probe, err as NodeJS.ErrnoException);
   } finally {
-    if (remove) {
-      try {
-        unlinkSync(probe);
-      } catch {
-        // never written, or removed meanwhile
-      }
-    }
+    if (remove) unlinkQuiet(probe);
   }
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoOf, InvalidFileError } from '../errors.js';
 import { publish, unlinkQuiet } from './atomic.js';
-import { ackPath, type JobState, type Layout } from './layout.js';
+import { ackPath, intentPath, type JobState, type Layout } from './layout.js';
 import { listNames } from './scan.js';
 
 export const JOB_ACTIONS = ['requeue', 'hold', 'release', 'cancel', 'purge'] as const;
@@ -85,10 +85,6 @@ export function removeRequest(l: Layout, name: string): void {
 export interface ControlIntent {
   id: string;
   before: Record<string, string | null>;
-}
-
-export function intentPath(l: Layout, requestId: string): string {
-  return join(l.acks, `${requestId}.intent`);
 }
 
 export function writeIntent(l: Layout, intent: ControlIntent): void {

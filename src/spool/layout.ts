@@ -169,6 +169,11 @@ export function ackPath(l: Layout, requestId: string): string {
   return join(l.acks, `${requestId}.json`);
 }
 
+/** Where the sentinel notes a job request's jobs before it moves them (see spool/control.ts). */
+export function intentPath(l: Layout, requestId: string): string {
+  return join(l.acks, `${requestId}.intent`);
+}
+
 export function defaultLedgerPath(l: Layout): string {
   return join(l.ledgerDir, 'ledger.db');
 }
