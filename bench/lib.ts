@@ -1,7 +1,8 @@
 /** Bench helpers: time a command, read a process's CPU and memory, median, a fixed-width table. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
+import { basename } from 'node:path';
 import { filesystemOf } from '../src/spool/filesystem.js';
 
 export interface Row {
@@ -45,7 +46,24 @@ export function rssMb(pid: number): number {
 
 /** Cores, Node, and the filesystem the scratch spools live on (the bench makes them in tmpdir). */
 export function machine(): string {
-  return `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, spools on ${filesystemOf(tmpdir()).type} (${tmpdir()})`;
+  const fs = filesystemOf(tmpdir()).type;
+  return `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, spools on ${fs}${fs === 'ext4' ? journalNote(tmpdir()) : ''} (${tmpdir()})`;
+}
+
+/**
+ * ext4 without a journal makes every file creation scan past recently freed inodes, which
+ * moves the throughput row by a factor of two: the figures say which kind they ran on.
+ */
+function journalNote(dir: string): string {
+  try {
+    const dev = statSync(dir).dev;
+    const major = (dev >> 8) & 0xfff;
+    const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+    const name = basename(realpathSync(`/sys/dev/block/${major}:${minor}`));
+    return existsSync(`/proc/fs/jbd2/${name}-8`) ? ' with a journal' : ' without a journal';
+  } catch {
+    return '';
+  }
 }
 
 export function printTable(rows: Row[]): void {

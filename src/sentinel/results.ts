@@ -11,7 +11,7 @@ import { claimSettled } from '../ledger/queries.js';
 import { exists } from '../spool/atomic.js';
 import { claimFileName, claimPath, type ClaimName } from '../spool/layout.js';
 import { completeClaim, failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
-import { listResults, readResult, removeResult, type JobResult } from '../spool/results.js';
+import { listResults, readResult, recycleResult, removeResult, type JobResult } from '../spool/results.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 
 export function applyResults(ctx: SentinelContext): number {
@@ -49,7 +49,7 @@ export function applyResults(ctx: SentinelContext): number {
       if (!(err instanceof LostRaceError)) throw err;
       ctx.log.warn('lost a race applying a result', { file: file.name, error: err.message });
     }
-    removeResult(ctx.l, file.name);
+    recycleResult(ctx.l, file.name, c.slot);
   }
   return applied;
 }

@@ -124,6 +124,11 @@ export function resultFileName(c: ClaimName): string {
   return `s${c.slot}.${claimFileName(c)}`;
 }
 
+/** tmp/spent.s<slot>.result: an applied result's file, waiting for the slot's next result. */
+export function spentResultPath(l: Layout, slot: number): string {
+  return join(l.tmp, `spent.s${slot}.result`);
+}
+
 export function parseResultName(name: string): ClaimName | undefined {
   const m = /^s(\d)\.(.+)$/.exec(name);
   if (!m) return undefined;

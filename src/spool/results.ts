@@ -2,10 +2,10 @@
  * Result files (results/s<slot>.<claim>.json): a worker's report on one claim. The sentinel
  * applies a result only while the exact claim it names still exists (DESIGN §4 rule 3).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { publish, unlinkQuiet } from './atomic.js';
-import { parseResultName, resultFileName, type ClaimName, type Layout } from './layout.js';
+import { exists, padJson, publish, unlinkQuiet } from './atomic.js';
+import { parseResultName, resultFileName, spentResultPath, type ClaimName, type Layout } from './layout.js';
 import { listNames } from './scan.js';
 
 export type Outcome =
@@ -31,8 +31,9 @@ export interface JobResult {
   finished_at: string;
 }
 
+/** Written over the slot's spent result file when there is one (see recycleResult), padded to a constant size. */
 export function publishResult(l: Layout, claim: ClaimName, result: JobResult): void {
-  publish(l.tmp, join(l.results, resultFileName(claim)), JSON.stringify(result));
+  publish(l.tmp, join(l.results, resultFileName(claim)), padJson(JSON.stringify(result)), { reuse: spentResultPath(l, claim.slot) });
 }
 
 export interface ResultFile {
@@ -50,4 +51,20 @@ export function readResult(l: Layout, name: string): JobResult {
 
 export function removeResult(l: Layout, name: string): void {
   unlinkQuiet(join(l.results, name));
+}
+
+/**
+ * Removes an applied result by handing its file back to the slot's worker, which rewrites
+ * it for its next result instead of creating a file (see publish's `reuse`). Only the
+ * sentinel puts a spent file and workers only take it, so the check cannot be raced into a
+ * replace.
+ */
+export function recycleResult(l: Layout, name: string, slot: number): void {
+  const spent = spentResultPath(l, slot);
+  try {
+    if (!exists(spent)) return renameSync(join(l.results, name), spent);
+  } catch {
+    // fall through: removed like any other
+  }
+  removeResult(l, name);
 }

@@ -3,6 +3,9 @@
  * worker.log_max_bytes only a tail is kept in memory and written when the attempt ends,
  * so a runaway plugin cannot fill the share. A log that cannot be written (full disk) never
  * stops the job: what could not be written is counted, and the tail is still kept in memory.
+ * The file is opened, and the attempt's header written, with the first output or note: a
+ * silent attempt that succeeds leaves no file, so a million quiet jobs are not a million
+ * files on the share.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
@@ -16,16 +19,26 @@ export class JobLog {
   private tail: Buffer[] = [];
   private tailBytes = 0;
 
-  constructor(path: string, private readonly maxBytes: number, header: string) {
+  private header: Buffer | undefined;
+
+  constructor(private readonly path: string, private readonly maxBytes: number, header: string) {
+    this.header = Buffer.from(header);
+  }
+
+  private open(): void {
+    const header = this.header;
+    if (!header) return;
+    this.header = undefined;
     try {
-      this.fd = openSync(path, 'a', 0o666);
+      this.fd = openSync(this.path, 'a', 0o666);
     } catch {
       this.fd = undefined;
     }
-    this.put(Buffer.from(header));
+    this.put(header);
   }
 
   private put(b: Buffer): void {
+    this.open();
     if (this.fd === undefined) {
       this.unwritten += b.length;
       return;

@@ -12,7 +12,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { nanoid } from 'nanoid';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
@@ -20,13 +19,13 @@ import { fail } from '../faults/failpoints.js';
 import { makeLogger, makeThrottle, type Logger } from '../log.js';
 import { exists } from '../spool/atomic.js';
 import { filesystemOf } from '../spool/filesystem.js';
-import { claimDir, claimFileName, claimPath, envsDirOf, heartbeatPath, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
+import { claimDir, claimFileName, claimPath, envsDirOf, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
 import { readManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { publishResult, type JobResult, type Outcome } from '../spool/results.js';
 import { listClaims } from '../spool/scan.js';
+import { watchForChanges, type WakeWatch } from '../spool/wake.js';
 import { readSlotFiles, removeHeartbeat, writeHeartbeat, writeLeaveNote, type Heartbeat } from '../spool/slots.js';
-import { within } from '../proc.js';
 import { VERSION } from '../version.js';
 import { buildArgv, MissingPlaceholderError } from './argv.js';
 import { JobLog } from './job-log.js';
@@ -75,8 +74,12 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   let scanning = false;
 
   const throttled = makeThrottle(log);
-  const beat = (force = false) => {
-    if (!force && Date.now() - lastBeat < 250) return;
+  let beatTimer: NodeJS.Timeout | undefined;
+  let beating = true;
+  const write = () => {
+    if (beatTimer) clearTimeout(beatTimer);
+    beatTimer = undefined;
+    if (!beating) return;
     lastBeat = Date.now();
     hb.beat_at = new Date().toISOString();
     try {
@@ -87,16 +90,30 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       throttled('warn', 'heartbeat', 'cannot write the heartbeat; retrying', { slot, error: (err as Error).message });
     }
   };
+  /**
+   * 'now' writes at once (the tick, draining: the sentinel must see those); 'soon' (a job
+   * starting or ending) within BEAT_COALESCE_MS, so a flood of short jobs costs a few writes
+   * a second instead of two per job; 'progress' at most every PROGRESS_BEAT_MS.
+   */
+  const beat = (when: 'now' | 'soon' | 'progress') => {
+    if (when === 'now') return write();
+    if (beatTimer) return;
+    const gap = when === 'soon' ? BEAT_COALESCE_MS : Math.max(0, PROGRESS_BEAT_MS - (Date.now() - lastBeat));
+    beatTimer = setTimeout(write, gap);
+  };
 
   return new Promise<number>((resolve) => {
-    let watcher: FSWatcher | undefined;
+    let wake: WakeWatch | undefined;
     let ticker: NodeJS.Timeout | undefined;
     let stopTimer: NodeJS.Timeout | undefined;
 
     const exit = async (code: number, why: string, keepSlotFiles = false) => {
       if (ticker) clearInterval(ticker);
       if (stopTimer) clearTimeout(stopTimer);
-      if (watcher) await within(watcher.close(), 2000);
+      // A deferred beat written after the heartbeat is removed would show a gone worker as live.
+      beating = false;
+      if (beatTimer) clearTimeout(beatTimer);
+      wake?.close();
       // A worker displaced while paused must not remove the new holder's slot files.
       if (!keepSlotFiles && stillOwner()) {
         removeHeartbeat(l, slot);
@@ -160,7 +177,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       if (current?.plugin?.pid && cfg.worker.max_rss_mb > 0) current.peakRss = Math.max(current.peakRss, groupRssBytes(current.plugin.pid));
       const aged = !current && !stopping && recycleReason(cfg.worker, usage(0));
       if (aged) return recycle(aged);
-      beat(true);
+      beat('now');
       scan();
     };
 
@@ -185,17 +202,17 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.progress = 0;
       hb.message = undefined;
       hb.job_started_at = new Date().toISOString();
-      // One heartbeat starts the job: written once the manifest names the plugin, before the
-      // plugin starts (execute's plugin report), so it carries both the claim and the plugin.
+      // The job's heartbeat is asked for once the manifest names the plugin (execute's plugin
+      // report), so it carries both the claim and the plugin; a job over by then is never shown.
       const result = await execute(l, cfg, plugins, current, log, host, runAs, {
         plugin: (name) => {
           hb.plugin = name;
-          beat(true);
+          beat('soon');
         },
         progress: (p, m) => {
           if (p !== undefined) hb.progress = p;
           if (m !== undefined) hb.message = m;
-          beat();
+          beat('progress');
         },
       });
       finished.add(claimFileName(claim));
@@ -224,7 +241,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.state = stopping || readSlotFiles(l, slot).draining ? 'draining' : 'idle';
       hb.job = hb.plugin = hb.claim = hb.message = hb.job_started_at = undefined;
       hb.progress = undefined;
-      beat(true);
+      beat(hb.state === 'draining' ? 'now' : 'soon');
       if (stopping || compromised || hb.state === 'draining') return exit(compromised ? 1 : 0, stopping ?? (compromised ? `slot lock lost: ${compromised.message}` : 'drained'));
       const worn = recycleReason(cfg.worker, usage(peakRss));
       if (worn) return recycle(worn);
@@ -237,7 +254,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         if (!current) return void exit(0, signal);
         // Tell the sentinel at once to send nothing more to this slot.
         hb.state = 'draining';
-        beat(true);
+        beat('now');
         log.info('stopping after the current job', { signal, job: current.claim.id, hand_back_after_ms: cfg.worker.stop_timeout_ms });
         stopTimer = setTimeout(() => handBack(`worker stopping (${signal})`), cfg.worker.stop_timeout_ms);
       } else {
@@ -252,14 +269,16 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
 
-    watcher = watch([claimDir(l, slot), heartbeatPath(l, slot)], { ignoreInitial: true, depth: 0 });
-    watcher.on('add', () => scan());
-    watcher.on('ready', () => scan());
-    watcher.on('error', (err) => log.warn('file watcher error; periodic scans continue', { error: String(err) }));
+    wake = watchForChanges([claimDir(l, slot)], () => scan(), (dir, err) => log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message }));
     ticker = setInterval(tick, cfg.worker.heartbeat_ms);
     scan();
   });
 }
+
+/** How long a job's start or end may wait to be told in the heartbeat. */
+const BEAT_COALESCE_MS = 100;
+/** Progress reports are carried into the heartbeat at most this often. */
+const PROGRESS_BEAT_MS = 250;
 
 type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
 

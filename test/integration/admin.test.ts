@@ -143,7 +143,8 @@ describe('jobs purge', () => {
     await until('keep admitted', () => t.job('keep'));
     expect(t.run(['jobs', 'hold', 'keep']).code).toBe(0);
     const worker = t.worker();
-    for (const id of ['old1', 'old2', 'young']) t.drop(`${id}.json`, manifest(id, 'noop'));
+    // A job that prints has a log to purge; a silent one has none.
+    for (const id of ['old1', 'old2', 'young']) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 1 } }));
     t.drop('oldfail.json', manifest('oldfail', 'fail', { params: { code: 2 }, max_attempts: 1 }));
     await until('done and failed', () => allDone(t, ['old1', 'old2', 'young']) && t.job('oldfail')?.state === 'failed', 60_000);
     age(t, ['old1', 'old2', 'oldfail', 'keep'], 8 * 24 * HOUR_MS);

@@ -1,6 +1,6 @@
 // Unit tests for JobLog: a job's log file stays bounded (header + maxBytes + one tail
 // section) however much a plugin writes, and tailText() is the latest output.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,6 +34,12 @@ describe('JobLog', () => {
     expect(log.tailText()).toBe('hello\nworld\n');
     log.close();
     expect(readFileSync(path, 'utf8')).toBe('== attempt 1 ==\nhello\nworld\n');
+  });
+
+  it('an attempt with nothing to say creates no file', () => {
+    const log = new JobLog(path, 1024, 'H\n');
+    log.close();
+    expect(existsSync(path)).toBe(false);
   });
 
   it('note() adds a line, with a newline only when missing', () => {

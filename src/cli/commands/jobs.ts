@@ -133,7 +133,12 @@ export function addJobsCommands(program: Command): void {
         }
       } else if (tail.end === 0) {
         if (tail.job.state === PURGED) throw new Error(`Job ${id} was purged: its log was removed with its files (\`spoolctl jobs show ${id}\` has its history).`);
-        process.stderr.write(`spoolctl: job ${id} has no log yet (it is ${tail.job.state}); -f waits for it.\n`);
+        const over = tail.job.state === 'done' || tail.job.state === 'failed';
+        process.stderr.write(
+          over
+            ? `spoolctl: job ${id} has no log: it is ${tail.job.state} and printed nothing (\`spoolctl jobs show ${id}\` has its history).\n`
+            : `spoolctl: job ${id} has no log yet (it is ${tail.job.state}); -f waits for it.\n`,
+        );
       }
     });
   for (const action of JOB_ACTIONS) {
