@@ -14,7 +14,7 @@ import type { SentinelStatus } from '../api/status.js';
 import { ledgerPath, type Spool } from '../api/spool.js';
 import { pass, worst, type Check, type CheckStatus } from './check.js';
 import { mountProblems } from './mount-rules.js';
-import { isNetworkType, mountOf, readMounts, type Mount } from './mounts.js';
+import { ext4HasJournal, isNetworkType, mountOf, readMounts, type Mount } from './mounts.js';
 
 const MiB = 1024 * 1024;
 
@@ -51,7 +51,8 @@ export function checkSpoolFilesystem(s: Spool): Check {
   if (!place.mount) {
     return { name, status: 'warn', detail: `${describePlace(place)}; the mount table could not be read, so its options were not checked`, fix: 'run doctor where /proc is mounted, so the mount options can be checked.' };
   }
-  const findings = mountProblems(place.mount, s.loaded.config.worker.stale_after_ms);
+  const journal = place.mount.type === 'ext4' ? ext4HasJournal(place.mount.source) : undefined;
+  const findings = mountProblems(place.mount, s.loaded.config.worker.stale_after_ms, journal);
   if (findings.length === 0) return pass(name, describePlace(place));
   return {
     name,

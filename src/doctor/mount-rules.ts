@@ -16,6 +16,8 @@
  * - NFS `lookupcache=all` (the default) with a long directory cache: names are trusted,
  *   missing ones included, until the directory's attributes expire, so a claim or result
  *   another host made or removed is seen late or looks absent.
+ * - ext4 without a journal: a rename cut short by a power cut or a crash is not atomic
+ *   there, so fsck can find a job's file under both names or under neither (in lost+found).
  * SMB `nobrl` is not a rule: spoolctl takes no byte-range locks on the share (its locks are
  * directories), and SQLite, which does, must not live there at all.
  */
@@ -55,10 +57,18 @@ function directoryCacheSeconds(m: Pick<Mount, 'type' | 'options'>): number | und
   return seconds(m, 'acdirmax') ?? seconds(m, 'actimeo') ?? NFS_DEFAULT_CACHE_S;
 }
 
-export function mountProblems(m: Pick<Mount, 'type' | 'options' | 'mountPoint'>, staleAfterMs: number): MountFinding[] {
+/** `journal`: for ext4, whether it runs one (ext4HasJournal); undefined when not known. */
+export function mountProblems(m: Pick<Mount, 'type' | 'options' | 'mountPoint' | 'source'>, staleAfterMs: number, journal?: boolean): MountFinding[] {
   const out: MountFinding[] = [];
   if (m.options.has('ro')) {
     out.push({ status: 'fail', problem: 'mounted read-only', fix: `remount it read-write (\`mount -o remount,rw ${m.mountPoint}\`)` });
+  }
+  if (m.type === 'ext4' && journal === false) {
+    out.push({
+      status: 'warn',
+      problem: "ext4 without a journal: a rename cut short by a power cut or a crash is not atomic here, so fsck can find a job's file under both names or under neither (in lost+found)",
+      fix: `add a journal while it is unmounted (\`tune2fs -O has_journal ${m.source}\`), or put the spool on a journaled filesystem`,
+    });
   }
   if (isNfs(m.type) && (m.options.has('soft') || m.options.has('softerr'))) {
     out.push({ status: 'warn', problem: 'a soft NFS mount: a slow server makes writes fail or be lost', fix: 'mount it with `hard`' });

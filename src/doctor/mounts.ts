@@ -3,7 +3,8 @@
  * its mount options, and the options (caching, soft, read-only) are what decide whether a
  * network mount is safe for a spool; /proc/self/mountinfo has both.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export interface Mount {
   mountPoint: string;
@@ -100,4 +101,18 @@ export function isNfs(type: string): boolean {
 
 export function isSmb(type: string): boolean {
   return /^(cifs|smb\d?|smbfs)$/.test(type);
+}
+
+/**
+ * Whether the ext4 filesystem on device `source` runs a journal: jbd2 lists each journal it
+ * runs in /proc/fs/jbd2 as <device>-<journal inode>. Undefined when that cannot be told (no
+ * such listing, or a source that is not a device node).
+ */
+export function ext4HasJournal(source: string, jbd2Dir = '/proc/fs/jbd2'): boolean | undefined {
+  try {
+    const device = basename(realpathSync(source));
+    return readdirSync(jbd2Dir).some((n) => n.startsWith(`${device}-`));
+  } catch {
+    return undefined;
+  }
 }

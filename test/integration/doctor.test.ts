@@ -1,9 +1,10 @@
 // `spoolctl doctor` on real spools: healthy with a sentinel and a worker, then one broken
 // thing at a time (a dead or paused worker, a missing env, a missing command, a corrupt
-// ledger, a read-only spool, a world-writable directory, a skewed clock), each named by the
-// check that finds it, with the exit code that goes with it.
+// ledger, a read-only spool, a world-writable directory, a skewed clock, ext4 without a
+// journal), each named by the check that finds it, with the exit code that goes with it.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Check, DoctorReport } from '../../src/api/doctor.js';
@@ -52,9 +53,36 @@ function heartbeatOf(t: TestSpool, slot: number): { host: string; pid: number } 
   return JSON.parse(readFileSync(join(t.dir, 'slots', `slot-${slot}.json`), 'utf8'));
 }
 
+/**
+ * A real ext4 on a loop device, with or without a journal, for `use`; unmounted after.
+ * Fails loudly if it cannot be made (the test needs root and a loop device).
+ */
+async function onExt4(journal: boolean, use: (dir: string) => Promise<void> | void): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'spoolctl-ext4-'));
+  const image = `${dir}.img`;
+  const run = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cannot make a loop-mounted ext4 (${cmd}: ${r.stderr || r.error?.message}), so this test cannot run`);
+  };
+  try {
+    run('truncate', ['-s', '64M', image]);
+    run('mkfs.ext4', ['-q', '-F', ...(journal ? [] : ['-O', '^has_journal']), image]);
+    run('mount', ['-o', 'loop', image, dir]);
+    try {
+      await use(dir);
+    } finally {
+      spawnSync('umount', [dir]);
+    }
+  } finally {
+    rmSync(image, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('doctor', () => {
   it('passes on a healthy spool with a sentinel and a worker, and leaves no probe behind', async () => {
-    const t = makeSpool();
+    // On a tmpfs: the machine's own disk may be an ext4 without a journal, which doctor warns of.
+    const t = makeSpool('', join(smallDisk(512 * 1024).dir, 'spool'));
     t.sentinel();
     t.worker();
     await upAndIdle(t);
@@ -160,6 +188,17 @@ describe('doctor', () => {
     expect(d.check('ledger').fix).toContain('spoolctl ledger rebuild');
     // Read through a copy: SQLite's -wal and -shm files did not appear beside the ledger.
     expect(t.files('ledger')).toEqual(['ledger.db']);
+  });
+
+  it('warns of a spool on ext4 without a journal, and not of one with a journal', async () => {
+    await onExt4(false, (dir) => {
+      const d = doctor(makeSpool('', join(dir, 'spool')));
+      expect(d.check('filesystem')).toMatchObject({ status: 'warn', detail: expect.stringContaining('ext4 without a journal') });
+      expect(d.check('filesystem').fix).toContain('tune2fs -O has_journal /dev/loop');
+    });
+    await onExt4(true, (dir) => {
+      expect(doctor(makeSpool('', join(dir, 'spool'))).check('filesystem')).toMatchObject({ status: 'pass', detail: expect.stringContaining('ext4 /dev/loop') });
+    });
   });
 
   it('reports a read-only spool without crashing', async () => {

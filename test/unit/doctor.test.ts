@@ -1,8 +1,11 @@
 // The pure parts of `spoolctl doctor`: reading the mount table, finding a path's mount, the
 // mount-option rules, and judging clock skew.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attributeCacheSeconds, mountProblems } from '../../src/doctor/mount-rules.js';
-import { isNetworkType, mountOf, parseMountinfo, parseProcMounts, type Mount } from '../../src/doctor/mounts.js';
+import { ext4HasJournal, isNetworkType, mountOf, parseMountinfo, parseProcMounts, type Mount } from '../../src/doctor/mounts.js';
 import { judgeSkew, skewMs } from '../../src/doctor/probe.js';
 import { fromFindings, worst } from '../../src/doctor/check.js';
 
@@ -93,6 +96,36 @@ describe('mount-option rules', () => {
     expect(finding!.fix).toContain('120000');
     expect(problems(mount('nfs4', 'rw,hard'), 200_000)).toEqual([]);
     expect(problems(mount('cifs', 'rw,actimeo=10'))).toEqual([['warn', expect.stringContaining('cached up to 10s')]]);
+  });
+
+  it('warns on ext4 without a journal, and only when that is known', () => {
+    const ext4 = mount('ext4', 'rw,relatime');
+    const [finding] = mountProblems(ext4, 10_000, false);
+    expect(finding).toMatchObject({ status: 'warn', problem: expect.stringContaining('ext4 without a journal') });
+    expect(finding!.fix).toContain('tune2fs -O has_journal src');
+    expect(mountProblems(ext4, 10_000, true)).toEqual([]);
+    expect(mountProblems(ext4, 10_000)).toEqual([]);
+    expect(mountProblems(mount('xfs', 'rw'), 10_000, false)).toEqual([]);
+  });
+
+  it('tells a journal by the device jbd2 lists, following the device link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spoolctl-jbd2-'));
+    try {
+      const jbd2 = join(dir, 'jbd2');
+      mkdirSync(jbd2);
+      mkdirSync(join(jbd2, 'vda-8'));
+      mkdirSync(join(jbd2, 'dm-0-8'));
+      for (const dev of ['vda', 'vdb', 'dm-0', 'vda1']) writeFileSync(join(dir, dev), '');
+      symlinkSync(join(dir, 'dm-0'), join(dir, 'vg-root'));
+      expect(ext4HasJournal(join(dir, 'vda'), jbd2)).toBe(true);
+      expect(ext4HasJournal(join(dir, 'vg-root'), jbd2)).toBe(true);
+      expect(ext4HasJournal(join(dir, 'vdb'), jbd2)).toBe(false);
+      expect(ext4HasJournal(join(dir, 'vda1'), jbd2)).toBe(false);
+      expect(ext4HasJournal('/dev/root-that-is-not-here', jbd2)).toBeUndefined();
+      expect(ext4HasJournal(join(dir, 'vda'), join(dir, 'no-jbd2'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('warns on SMB caching that ignores the server', () => {
