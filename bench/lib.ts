@@ -1,8 +1,8 @@
 /** Bench helpers: time a command, read a process's CPU and memory, median, a fixed-width table. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { basename } from 'node:path';
+import { ext4HasJournal, mountOf, readMounts } from '../src/doctor/mounts.js';
 import { filesystemOf } from '../src/spool/filesystem.js';
 
 export interface Row {
@@ -55,15 +55,9 @@ export function machine(): string {
  * moves the throughput row by a factor of two: the figures say which kind they ran on.
  */
 function journalNote(dir: string): string {
-  try {
-    const dev = statSync(dir).dev;
-    const major = (dev >> 8) & 0xfff;
-    const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-    const name = basename(realpathSync(`/sys/dev/block/${major}:${minor}`));
-    return existsSync(`/proc/fs/jbd2/${name}-8`) ? ' with a journal' : ' without a journal';
-  } catch {
-    return '';
-  }
+  const mount = mountOf(readMounts() ?? [], realpathSync(dir));
+  const journal = mount ? ext4HasJournal(mount.source) : undefined;
+  return journal === undefined ? '' : journal ? ' with a journal' : ' without a journal';
 }
 
 export function printTable(rows: Row[]): void {
