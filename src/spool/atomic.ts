@@ -127,8 +127,9 @@ function placeNoClobber(tmp: string, target: string): void {
 
 export function exists(path: string): boolean {
   try {
-    lstatSync(path);
-    return true;
+    // Asked on every claim and completion, where the answer is usually "no": a thrown ENOENT
+    // would build an Error and its stack each time.
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
   } catch (err) {
     if (errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR') return false;
     throw new SpoolIoError('stat', path, err as NodeJS.ErrnoException);

@@ -19,7 +19,7 @@ import { fail } from '../faults/failpoints.js';
 import { makeLogger, makeThrottle, type Logger } from '../log.js';
 import { exists } from '../spool/atomic.js';
 import { filesystemOf } from '../spool/filesystem.js';
-import { claimDir, claimFileName, claimPath, envsDirOf, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
+import { claimDir, claimFileName, claimPath, drainMarkerPath, envsDirOf, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
 import { readManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { publishResult, type JobResult, type Outcome } from '../spool/results.js';
@@ -28,6 +28,7 @@ import { watchForChanges, type WakeWatch } from '../spool/wake.js';
 import { readSlotFiles, removeHeartbeat, writeHeartbeat, writeLeaveNote, type Heartbeat } from '../spool/slots.js';
 import { VERSION } from '../version.js';
 import { buildArgv, MissingPlaceholderError } from './argv.js';
+import { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
 import { startPlugin, type RunningPlugin } from './runner.js';
 import { resolveRunAs, type RunAs } from './run-as.js';
@@ -67,6 +68,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   if (fs.network) log.info(`the spool is on a network filesystem (${fs.type}): claims are also found by a scan every ${cfg.worker.heartbeat_ms} ms`);
 
   const plugins = new PluginRegistry(l);
+  const output = new OutputCapture();
+  // Copied once: reading process.env goes through the C++ environment on every key.
+  const env = { ...process.env };
   const finished = new Set<string>();
   let current: Current | undefined;
   let stopping: string | undefined;
@@ -114,6 +118,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       beating = false;
       if (beatTimer) clearTimeout(beatTimer);
       wake?.close();
+      output.close();
       // A worker displaced while paused must not remove the new holder's slot files.
       if (!keepSlotFiles && stillOwner()) {
         removeHeartbeat(l, slot);
@@ -185,7 +190,11 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       if (current || stopping || scanning || hb.state === 'draining' || compromised) return;
       scanning = true;
       try {
-        const mine = listClaims(l, slot).claims.find((c) => c.token === token && !finished.has(claimFileName(c)));
+        const listed = new Map(listClaims(l, slot).claims.filter((c) => c.token === token).map((c) => [claimFileName(c), c]));
+        // A finished claim stays listed until the sentinel applies its result; once it is
+        // gone it is forgotten, so a worker that runs for months keeps no list of them.
+        for (const name of finished) if (!listed.has(name)) finished.delete(name);
+        const mine = [...listed].find(([name]) => !finished.has(name))?.[1];
         if (mine) void runClaim(mine);
       } catch (err) {
         throttled('warn', 'scan', 'cannot list the slot directory; retrying', { slot, error: (err as Error).message });
@@ -204,7 +213,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.job_started_at = new Date().toISOString();
       // The job's heartbeat is asked for once the manifest names the plugin (execute's plugin
       // report), so it carries both the claim and the plugin; a job over by then is never shown.
-      const result = await execute(l, cfg, plugins, current, log, host, runAs, {
+      const result = await execute(l, cfg, { plugins, output, env }, current, log, host, runAs, {
         plugin: (name) => {
           hb.plugin = name;
           beat('soon');
@@ -238,7 +247,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       log.info('job finished', { job: claim.id, attempt: claim.attempt, outcome: result.outcome, exit_code: result.exit_code, error: result.error });
       const peakRss = current.peakRss;
       current = undefined;
-      hb.state = stopping || readSlotFiles(l, slot).draining ? 'draining' : 'idle';
+      hb.state = stopping || exists(drainMarkerPath(l, slot)) ? 'draining' : 'idle';
       hb.job = hb.plugin = hb.claim = hb.message = hb.job_started_at = undefined;
       hb.progress = undefined;
       beat(hb.state === 'draining' ? 'now' : 'soon');
@@ -285,7 +294,7 @@ type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
 async function execute(
   l: Layout,
   cfg: LoadedConfig['config'],
-  plugins: PluginRegistry,
+  tools: { plugins: PluginRegistry; output: OutputCapture; env: NodeJS.ProcessEnv },
   current: Current,
   log: Logger,
   host: string,
@@ -304,7 +313,7 @@ async function execute(
     return outcome('failed_permanently', { error: `cannot read the claimed manifest: ${(err as Error).message}` });
   }
   report.plugin(manifest.plugin);
-  const found = plugins.lookup(manifest.plugin);
+  const found = tools.plugins.lookup(manifest.plugin);
   if (!found.ok) return outcome('failed_permanently', { error: found.reason });
   const plugin = found.plugin;
   const envsDir = envsDirOf(l, cfg.worker.envs_dir);
@@ -328,8 +337,9 @@ async function execute(
       // An unprivileged plugin user may not be able to enter the spool directory.
       cwd: runAs ? '/' : l.root,
       user: runAs ? { uid: runAs.uid, gid: runAs.gid } : undefined,
-      env: { ...process.env, SPOOLCTL_JOB_ID: claim.id, SPOOLCTL_ATTEMPT: String(claim.attempt), SPOOLCTL_SPOOL: l.root, ...(envDir ? { SPOOLCTL_ENV_DIR: envDir } : {}) },
+      env: { ...tools.env, SPOOLCTL_JOB_ID: claim.id, SPOOLCTL_ATTEMPT: String(claim.attempt), SPOOLCTL_SPOOL: l.root, ...(envDir ? { SPOOLCTL_ENV_DIR: envDir } : {}) },
       log: jobLog,
+      output: tools.output,
       timeoutMs: plugin.timeout_s ? plugin.timeout_s * 1000 : undefined,
       killGraceMs: cfg.worker.kill_grace_ms,
       onProgress: report.progress,

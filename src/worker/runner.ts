@@ -1,10 +1,12 @@
 /**
  * Runs one plugin process: argv only (no shell), its own process group (so a timeout or a
- * cancel stops the whole tree), stdout and stderr into the job's bounded log, progress as
- * JSON lines on file descriptor 3. A plugin that never writes to fd 3 works the same.
+ * cancel stops the whole tree), stdout and stderr into the worker's capture file and from
+ * there, every second and at the end, into the job's bounded log; progress as JSON lines on
+ * file descriptor 3. A plugin that never writes to fd 3 works the same.
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
 
 export interface RunSpec {
@@ -14,6 +16,7 @@ export interface RunSpec {
   user?: { uid: number; gid: number };
   cwd: string;
   log: JobLog;
+  output: OutputCapture;
   timeoutMs?: number;
   killGraceMs: number;
   onProgress: (progress: number | undefined, message: string | undefined) => void;
@@ -34,9 +37,13 @@ export interface RunningPlugin {
   stop(): void;
 }
 
+/** How often a running job's output is copied into its log, where `jobs log` and the TUI read it. */
+const OUTPUT_COPY_MS = 1000;
+
 export function startPlugin(spec: RunSpec): RunningPlugin {
   const [cmd, ...args] = spec.argv as [string, ...string[]];
-  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, ...(spec.user ?? {}) });
+  spec.output.reset();
+  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', spec.output.fd, spec.output.fd, 'pipe'], detached: true, ...(spec.user ?? {}) });
   let timedOut = false;
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -56,8 +63,8 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
     killTimer = setTimeout(() => signalGroup('SIGKILL'), spec.killGraceMs);
   };
 
-  child.stdout!.on('data', (b: Buffer) => spec.log.write(b));
-  child.stderr!.on('data', (b: Buffer) => spec.log.write(b));
+  const copyOutput = () => spec.output.drain((b) => spec.log.write(b));
+  const copier = setInterval(copyOutput, OUTPUT_COPY_MS);
   readProgress(child.stdio[3] as Readable, spec.onProgress);
 
   const timeout = spec.timeoutMs
@@ -73,6 +80,8 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
       spawnError = err.code === 'ENOENT' ? `command not found: ${cmd}` : `cannot start ${cmd}: ${err.message}`;
     });
     child.once('close', (code, signal) => {
+      clearInterval(copier);
+      copyOutput();
       if (timeout) clearTimeout(timeout);
       if (killTimer) clearTimeout(killTimer);
       // Leftover children of the plugin, if any, go with its group.
