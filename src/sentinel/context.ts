@@ -15,6 +15,7 @@ import { FileServerClock } from '../spool/clock.js';
 import type { ClaimName, Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import type { Heartbeat } from '../spool/slots.js';
+import { PendingQueue } from './pending-queue.js';
 
 export interface PendingEntry {
   name: string;
@@ -53,7 +54,7 @@ export interface SentinelContext {
   clock: FileServerClock;
   plugins: PluginRegistry;
   /** pending/ as last listed and validated, by file name. */
-  pending: Map<string, PendingEntry>;
+  pending: PendingQueue;
   /** The ledger's jobs table as the sentinel last wrote it, by id. */
   jobs: Map<string, JobMirror>;
   slots: SlotView[];
@@ -95,7 +96,7 @@ export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, d
       throttled('warn', 'clock', "cannot write the clock probe; judging heartbeats by the last known server clock", { error: err.message }),
     ),
     plugins: new PluginRegistry(l),
-    pending: new Map(),
+    pending: new PendingQueue(),
     jobs: new Map(),
     slots: [],
     claims: new Map(),

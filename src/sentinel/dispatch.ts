@@ -8,19 +8,7 @@ import { LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { claimFileName, type ClaimName } from '../spool/layout.js';
 import { claimJob } from '../spool/moves.js';
-import { spoolRelative, transition, type PendingEntry, type SentinelContext } from './context.js';
-
-function before(a: PendingEntry, b: PendingEntry): boolean {
-  if (a.priority !== b.priority) return a.priority > b.priority;
-  if (a.mtimeMs !== b.mtimeMs) return a.mtimeMs < b.mtimeMs;
-  return a.name < b.name;
-}
-
-function next(ctx: SentinelContext): PendingEntry | undefined {
-  let best: PendingEntry | undefined;
-  for (const e of ctx.pending.values()) if (!best || before(e, best)) best = e;
-  return best;
-}
+import { spoolRelative, transition, type SentinelContext } from './context.js';
 
 export function dispatch(ctx: SentinelContext): number {
   let claimed = 0;
@@ -28,7 +16,7 @@ export function dispatch(ctx: SentinelContext): number {
     if (view.status !== 'live' || !view.hb || view.draining || view.hb.state === 'draining') continue;
     if ((ctx.claims.get(view.slot) ?? []).length > 0) continue;
     for (;;) {
-      const entry = next(ctx);
+      const entry = ctx.pending.first();
       if (!entry) return claimed;
       ctx.pending.delete(entry.name);
       const c: ClaimName = { slot: view.slot, id: entry.id, attempt: entry.attempts + 1, token: view.hb.token, nonce: nanoid(8) };

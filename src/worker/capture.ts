@@ -1,8 +1,10 @@
 /**
- * Where a plugin's stdout and stderr go: one file per worker on the worker host's local temp
- * directory, opened for appending once and emptied before each job, that the worker copies
- * into the job's bounded log. Two pipes per job, with their stream objects, cost the worker
- * more CPU than a no-op job itself; a file descriptor handed to the child costs nothing.
+ * Where a plugin's stdout and stderr go, and its progress lines (fd 3): a file per stream per
+ * worker, on the worker host's local temp directory, opened for appending once and emptied
+ * before each job, that the worker reads while the job runs and when it ends. Pipes, with
+ * their stream objects, cost the worker more CPU than a no-op job itself; a file descriptor
+ * handed to the child costs nothing, and a plugin that writes faster than the worker reads
+ * is never blocked.
  * The file is unlinked as soon as it is opened: nothing is left behind, even by a kill -9,
  * and the plugin keeps writing to it through the descriptor it inherited.
  */

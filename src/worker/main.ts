@@ -69,6 +69,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
 
   const plugins = new PluginRegistry(l);
   const output = new OutputCapture();
+  const progress = new OutputCapture();
   // Copied once: reading process.env goes through the C++ environment on every key.
   const env = { ...process.env };
   const finished = new Set<string>();
@@ -119,6 +120,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       if (beatTimer) clearTimeout(beatTimer);
       wake?.close();
       output.close();
+      progress.close();
       // A worker displaced while paused must not remove the new holder's slot files.
       if (!keepSlotFiles && stillOwner()) {
         removeHeartbeat(l, slot);
@@ -213,7 +215,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.job_started_at = new Date().toISOString();
       // The job's heartbeat is asked for once the manifest names the plugin (execute's plugin
       // report), so it carries both the claim and the plugin; a job over by then is never shown.
-      const result = await execute(l, cfg, { plugins, output, env }, current, log, host, runAs, {
+      const result = await execute(l, cfg, { plugins, output, progress, env }, current, log, host, runAs, {
         plugin: (name) => {
           hb.plugin = name;
           beat('soon');
@@ -294,7 +296,7 @@ type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
 async function execute(
   l: Layout,
   cfg: LoadedConfig['config'],
-  tools: { plugins: PluginRegistry; output: OutputCapture; env: NodeJS.ProcessEnv },
+  tools: { plugins: PluginRegistry; output: OutputCapture; progress: OutputCapture; env: NodeJS.ProcessEnv },
   current: Current,
   log: Logger,
   host: string,
@@ -340,6 +342,7 @@ async function execute(
       env: { ...tools.env, SPOOLCTL_JOB_ID: claim.id, SPOOLCTL_ATTEMPT: String(claim.attempt), SPOOLCTL_SPOOL: l.root, ...(envDir ? { SPOOLCTL_ENV_DIR: envDir } : {}) },
       log: jobLog,
       output: tools.output,
+      progress: tools.progress,
       timeoutMs: plugin.timeout_s ? plugin.timeout_s * 1000 : undefined,
       killGraceMs: cfg.worker.kill_grace_ms,
       onProgress: report.progress,

@@ -1,11 +1,12 @@
 /**
  * Runs one plugin process: argv only (no shell), its own process group (so a timeout or a
- * cancel stops the whole tree), stdout and stderr into the worker's capture file and from
- * there, every second and at the end, into the job's bounded log; progress as JSON lines on
- * file descriptor 3. A plugin that never writes to fd 3 works the same.
+ * cancel stops the whole tree), stdout and stderr into the worker's output file and from
+ * there into the job's bounded log, progress as JSON lines on file descriptor 3 (the
+ * worker's progress file). A plugin that never writes to fd 3 works the same. Both files are
+ * read every PROGRESS_READ_MS while the plugin runs and once when it ends.
  */
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
 
@@ -17,6 +18,7 @@ export interface RunSpec {
   cwd: string;
   log: JobLog;
   output: OutputCapture;
+  progress: OutputCapture;
   timeoutMs?: number;
   killGraceMs: number;
   onProgress: (progress: number | undefined, message: string | undefined) => void;
@@ -37,13 +39,14 @@ export interface RunningPlugin {
   stop(): void;
 }
 
-/** How often a running job's output is copied into its log, where `jobs log` and the TUI read it. */
-const OUTPUT_COPY_MS = 1000;
+/** How often a running job's progress and output are read (the heartbeat carries progress as often). */
+const PROGRESS_READ_MS = 250;
 
 export function startPlugin(spec: RunSpec): RunningPlugin {
   const [cmd, ...args] = spec.argv as [string, ...string[]];
   spec.output.reset();
-  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', spec.output.fd, spec.output.fd, 'pipe'], detached: true, ...(spec.user ?? {}) });
+  spec.progress.reset();
+  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', spec.output.fd, spec.output.fd, spec.progress.fd], detached: true, ...(spec.user ?? {}) });
   let timedOut = false;
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -63,9 +66,12 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
     killTimer = setTimeout(() => signalGroup('SIGKILL'), spec.killGraceMs);
   };
 
-  const copyOutput = () => spec.output.drain((b) => spec.log.write(b));
-  const copier = setInterval(copyOutput, OUTPUT_COPY_MS);
-  readProgress(child.stdio[3] as Readable, spec.onProgress);
+  const progressLines = progressReader(spec.onProgress);
+  const read = () => {
+    spec.output.drain((b) => spec.log.write(b));
+    spec.progress.drain(progressLines);
+  };
+  const reader = setInterval(read, PROGRESS_READ_MS);
 
   const timeout = spec.timeoutMs
     ? setTimeout(() => {
@@ -80,8 +86,8 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
       spawnError = err.code === 'ENOENT' ? `command not found: ${cmd}` : `cannot start ${cmd}: ${err.message}`;
     });
     child.once('close', (code, signal) => {
-      clearInterval(copier);
-      copyOutput();
+      clearInterval(reader);
+      read();
       if (timeout) clearTimeout(timeout);
       if (killTimer) clearTimeout(killTimer);
       // Leftover children of the plugin, if any, go with its group.
@@ -92,13 +98,12 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
   return { pid: child.pid, done, stop };
 }
 
-function readProgress(stream: Readable | undefined, onProgress: RunSpec['onProgress']): void {
-  if (!stream) return;
+/** Turns the bytes a plugin wrote to fd 3 into progress reports, a JSON line at a time. */
+function progressReader(onProgress: RunSpec['onProgress']): (chunk: Buffer) => void {
+  const utf8 = new StringDecoder('utf8');
   let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('error', () => undefined);
-  stream.on('data', (chunk: string) => {
-    buf += chunk;
+  return (chunk) => {
+    buf += utf8.write(chunk);
     if (buf.length > 1 << 20) buf = buf.slice(-65536);
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
@@ -114,5 +119,5 @@ function readProgress(stream: Readable | undefined, onProgress: RunSpec['onProgr
         // not a progress line: ignored, as the plugin contract says
       }
     }
-  });
+  };
 }

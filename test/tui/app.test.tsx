@@ -144,6 +144,15 @@ describe('tui frames at 80x24', () => {
     await ui.see('filtered', () => ui.frame().includes('/ok_'));
     await ui.see('the list filtered', () => !/^bad-1 /m.test(ui.frame()) && /^ok-1 +\w+/m.test(ui.frame()));
     expect(position(ui.frame())).toBe('1 of 1 matching');
+    // A job that succeeded silently has no log file, and the detail says so.
+    await until('ok-1 done', () => t.job('ok-1')?.state === 'done');
+    await ui.press(ENTER);
+    await ui.press(ENTER);
+    await until('ok-1 detail', () => ui.frame().includes('job ok-1') && ui.frame().includes('timeline'));
+    expect(ui.frame()).toContain('(none: the job printed nothing)');
+    fitsTheTerminal(ui.frame());
+    await ui.press(ESC);
+    await ui.see('back to the filtered list', () => position(ui.frame()) === '1 of 1 matching');
     await ui.press(ESC);
     await ui.see('the filter cleared', () => /^bad-1 +\w+/m.test(ui.frame()) && /^ok-1 +\w+/m.test(ui.frame()));
     expect(position(ui.frame())).not.toContain('matching');

@@ -45,6 +45,11 @@ export function JobDetail({ job, height, columns, pending }: { job?: Detail; hei
         </Text>
       ))}
       <Text bold>log</Text>
+      {job.log_tail === null && logHeight > 0 ? (
+        <Text wrap="truncate-end" {...(theme.color ? { dimColor: true } : {})}>
+          {noLogReason(job.state)}
+        </Text>
+      ) : null}
       {logLines.slice(-logHeight).map((r, i) => (
         <Text key={`l${i}`} wrap="truncate-end">
           {fit(r, columns, theme.ascii)}
@@ -52,4 +57,11 @@ export function JobDetail({ job, height, columns, pending }: { job?: Detail; hei
       ))}
     </Box>
   );
+}
+
+/** Why a job has no log file: a worker creates one with the first output. */
+function noLogReason(state: string): string {
+  if (state === 'done') return '(none: the job printed nothing)';
+  if (state === 'pending' || state === 'claimed' || state === 'held') return '(no output yet)';
+  return '(none)';
 }
