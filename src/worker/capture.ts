@@ -12,6 +12,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
+import { ConfigError } from '../errors.js';
 
 /**
  * Past this size, once read, the file is emptied while the job still runs, so a runaway
@@ -28,7 +29,13 @@ export class OutputCapture {
 
   constructor(dir = tmpdir(), private readonly rotateBytes = ROTATE_BYTES) {
     const path = join(dir, `spoolctl-output-${process.pid}-${nanoid(8)}`);
-    this.fd = openSync(path, 'ax+', 0o600);
+    try {
+      this.fd = openSync(path, 'ax+', 0o600);
+    } catch (err) {
+      throw new ConfigError(
+        `The worker cannot create its plugin output file in ${dir} (${(err as Error).message}): set TMPDIR to a writable directory on a local disk.`,
+      );
+    }
     unlinkSync(path);
   }
 

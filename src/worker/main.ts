@@ -55,6 +55,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   const log = makeLogger('worker', opts.verbose);
   const runAs = resolveRunAs(cfg.worker.run_as, host, log);
   let compromised: Error | undefined;
+  // Before the slot is taken: a worker that cannot have them leaves no slot files behind.
+  const output = new OutputCapture();
+  const progress = new OutputCapture();
   const taken = await takeSlot(l, cfg, host, opts.slot, (err) => {
     compromised = err;
   });
@@ -68,8 +71,6 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   if (fs.network) log.info(`the spool is on a network filesystem (${fs.type}): claims are also found by a scan every ${cfg.worker.heartbeat_ms} ms`);
 
   const plugins = new PluginRegistry(l);
-  const output = new OutputCapture();
-  const progress = new OutputCapture();
   // Copied once: reading process.env goes through the C++ environment on every key.
   const env = { ...process.env };
   const finished = new Set<string>();

@@ -68,8 +68,12 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
 
   const progressLines = progressReader(spec.onProgress);
   const read = () => {
-    spec.output.drain((b) => spec.log.write(b));
-    spec.progress.drain(progressLines);
+    try {
+      spec.output.drain((b) => spec.log.write(b));
+      spec.progress.drain(progressLines);
+    } catch {
+      // like a log that cannot be written, output that cannot be read never stops the job
+    }
   };
   const reader = setInterval(read, PROGRESS_READ_MS);
 

@@ -22,6 +22,15 @@ describe('worker lifecycle', () => {
     expect(slotState(t, 1)).toBe('free');
   });
 
+  it('refuses to start, naming the directory, when its temp directory cannot take the plugin output files', async () => {
+    const t = makeSpool();
+    const w = t.worker([], { TMPDIR: join(t.dir, 'no-such-dir') });
+    expect(await w.exited).toBe(1);
+    expect(w.output()).toContain(`The worker cannot create its plugin output file in ${join(t.dir, 'no-such-dir')}`);
+    expect(w.output()).toContain('set TMPDIR to a writable directory on a local disk');
+    expect(t.files('slots')).toEqual([]);
+  });
+
   it('hands the job back after stop_timeout_ms without counting the attempt', async () => {
     const t = makeSpool('[worker]\nstop_timeout_ms = 300\nkill_grace_ms = 200\n');
     t.sentinel();
