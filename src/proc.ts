@@ -16,13 +16,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Waits for `p`, but no longer than `ms`: a stuck cleanup must not keep a process from exiting. */
-export async function within(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
-
 /** Fields of /proc/<pid>/stat after the command name (field 3 on), or undefined when gone. */
 export function statFields(pid: number | string): string[] | undefined {
   try {

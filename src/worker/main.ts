@@ -30,7 +30,7 @@ import { VERSION } from '../version.js';
 import { buildArgv, MissingPlaceholderError } from './argv.js';
 import { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
-import { startPlugin, type RunningPlugin } from './runner.js';
+import { PROGRESS_READ_MS, startPlugin, type RunningPlugin } from './runner.js';
 import { resolveRunAs, type RunAs } from './run-as.js';
 import { groupRssBytes, RECYCLE_EXIT_CODE, recycleReason } from './recycle.js';
 import { takeSlot } from './slot.js';
@@ -99,12 +99,12 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   /**
    * 'now' writes at once (the tick, draining: the sentinel must see those); 'soon' (a job
    * starting or ending) within BEAT_COALESCE_MS, so a flood of short jobs costs a few writes
-   * a second instead of two per job; 'progress' at most every PROGRESS_BEAT_MS.
+   * a second instead of two per job; 'progress' at most as often as the plugin's progress is read.
    */
   const beat = (when: 'now' | 'soon' | 'progress') => {
     if (when === 'now') return write();
     if (beatTimer) return;
-    const gap = when === 'soon' ? BEAT_COALESCE_MS : Math.max(0, PROGRESS_BEAT_MS - (Date.now() - lastBeat));
+    const gap = when === 'soon' ? BEAT_COALESCE_MS : Math.max(0, PROGRESS_READ_MS - (Date.now() - lastBeat));
     beatTimer = setTimeout(write, gap);
   };
 
@@ -289,8 +289,6 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
 
 /** How long a job's start or end may wait to be told in the heartbeat. */
 const BEAT_COALESCE_MS = 100;
-/** Progress reports are carried into the heartbeat at most this often. */
-const PROGRESS_BEAT_MS = 250;
 
 type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
 

@@ -39,8 +39,8 @@ export interface RunningPlugin {
   stop(): void;
 }
 
-/** How often a running job's progress and output are read (the heartbeat carries progress as often). */
-const PROGRESS_READ_MS = 250;
+/** How often a running job's progress and output are read; the heartbeat carries progress as often. */
+export const PROGRESS_READ_MS = 250;
 
 export function startPlugin(spec: RunSpec): RunningPlugin {
   const [cmd, ...args] = spec.argv as [string, ...string[]];
