@@ -1,8 +1,9 @@
 /**
  * `npm run pack:offline [-- --out DIR]`: one file that installs spoolctl on a host with Node.js
  * and nothing else. The tarball holds the compiled CLI, the bundled TUI, the production
- * dependencies with better-sqlite3's binding compiled for this Node ABI, the launcher, the
- * README and the systemd units; a `.sha256` file beside it checks it in transit.
+ * dependencies with better-sqlite3's binding compiled for this Node ABI, the worker's
+ * posix_spawn addon, the launcher, the README and the systemd units; a `.sha256` file
+ * beside it checks it in transit.
  *
  * Its one top folder installs both ways: unpacked as it is, or with `npm install -g FILE
  * --offline`, since every dependency is bundled. build-info.json records what the binding was
@@ -16,6 +17,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/paths.js';
 import { runtimeVersions, type BuildInfo } from '../src/api/versions.js';
+import { ADDON_PATH } from '../src/worker/native-spawn.js';
 
 interface PackageJson {
   name: string;
@@ -110,6 +112,8 @@ function main(): void {
   for (const built of ['dist/src/cli/main.js', 'dist/tui/bundle.js']) {
     if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
+  const addon = relative(root, ADDON_PATH);
+  if (!existsSync(ADDON_PATH)) throw new Error(`${addon} is missing: run \`npm ci\` so that it is compiled`);
 
   const stage = mkdtempSync(join(tmpdir(), 'spoolctl-pack-'));
   try {
@@ -118,6 +122,7 @@ function main(): void {
     copy('bin');
     copy('dist/src', (src) => !src.endsWith('.map'));
     copy('dist/tui/bundle.js');
+    copy(addon);
     for (const part of ['schemas', 'fixtures/plugins', 'docs/systemd', 'README.md', 'spool-layout.md']) copy(part);
     for (const dir of dependencyClosure(root)) copyDependency(root, dir, top);
     writeFileSync(join(top, 'package.json'), `${JSON.stringify(packageJsonFor(source), null, 2)}\n`);

@@ -30,6 +30,7 @@ import { VERSION } from '../version.js';
 import { buildArgv, MissingPlaceholderError } from './argv.js';
 import { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
+import { nativeSpawner, type NativeSpawner } from './native-spawn.js';
 import { PROGRESS_READ_MS, startPlugin, type RunningPlugin } from './runner.js';
 import { resolveRunAs, type RunAs } from './run-as.js';
 import { groupRssBytes, RECYCLE_EXIT_CODE, recycleReason } from './recycle.js';
@@ -67,7 +68,11 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   const hb: Heartbeat = { slot, host, pid: process.pid, token, state: 'idle', started_at: startedAt, beat_at: startedAt, jobs_done: 0, jobs_failed: 0 };
   writeHeartbeat(l, hb);
   const fs = filesystemOf(l.root);
-  log.info('worker started', { slot, host, pid: process.pid, version: VERSION, spool: l.root, filesystem: fs.type, config_origins: loaded.origins });
+  // A plugin run as another user needs setuid between fork and exec, which posix_spawn lacks.
+  const native = runAs ? {} : nativeSpawner();
+  const spawner = native.spawner;
+  log.info('worker started', { slot, host, pid: process.pid, version: VERSION, spool: l.root, filesystem: fs.type, plugins_start_with: spawner ? 'posix_spawn' : 'child_process', config_origins: loaded.origins });
+  if (native.error) log.warn('the posix_spawn addon did not load (run `npm ci` to build it): plugins start with child_process.spawn, which costs the worker more CPU per job', { error: native.error });
   if (fs.network) log.info(`the spool is on a network filesystem (${fs.type}): claims are also found by a scan every ${cfg.worker.heartbeat_ms} ms`);
 
   const plugins = new PluginRegistry(l);
@@ -216,7 +221,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.job_started_at = new Date().toISOString();
       // The job's heartbeat is asked for once the manifest names the plugin (execute's plugin
       // report), so it carries both the claim and the plugin; a job over by then is never shown.
-      const result = await execute(l, cfg, { plugins, output, progress, env }, current, log, host, runAs, {
+      const result = await execute(l, cfg, { plugins, output, progress, env, spawner }, current, log, host, runAs, {
         plugin: (name) => {
           hb.plugin = name;
           beat('soon');
@@ -295,7 +300,7 @@ type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
 async function execute(
   l: Layout,
   cfg: LoadedConfig['config'],
-  tools: { plugins: PluginRegistry; output: OutputCapture; progress: OutputCapture; env: NodeJS.ProcessEnv },
+  tools: { plugins: PluginRegistry; output: OutputCapture; progress: OutputCapture; env: NodeJS.ProcessEnv; spawner: NativeSpawner | undefined },
   current: Current,
   log: Logger,
   host: string,
@@ -345,6 +350,7 @@ async function execute(
       timeoutMs: plugin.timeout_s ? plugin.timeout_s * 1000 : undefined,
       killGraceMs: cfg.worker.kill_grace_ms,
       onProgress: report.progress,
+      spawner: tools.spawner,
     });
     current.plugin = running;
     fail('run.after-spawn');

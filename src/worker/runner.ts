@@ -4,11 +4,16 @@
  * there into the job's bounded log, progress as JSON lines on file descriptor 3 (the
  * worker's progress file). A plugin that never writes to fd 3 works the same. Both files are
  * read every PROGRESS_READ_MS while the plugin runs and once when it ends.
+ *
+ * Plugins start with the posix_spawn addon when it is built (./native-spawn.ts), and with
+ * child_process.spawn when it is not or when the plugin runs as another user.
  */
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { exists } from '../spool/atomic.js';
 import type { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
+import type { NativeSpawner } from './native-spawn.js';
 
 export interface RunSpec {
   argv: string[];
@@ -22,6 +27,8 @@ export interface RunSpec {
   timeoutMs?: number;
   killGraceMs: number;
   onProgress: (progress: number | undefined, message: string | undefined) => void;
+  /** Starts the plugin without a fork of the worker; unused when `user` is set. */
+  spawner?: NativeSpawner;
 }
 
 export interface RunOutcome {
@@ -43,10 +50,9 @@ export interface RunningPlugin {
 export const PROGRESS_READ_MS = 250;
 
 export function startPlugin(spec: RunSpec): RunningPlugin {
-  const [cmd, ...args] = spec.argv as [string, ...string[]];
   spec.output.reset();
   spec.progress.reset();
-  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', spec.output.fd, spec.output.fd, spec.progress.fd], detached: true, ...(spec.user ?? {}) });
+  const child = launch(spec);
   let timedOut = false;
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -84,22 +90,44 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
       }, spec.timeoutMs)
     : undefined;
 
-  const done = new Promise<RunOutcome>((resolve) => {
-    let spawnError: string | undefined;
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      spawnError = err.code === 'ENOENT' ? `command not found: ${cmd}` : `cannot start ${cmd}: ${err.message}`;
-    });
-    child.once('close', (code, signal) => {
-      clearInterval(reader);
-      read();
-      if (timeout) clearTimeout(timeout);
-      if (killTimer) clearTimeout(killTimer);
-      // Leftover children of the plugin, if any, go with its group.
-      if (code !== null || signal !== null) signalGroup('SIGKILL');
-      resolve({ exitCode: code, signal, timedOut, stopped: stopped && !timedOut, spawnError });
-    });
+  const done = child.exited.then(({ code, signal }) => {
+    clearInterval(reader);
+    read();
+    if (timeout) clearTimeout(timeout);
+    if (killTimer) clearTimeout(killTimer);
+    // Leftover children of the plugin, if any, go with its group.
+    if (code !== null || signal !== null) signalGroup('SIGKILL');
+    return { exitCode: code, signal, timedOut, stopped: stopped && !timedOut, spawnError: child.spawnError };
   });
   return { pid: child.pid, done, stop };
+}
+
+interface Launched {
+  pid: number | undefined;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  spawnError?: string;
+}
+
+function launch(spec: RunSpec): Launched {
+  const [cmd, ...args] = spec.argv as [string, ...string[]];
+  const failed = (code: string | undefined, message: string): string =>
+    code === 'ENOENT' ? (exists(spec.cwd) ? `command not found: ${cmd}` : `working directory not found: ${spec.cwd}`) : `cannot start ${cmd}: ${message}`;
+  const cannot = (spawnError: string): Launched => ({ pid: undefined, exited: Promise.resolve({ code: null, signal: null }), spawnError });
+  // No exec takes a NUL byte; child_process would throw here, out of the job.
+  if (spec.argv.some((a) => a.includes('\0'))) return cannot(failed(undefined, 'an argument holds a NUL byte'));
+  if (spec.spawner && !spec.user) {
+    try {
+      return spec.spawner.spawn(spec.argv, spec.env, spec.cwd, spec.output.fd, spec.progress.fd);
+    } catch (err) {
+      return cannot(failed((err as NodeJS.ErrnoException).code, (err as Error).message));
+    }
+  }
+  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', spec.output.fd, spec.output.fd, spec.progress.fd], detached: true, ...(spec.user ?? {}) });
+  const launched: Launched = { pid: child.pid, exited: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))) };
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    launched.spawnError = failed(err.code, err.message);
+  });
+  return launched;
 }
 
 /** Turns the bytes a plugin wrote to fd 3 into progress reports, a JSON line at a time. */

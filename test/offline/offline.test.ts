@@ -42,7 +42,7 @@ describe('offline package', () => {
     expect(readdirSync(join(work, 'out')).sort()).toEqual([`${name}.tgz`, `${name}.tgz.sha256`]);
     expect(execFileSync('sha256sum', ['-c', `${name}.tgz.sha256`], { cwd: join(work, 'out'), encoding: 'utf8' })).toContain(': OK');
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n');
-    for (const f of ['bin/spoolctl.js', 'build-info.json', 'README.md', 'docs/systemd/spoolctl-sentinel.service', 'docs/systemd/spoolctl-worker@.service', 'dist/tui/bundle.js', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node']) {
+    for (const f of ['bin/spoolctl.js', 'build-info.json', 'README.md', 'docs/systemd/spoolctl-sentinel.service', 'docs/systemd/spoolctl-worker@.service', 'dist/tui/bundle.js', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'build/Release/posix_spawn.node']) {
       expect(files, f).toContain(`${name}/${f}`);
     }
     // The binding is compiled; its C sources and the TUI's bundled dependencies stay out.
@@ -75,7 +75,9 @@ describe('offline package', () => {
     await until('the job done', () => allDone(t, [id]), 30_000);
     expect(t.job(id)).toMatchObject({ state: 'done', attempts: 1 });
     const log = t.run(['jobs', 'log', id]);
-    expect(log.stdout).toContain('hello offline');
+    expect(log.stdout, worker.output()).toContain('hello offline');
+    // The installed worker loads the addon it was packed with.
+    expect(worker.output()).toContain('"plugins_start_with":"posix_spawn"');
     worker.child.kill('SIGTERM');
     sentinel.child.kill('SIGTERM');
     expect(await exitedWithin(worker, 20_000, 'after SIGTERM')).toBe(0);

@@ -1,0 +1,80 @@
+/**
+ * The worker's posix_spawn addon (src/worker/posix-spawn.c, built by `npm ci` into
+ * build/Release): plugins start without a fork of the worker. When the addon is not built or
+ * does not load, plugins start with child_process.spawn as before, and the worker says so.
+ *
+ * Exits are told by SIGCHLD, which sweeps every plugin still running (signals of one kind
+ * are merged, so one may stand for several exits).
+ */
+import { constants } from 'node:os';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
+
+interface Addon {
+  spawn(command: string, argv: string[], envp: string[], cwd: string, outputFd: number, progressFd: number): number;
+  reap(pid: number): [number | null, number | null] | undefined;
+}
+
+export interface NativeExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface NativeSpawner {
+  /** Starts `argv` in a session of its own; throws an Error with an errno `code` when it cannot. */
+  spawn(argv: string[], env: NodeJS.ProcessEnv, cwd: string, outputFd: number, progressFd: number): { pid: number; exited: Promise<NativeExit> };
+}
+
+export const ADDON_PATH = join(packageRoot(), 'build', 'Release', 'posix_spawn.node');
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+let loaded: { spawner?: NativeSpawner; error?: string } | undefined;
+
+/** The addon's spawner, or why there is none. Loaded once per process. */
+export function nativeSpawner(): { spawner?: NativeSpawner; error?: string } {
+  if (!loaded) {
+    try {
+      loaded = { spawner: spawnerOf(createRequire(import.meta.url)(ADDON_PATH) as Addon) };
+    } catch (err) {
+      loaded = { error: (err as Error).message.split('\n')[0] };
+    }
+  }
+  return loaded;
+}
+
+function spawnerOf(addon: Addon): NativeSpawner {
+  const waiting = new Map<number, (exit: NativeExit) => void>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    for (const [pid, resolve] of waiting) {
+      let status: ReturnType<Addon['reap']>;
+      try {
+        status = addon.reap(pid);
+      } catch {
+        // ECHILD: reaped elsewhere, so its status is lost; it has exited all the same
+        status = [null, null];
+      }
+      if (!status) continue;
+      waiting.delete(pid);
+      resolve({ code: status[0], signal: status[1] === null ? null : (SIGNAL_NAMES.get(status[1]) ?? null) });
+    }
+    if (waiting.size === 0 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  process.on('SIGCHLD', sweep);
+  return {
+    spawn(argv, env, cwd, outputFd, progressFd) {
+      const envp: string[] = [];
+      for (const [k, v] of Object.entries(env)) if (v !== undefined) envp.push(`${k}=${v}`);
+      const pid = addon.spawn(argv[0]!, argv, envp, cwd, outputFd, progressFd);
+      const exited = new Promise<NativeExit>((resolve) => waiting.set(pid, resolve));
+      // Keeps the event loop alive while a plugin runs, as a child_process handle would.
+      sweeper ??= setInterval(sweep, 1000);
+      return { pid, exited };
+    },
+  };
+}
