@@ -11,7 +11,7 @@ import { checkLedgerDisk, checkLedgerLocation, checkSpoolDisk, checkSpoolFilesys
 import { checkLedger } from '../doctor/ledger.js';
 import { checkRunAs, checkSentinel, checkSlots, viewSlots } from '../doctor/liveness.js';
 import { checkLayout, checkWorldWritable, checkWriteAccess } from '../doctor/permissions.js';
-import { checkPluginCommands, checkPluginEnvs, checkPluginFiles, loadPlugins } from '../doctor/plugins.js';
+import { checkPluginCommands, checkPluginEnvs, checkPluginFiles, checkPluginSpawner, loadPlugins } from '../doctor/plugins.js';
 import { probeSpool } from '../doctor/probe.js';
 import { sentinelStatus, type SentinelStatus } from './status.js';
 import { openSpool, type Spool } from './spool.js';
@@ -71,6 +71,7 @@ function runChecks(s: Spool): Check[] {
       const plugins = loadPlugins(s);
       return [checkPluginFiles(plugins), checkPluginEnvs(s, plugins), checkPluginCommands(s, plugins)];
     }),
+    ...guarded('plugin-spawn', checkPluginSpawner),
   ];
 }
 

@@ -13,7 +13,8 @@ import type { PluginDef } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { listNames } from '../spool/scan.js';
 import type { Spool } from '../api/spool.js';
-import { fromFindings, type Check, type Finding } from './check.js';
+import { nativeSpawner } from '../worker/native-spawn.js';
+import { fromFindings, pass, type Check, type Finding } from './check.js';
 
 export interface Plugins {
   valid: PluginDef[];
@@ -108,4 +109,16 @@ export function checkPluginCommands(s: Spool, p: Plugins): Check {
     p.valid.length ? `${p.valid.length - unchecked.length} command(s) found${note}` : 'no plugin is defined in plugins/',
     "install each missing command on every worker host, or name it by absolute path in the plugin's file: a worker fails its jobs at once.",
   );
+}
+
+/** Whether this host's workers start plugins with the posix_spawn addon or fall back to child_process. */
+export function checkPluginSpawner(): Check {
+  const { error } = nativeSpawner();
+  if (!error) return pass('plugin-spawn', 'workers on this host start plugins with posix_spawn');
+  return {
+    name: 'plugin-spawn',
+    status: 'warn',
+    detail: `the posix_spawn addon does not load (${error}): workers on this host start plugins with child_process, at more CPU per job`,
+    fix: 'run `npm ci` (or `npm rebuild`) in the spoolctl directory with python3, make and a C compiler installed, so that build/Release/posix_spawn.node is compiled.',
+  };
 }

@@ -22,13 +22,14 @@ export interface NativeExit {
 }
 
 export interface NativeSpawner {
-  /** Starts `argv` in a session of its own; throws an Error with an errno `code` when it cannot. */
+  /** Starts `argv` in a session of its own; throws an Error with an errno name in `code` when it cannot. */
   spawn(argv: string[], env: NodeJS.ProcessEnv, cwd: string, outputFd: number, progressFd: number): { pid: number; exited: Promise<NativeExit> };
 }
 
 export const ADDON_PATH = join(packageRoot(), 'build', 'Release', 'posix_spawn.node');
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
 let loaded: { spawner?: NativeSpawner; error?: string } | undefined;
 
@@ -65,12 +66,22 @@ function spawnerOf(addon: Addon): NativeSpawner {
       sweeper = undefined;
     }
   };
-  process.on('SIGCHLD', sweep);
+  let listening = false;
   return {
     spawn(argv, env, cwd, outputFd, progressFd) {
+      if (!listening) {
+        process.on('SIGCHLD', sweep);
+        listening = true;
+      }
       const envp: string[] = [];
       for (const [k, v] of Object.entries(env)) if (v !== undefined) envp.push(`${k}=${v}`);
-      const pid = addon.spawn(argv[0]!, argv, envp, cwd, outputFd, progressFd);
+      let pid: number;
+      try {
+        pid = addon.spawn(argv[0]!, argv, envp, cwd, outputFd, progressFd);
+      } catch (err) {
+        const errno = (err as { errno?: number }).errno;
+        throw Object.assign(err as Error, { code: errno === undefined ? undefined : ERRNO_NAMES.get(errno) });
+      }
       const exited = new Promise<NativeExit>((resolve) => waiting.set(pid, resolve));
       // Keeps the event loop alive while a plugin runs, as a child_process handle would.
       sweeper ??= setInterval(sweep, 1000);

@@ -7,8 +7,8 @@
  * dispositions and an empty mask, stdin from /dev/null, stdout and stderr into one fd,
  * progress on fd 3, the job's working directory, PATH looked up in the job's environment.
  *
- * spawn(command, argv, envp, cwd, outputFd, progressFd) -> pid, or throws an Error whose
- *   code is the errno name (ENOENT, EACCES, ...).
+ * spawn(command, argv, envp, cwd, outputFd, progressFd) -> pid, or throws an Error with the
+ *   errno number in `errno`.
  * reap(pid) -> undefined while the child runs, else [exitCode | null, signalNumber | null].
  */
 #define _GNU_SOURCE
@@ -96,7 +96,12 @@ static int resolve(const char *command, char **envp, const char *cwd, char *out)
 }
 
 static napi_value throw_errno(napi_env env, int err) {
-  napi_throw_error(env, strerrorname_np(err), strerror(err));
+  napi_value msg, error, num;
+  napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, NULL, msg, &error);
+  napi_create_int32(env, err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_throw(env, error);
   return NULL;
 }
 
@@ -125,7 +130,9 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
     posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
     posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
     posix_spawn_file_actions_adddup2(&fa, progress_fd, 3);
+#if !defined(__GLIBC__) || __GLIBC_PREREQ(2, 29)
     posix_spawn_file_actions_addchdir_np(&fa, cwd);
+#endif
     sigemptyset(&none);
     sigfillset(&all);
     posix_spawnattr_setsigmask(&at, &none);
@@ -179,6 +186,11 @@ static napi_value Reap(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_value f;
+#if defined(__GLIBC__) && !__GLIBC_PREREQ(2, 29)
+  /* No posix_spawn_file_actions_addchdir_np: the worker uses child_process instead. */
+  napi_throw_error(env, NULL, "posix_spawn cannot set a working directory before glibc 2.29");
+  return NULL;
+#endif
   napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, NULL, &f);
   napi_set_named_property(env, exports, "spawn", f);
   napi_create_function(env, "reap", NAPI_AUTO_LENGTH, Reap, NULL, &f);

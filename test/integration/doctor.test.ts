@@ -96,7 +96,7 @@ describe('doctor', () => {
     expect(d.check('slots')).toMatchObject({ status: 'pass', detail: expect.stringContaining('slot 1') });
     expect(d.check('ledger')).toMatchObject({ status: 'pass', detail: expect.stringContaining('hash chain intact') });
     expect(d.check('write-probe').status).toBe('pass');
-    for (const name of ['filesystem', 'clock', 'layout', 'world-writable', 'write-access', 'plugins', 'plugin-envs', 'plugin-commands', 'disk-spool']) {
+    for (const name of ['filesystem', 'clock', 'layout', 'world-writable', 'write-access', 'plugins', 'plugin-envs', 'plugin-commands', 'plugin-spawn', 'disk-spool']) {
       expect(d.check(name).status, name).toBe('pass');
     }
     expect(t.files('tmp').filter((n) => n.startsWith('doctor.'))).toEqual([]);
