@@ -1,13 +1,15 @@
 /**
  * Throughput of no-op command jobs (plugin `true`) with 4 workers on local disk, beside
  * task-spooler (`tsp -S 4`) running the same commands and the raw limit: 4 Node processes
- * each spawning `true` back to back, as 4 workers would. All three in the same run.
+ * each spawning `true` back to back with child_process, and the same with the workers'
+ * posix_spawn addon (the floor of a worker's own spawn). All in the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from './lib.js';
+import { ADDON_PATH } from '../src/worker/native-spawn.js';
 import { benchSpool, waitUntil } from './spool.js';
 
 export async function throughput(o: { jobs: number }): Promise<Row[]> {
@@ -24,6 +26,7 @@ export async function throughput(o: { jobs: number }): Promise<Row[]> {
     await s.stop();
   }
   const raw = rawSpawnRate(o.jobs);
+  const rawPosix = rawPosixSpawnRate(o.jobs);
   const tsp = taskSpoolerRate(o.jobs);
   const rows: Row[] = [
     {
@@ -31,7 +34,7 @@ export async function throughput(o: { jobs: number }): Promise<Row[]> {
       metric: `${o.jobs} noop jobs, 4 workers, local disk`,
       value: spool,
       unit: 'jobs/s',
-      baseline: `raw spawn ${raw.toFixed(0)}/s (spoolctl = ${((spool / raw) * 100).toFixed(0)}%)`,
+      baseline: `raw spawn ${raw.toFixed(0)}/s (spoolctl = ${((spool / raw) * 100).toFixed(0)}%)${rawPosix === undefined ? '' : `, posix_spawn ${rawPosix.toFixed(0)}/s`}`,
       target: tsp === undefined ? '>= tsp' : `>= tsp ${tsp.toFixed(0)}/s`,
       ...(tsp === undefined ? {} : { met: spool >= tsp }),
     },
@@ -51,6 +54,23 @@ function rawSpawnRate(jobs: number): number {
   const t0 = Date.now();
   const script = `for i in 1 2 3 4; do node -e "${code}" & done; wait`;
   spawnSync('sh', ['-c', script], { stdio: 'ignore' });
+  return (per * 4) / ((Date.now() - t0) / 1000);
+}
+
+/** The same with the addon the workers start plugins with; undefined when it is not built. */
+function rawPosixSpawnRate(jobs: number): number | undefined {
+  if (!existsSync(ADDON_PATH)) return undefined;
+  const per = Math.ceil(jobs / 4);
+  const code = [
+    `const a=require(${JSON.stringify(ADDON_PATH)});`,
+    "const env=Object.entries(process.env).map(([k,v])=>k+'='+v);",
+    `let n=0,pid=0;const next=()=>{if(n++>=${per})process.exit(0);pid=a.spawn('true',['true'],env,'/',1,2)};`,
+    "process.on('SIGCHLD',()=>{if(a.reap(pid))next()});setInterval(()=>{},1000);next()",
+  ].join('');
+  const t0 = Date.now();
+  const script = 'pids=; for i in 1 2 3 4; do node -e "$RAW_SPAWN" & pids="$pids $!"; done; for p in $pids; do wait $p || exit 1; done';
+  const r = spawnSync('sh', ['-c', script], { stdio: 'ignore', env: { ...process.env, RAW_SPAWN: code } });
+  if (r.status !== 0) return undefined;
   return (per * 4) / ((Date.now() - t0) / 1000);
 }
 
