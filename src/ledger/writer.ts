@@ -79,10 +79,12 @@ export class LedgerWriter {
   private readonly setHead: Statement;
   private readonly upsertSlot: Statement;
   private readonly jobUpdates = new Map<string, { update: Statement; insert: Statement }>();
+  /** Built once: better-sqlite3 wraps a transaction function anew on every db.transaction(). */
+  private readonly commit: ReturnType<Db['transaction']>;
 
   constructor(private readonly db: Db) {
     this.insertEvent = db.prepare(
-      'INSERT INTO events (seq, at, type, job, slot, attempt, actor, detail, prev_hash, hash) VALUES (@seq, @at, @type, @job, @slot, @attempt, @actor, @detail, @prev_hash, @hash)',
+      'INSERT INTO events (seq, at, type, job, slot, attempt, actor, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.headStmt = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
     this.setHead = db.prepare("INSERT INTO meta (key, value) VALUES ('head', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
@@ -92,6 +94,7 @@ export class LedgerWriter {
        ON CONFLICT(slot) DO UPDATE SET state = excluded.state, host = excluded.host, pid = excluded.pid, job = excluded.job,
          progress = excluded.progress, message = excluded.message, beat_at = excluded.beat_at, updated_at = excluded.updated_at`,
     );
+    this.commit = db.transaction((ops: Op[]) => this.write(ops));
   }
 
   /** Records an event, and with it the job row's new values. */
@@ -119,39 +122,39 @@ export class LedgerWriter {
     if (this.buffer.length === 0) return 0;
     const ops = this.buffer;
     fail('ledger.before-commit');
-    this.db
-      .transaction(() => {
-        const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
-        let seq = head?.seq ?? 0;
-        let prev = head?.hash ?? GENESIS_HASH;
-        for (const op of ops) {
-          if (op.kind === 'event') {
-            seq += 1;
-            const row = {
-              seq,
-              at: op.at,
-              type: op.ev.type,
-              job: op.ev.job ?? null,
-              slot: op.ev.slot ?? null,
-              attempt: op.ev.attempt ?? null,
-              actor: op.ev.actor ?? null,
-              detail: JSON.stringify(op.ev.detail ?? {}),
-              prev_hash: prev,
-            };
-            prev = hashEvent(row);
-            this.insertEvent.run({ ...row, hash: prev });
-          } else if (op.kind === 'job') {
-            this.applyJob(op.patch, op.at);
-          } else {
-            this.upsertSlot.run({ ...op.row, at: op.at });
-          }
-        }
-        if (seq > (head?.seq ?? 0)) this.setHead.run(`${seq}:${prev}`);
-      })
-      .immediate();
+    this.commit.immediate(ops);
     this.buffer = [];
     fail('ledger.after-commit');
     return ops.length;
+  }
+
+  private write(ops: Op[]): void {
+    const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
+    let seq = head?.seq ?? 0;
+    let prev = head?.hash ?? GENESIS_HASH;
+    for (const op of ops) {
+      if (op.kind === 'event') {
+        seq += 1;
+        const row = {
+          seq,
+          at: op.at,
+          type: op.ev.type,
+          job: op.ev.job ?? null,
+          slot: op.ev.slot ?? null,
+          attempt: op.ev.attempt ?? null,
+          actor: op.ev.actor ?? null,
+          detail: JSON.stringify(op.ev.detail ?? {}),
+          prev_hash: prev,
+        };
+        prev = hashEvent(row);
+        this.insertEvent.run(row.seq, row.at, row.type, row.job, row.slot, row.attempt, row.actor, row.detail, row.prev_hash, prev);
+      } else if (op.kind === 'job') {
+        this.applyJob(op.patch, op.at);
+      } else {
+        this.upsertSlot.run({ ...op.row, at: op.at });
+      }
+    }
+    if (seq > (head?.seq ?? 0)) this.setHead.run(`${seq}:${prev}`);
   }
 
   private applyJob(patch: JobPatch, at: string): void {
