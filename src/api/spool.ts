@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { spoolFromEnv } from '../config/identity.js';
 import { UsageError } from '../errors.js';
-import { openDb, type Db } from '../ledger/open.js';
+import { hasSchema, openDb, type Db } from '../ledger/open.js';
 import { defaultLedgerPath, layoutOf, type Layout } from '../spool/layout.js';
 
 export interface Spool {
@@ -73,7 +73,14 @@ export function ledgerPath(s: Spool): string {
 export function openLedgerForRead(s: Spool): Db | undefined {
   const path = ledgerPath(s);
   if (!existsSync(path)) return undefined;
-  return openDb(path, { readonly: true, busyTimeoutMs: s.loaded.config.ledger.busy_timeout_ms });
+  const db = openDb(path, { readonly: true, busyTimeoutMs: s.loaded.config.ledger.busy_timeout_ms });
+  // A starting sentinel creates the file, then its tables in one transaction: a reader in
+  // between finds a ledger with no tables, which is a ledger not created yet.
+  if (!hasSchema(db)) {
+    db.close();
+    return undefined;
+  }
+  return db;
 }
 
 export function requireLedger(s: Spool): Db {

@@ -44,7 +44,8 @@ interface Opened {
  */
 function openForCheck(s: Spool, path: string): Opened {
   const inPlace = (): Opened => {
-    const db = openLedgerForRead(s)!;
+    const db = openLedgerForRead(s);
+    if (!db) throw new Error(`${path} has no tables yet: a sentinel is creating it, or the file is empty`);
     return { db, copy: false, close: () => db.close() };
   };
   if (existsSync(`${path}-wal`) || !inWalMode(path)) return inPlace();

@@ -85,6 +85,11 @@ export function openDb(path: string, opts: OpenOptions): Db {
   return db;
 }
 
+/** Whether the ledger's tables exist: a sentinel has committed its schema. */
+export function hasSchema(db: Db): boolean {
+  return (db.pragma('user_version', { simple: true }) as number) > 0;
+}
+
 function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= SCHEMA_VERSION) return;

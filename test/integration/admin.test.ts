@@ -267,6 +267,20 @@ describe('jobs log', () => {
 });
 
 describe('status', () => {
+  it('reads a ledger a starting sentinel has created but not yet given its tables as no ledger yet', () => {
+    const t = makeSpool();
+    // What a reader finds between the sentinel's creating the file and committing its schema.
+    const db = new Database(join(t.dir, 'ledger', 'ledger.db'));
+    db.pragma('journal_mode = WAL');
+    db.close();
+    const status = t.run(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).not.toContain('no such table');
+    const list = t.run(['jobs', 'list']);
+    expect(list.stderr).toContain('has no ledger yet');
+    expect(list.stderr).not.toContain('no such table');
+  });
+
   it('shows jobs by age and why pending jobs wait, in 80 columns', async () => {
     const t = makeSpool();
     t.drop('fresh.json', manifest('fresh', 'noop'));

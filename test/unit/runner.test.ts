@@ -1,7 +1,7 @@
 // Running a plugin, once with the posix_spawn addon and once with child_process.spawn: real
 // processes, the same contract from both. Each plugin is a shell script that reports what it
 // saw (its session, its signal dispositions, its stdin, its cwd) through its output.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -150,6 +150,26 @@ describe.each([
     expect(out.signal).toBe('SIGKILL');
     await new Promise((r) => setTimeout(r, 2300));
     expect(() => readFileSync(marker)).toThrow();
+  });
+
+  it('inherits no descriptor of the worker but its stdin, stdout, stderr and fd 3', async () => {
+    // Descriptors this process inherited without close-on-exec (the test runner's own) pass
+    // through any exec; everything the worker opens is close-on-exec.
+    const O_CLOEXEC = 0o2000000;
+    const inheritable = readdirSync('/proc/self/fd').filter((fd) => {
+      const info = existsSync(`/proc/self/fdinfo/${fd}`) ? readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8') : '';
+      return Number(fd) > 3 && info !== '' && (parseInt(/flags:\s+(\d+)/.exec(info)?.[1] ?? '0', 8) & O_CLOEXEC) === 0;
+    });
+    const logPath = join(dir, 'fds.log');
+    const log = new JobLog(logPath, 1 << 20, '');
+    const running = startPlugin({ argv: ['sleep', '5'], env: { PATH: process.env.PATH }, cwd: dir, log, output, progress, killGraceMs: 300, onProgress: () => {}, spawner });
+    await new Promise((r) => setTimeout(r, 100));
+    const fds = readdirSync(`/proc/${running.pid}/fd`).sort();
+    running.stop();
+    await running.done;
+    log.close();
+    expect(fds).toEqual(['0', '1', '2', '3', ...inheritable].sort());
+    expect(fds).not.toContain(String(output.fd));
   });
 
   it('stops the plugin on request', async () => {
