@@ -24,6 +24,14 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // Its terminal may go away (SSH dropped, tmux killed): writes then fail with EIO, and the
   // demo must still stop its sentinel and workers rather than die of the write error.
   process.stdout.on('error', () => undefined);
+  // A stop signal while the fleet starts and the batch is submitted would kill the demo and
+  // leave its sentinel and workers running: it is kept, and acted on once the demo is up.
+  let early: string | undefined;
+  const earlyListeners = { SIGINT: () => (early ??= 'Ctrl-C'), SIGTERM: () => (early ??= 'SIGTERM'), SIGHUP: () => (early ??= 'SIGHUP') };
+  for (const [signal, listener] of Object.entries(earlyListeners)) process.on(signal, listener);
+  const dropEarlyListeners = () => {
+    for (const [signal, listener] of Object.entries(earlyListeners)) process.off(signal, listener);
+  };
   const s = createDemoSpool(resolve(opts.dir));
   const env = { ...process.env, SPOOLCTL_SPOOL: s.l.root };
   const children: Child[] = [startRole('sentinel', ['sentinel'], join(s.l.logs, 'sentinel.log'), env)];
@@ -33,6 +41,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     submitted = submitDemoBatch(s);
   } catch (err) {
     await stopChildren(children);
+    dropEarlyListeners();
     throw err;
   }
 
@@ -53,10 +62,12 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   };
 
   if (opts.view) {
+    // The full-screen view has its own handling of signals from here on.
+    dropEarlyListeners();
     try {
-      await opts.view(s);
+      if (!early) await opts.view(s);
     } finally {
-      await stop('quit');
+      await stop(early ?? 'quit');
     }
     return 0;
   }
@@ -86,5 +97,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     process.once('SIGINT', () => void stop('Ctrl-C').then(resolvePromise));
     process.once('SIGTERM', () => void stop('SIGTERM').then(resolvePromise));
     process.once('SIGHUP', () => void stop('SIGHUP').then(resolvePromise));
+    dropEarlyListeners();
+    if (early) void stop(early).then(resolvePromise);
   });
 }

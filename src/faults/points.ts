@@ -8,6 +8,7 @@ export const FAILPOINTS = {
   'intake.after-read': 'sentinel: a new manifest read and validated, its submission not yet recorded',
   'claim.before-rename': 'sentinel: job chosen for a slot, pending/ file not yet renamed',
   'claim.after-rename': 'sentinel: job renamed into claimed/, the claim not yet in the ledger',
+  'slot.after-lock': 'worker: its slot lock taken, its heartbeat not yet written',
   'run.before-spawn': 'worker: claim picked up, plugin not yet started',
   'run.after-spawn': 'worker: plugin running',
   'result.before-publish': 'worker: plugin finished, result not yet written',

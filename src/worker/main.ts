@@ -59,9 +59,24 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   // Before the slot is taken: a worker that cannot have them leaves no slot files behind.
   const output = new OutputCapture();
   const progress = new OutputCapture();
-  const taken = await takeSlot(l, cfg, host, opts.slot, (err) => {
-    compromised = err;
-  });
+  // A stop signal while the slot is being taken (a fleet stopped as it starts) would kill the
+  // worker with its lock made and never removed: it is kept, and acted on once the loop runs.
+  let stopSignal: string | undefined;
+  const stopSoon = (signal: string) => (stopSignal ??= signal);
+  const early = { SIGTERM: () => stopSoon('SIGTERM'), SIGINT: () => stopSoon('SIGINT') };
+  process.on('SIGTERM', early.SIGTERM);
+  process.on('SIGINT', early.SIGINT);
+  let taken: Awaited<ReturnType<typeof takeSlot>>;
+  try {
+    taken = await takeSlot(l, cfg, host, opts.slot, (err) => {
+      compromised = err;
+    });
+  } catch (err) {
+    process.off('SIGTERM', early.SIGTERM);
+    process.off('SIGINT', early.SIGINT);
+    throw err;
+  }
+  fail('slot.after-lock');
   const slot = taken.slot;
   const token = nanoid(12);
   const startedAt = new Date().toISOString();
@@ -285,6 +300,9 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
+    process.off('SIGTERM', early.SIGTERM);
+    process.off('SIGINT', early.SIGINT);
+    if (stopSignal) return onSignal(stopSignal);
 
     wake = watchForChanges([claimDir(l, slot)], () => scan(), (dir, err) => log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message }));
     ticker = setInterval(tick, cfg.worker.heartbeat_ms);

@@ -54,6 +54,19 @@ describe('demo', () => {
     expect(readdirSync(join(dir, 'failed')).filter((n) => !n.endsWith('.error.json'))).toHaveLength(2);
   });
 
+  it('stops everything it started on a Ctrl-C that comes while it is still starting', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'spoolctl-demo-'));
+    scratch.push(base);
+    const dir = join(base, 'spool');
+    const demo = runDemo(dir);
+    // The workers' log files are made as they are started, before the batch is submitted.
+    await until('workers starting', () => existsSync(join(dir, 'logs', 'worker-1.log')), 20_000, 5);
+    demo.child.kill('SIGINT');
+    expect(await demo.exited, demo.out()).toBe(0);
+    expect(processesOf(dir)).toEqual([]);
+    expect(locksLeft(dir)).toEqual([]);
+  });
+
   it('stops everything it started on Ctrl-C and loses no job', async () => {
     const base = mkdtempSync(join(tmpdir(), 'spoolctl-demo-'));
     scratch.push(base);

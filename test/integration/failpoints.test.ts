@@ -122,7 +122,7 @@ function scenarioFor(point: FailpointName): (p: FailpointName) => Promise<void> 
   if (point.startsWith('submit.')) return submitSide;
   if (point.startsWith('reclaim.')) return reclaimSide;
   if (point.startsWith('control.')) return controlSide;
-  if (/^(run|result|heartbeat)\./.test(point)) return workerSide;
+  if (/^(slot|run|result|heartbeat)\./.test(point)) return workerSide;
   return sentinelSide;
 }
 

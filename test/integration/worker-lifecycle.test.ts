@@ -22,6 +22,17 @@ describe('worker lifecycle', () => {
     expect(slotState(t, 1)).toBe('free');
   });
 
+  it('stopped while it takes its slot, it still releases the slot and exits 0', async () => {
+    const t = makeSpool();
+    // The worker holds its lock and sleeps before it serves: a fleet stopped as it starts.
+    const w = t.worker([], { SPOOLCTL_FAILPOINTS: 'slot.after-lock=sleep(1500)' });
+    await until('lock taken', () => existsSync(join(t.dir, 'slots', 'slot-1.lock')));
+    w.child.kill('SIGTERM');
+    expect(await w.exited, w.output()).toBe(0);
+    expect(w.output()).toContain('"msg":"worker stopped"');
+    expect(t.files('slots')).toEqual([]);
+  });
+
   it('refuses to start, naming the directory, when its temp directory cannot take the plugin output files', async () => {
     const t = makeSpool();
     const w = t.worker([], { TMPDIR: join(t.dir, 'no-such-dir') });

@@ -140,45 +140,51 @@ export function addRunCommand(program: Command): void {
     ];
     if (!interrupted) say(`${using.join('; ')}${startedWhat ? `; logs in ${started.logDir}` : ''}.`);
 
-    const finished = (j: JobProgress) => api.FINISHED.has(j.state);
-    const draw = process.stdout.isTTY === true ? terminalView(finished) : plainView();
-    const ours = [...started.workers, ...(started.sentinel ? [started.sentinel] : [])];
-    const died = new Set<string>();
-    let abandoned: string | undefined;
-    let jobs = api.jobProgress(s, ids);
-    while (!interrupted && !jobs.every(finished)) {
-      draw(jobs);
-      for (const c of ours.filter((c) => c.proc.exitCode !== null || c.proc.signalCode !== null)) {
-        if (died.has(c.role)) continue;
-        died.add(c.role);
-        say(`${c.role} (pid ${c.proc.pid}) exited unexpectedly (${c.proc.signalCode ?? `code ${c.proc.exitCode}`}); its log is in ${started.logDir}.`);
+    // Whatever goes wrong from here on, what this run started does not outlive it.
+    try {
+      const finished = (j: JobProgress) => api.FINISHED.has(j.state);
+      const draw = process.stdout.isTTY === true ? terminalView(finished) : plainView();
+      const ours = [...started.workers, ...(started.sentinel ? [started.sentinel] : [])];
+      const died = new Set<string>();
+      let abandoned: string | undefined;
+      let jobs = api.jobProgress(s, ids);
+      while (!interrupted && !jobs.every(finished)) {
+        draw(jobs);
+        for (const c of ours.filter((c) => c.proc.exitCode !== null || c.proc.signalCode !== null)) {
+          if (died.has(c.role)) continue;
+          died.add(c.role);
+          say(`${c.role} (pid ${c.proc.pid}) exited unexpectedly (${c.proc.signalCode ?? `code ${c.proc.exitCode}`}); its log is in ${started.logDir}.`);
+        }
+        abandoned = died.size > 0 ? api.stalled(s) : undefined;
+        if (abandoned) break;
+        await sleep(300);
+        jobs = api.jobProgress(s, ids);
       }
-      abandoned = died.size > 0 ? api.stalled(s) : undefined;
-      if (abandoned) break;
-      await sleep(300);
-      jobs = api.jobProgress(s, ids);
-    }
-    draw(jobs);
+      draw(jobs);
 
-    if (interrupted || abandoned) {
-      const why = interrupted ? (interrupted === 'SIGINT' ? 'Ctrl-C' : interrupted) : `Giving up: ${abandoned}`;
-      say(`${why}: ${startedWhat ? `stopping ${startedWhat} this run started` : 'nothing to stop (this run started nothing)'}...`);
-      await api.stopStarted(s, started);
-      jobs = api.jobProgress(s, ids);
-      const left = jobs.filter((j) => !finished(j));
-      const states = [...new Set(left.map((j) => j.state))].map((st) => `${left.filter((j) => j.state === st).length} ${st}`);
-      say(
-        left.length === 0
-          ? 'Every submitted job had finished.'
-          : `${left.length} of the ${plural(ids.length, 'submitted job')} are unfinished and stay in the spool (${states.join(', ')}): none is lost; they run when a sentinel and workers run again.`,
-      );
-    } else if (startedWhat) {
-      say(`Stopping ${startedWhat} this run started...`);
-      await api.stopStarted(s, started);
+      if (interrupted || abandoned) {
+        const why = interrupted ? (interrupted === 'SIGINT' ? 'Ctrl-C' : interrupted) : `Giving up: ${abandoned}`;
+        say(`${why}: ${startedWhat ? `stopping ${startedWhat} this run started` : 'nothing to stop (this run started nothing)'}...`);
+        await api.stopStarted(s, started);
+        jobs = api.jobProgress(s, ids);
+        const left = jobs.filter((j) => !finished(j));
+        const states = [...new Set(left.map((j) => j.state))].map((st) => `${left.filter((j) => j.state === st).length} ${st}`);
+        say(
+          left.length === 0
+            ? 'Every submitted job had finished.'
+            : `${left.length} of the ${plural(ids.length, 'submitted job')} are unfinished and stay in the spool (${states.join(', ')}): none is lost; they run when a sentinel and workers run again.`,
+        );
+      } else if (startedWhat) {
+        say(`Stopping ${startedWhat} this run started...`);
+        await api.stopStarted(s, started);
+      }
+      const failed = jobs.filter((j) => finished(j) && j.state !== 'done');
+      say(`${plural(ids.length, 'job')}: ${jobs.filter((j) => j.state === 'done').length} done, ${failed.length} failed.`);
+      for (const j of failed) say(`  ${j.id} ${describe(j)}`);
+      process.exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : abandoned || failed.length > 0 ? 1 : 0;
+    } catch (err) {
+      await api.stopStarted(s, started).catch(() => undefined);
+      throw err;
     }
-    const failed = jobs.filter((j) => finished(j) && j.state !== 'done');
-    say(`${plural(ids.length, 'job')}: ${jobs.filter((j) => j.state === 'done').length} done, ${failed.length} failed.`);
-    for (const j of failed) say(`  ${j.id} ${describe(j)}`);
-    process.exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : abandoned || failed.length > 0 ? 1 : 0;
   });
 }
