@@ -5,11 +5,11 @@
  * posix_spawn addon (the floor of a worker's own spawn). All in the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from './lib.js';
-import { ADDON_PATH } from '../src/worker/native-spawn.js';
+import { nativeSpawner } from '../src/worker/native-spawn.js';
 import { benchSpool, waitUntil } from './spool.js';
 
 export async function throughput(o: { jobs: number }): Promise<Row[]> {
@@ -57,18 +57,14 @@ function rawSpawnRate(jobs: number): number {
   return (per * 4) / ((Date.now() - t0) / 1000);
 }
 
-/** The same with the addon the workers start plugins with; undefined when it is not built. */
+/** The same through the workers' own spawner (the addon); undefined when it does not load. */
 function rawPosixSpawnRate(jobs: number): number | undefined {
-  if (!existsSync(ADDON_PATH)) return undefined;
+  if (!nativeSpawner().spawner) return undefined;
   const per = Math.ceil(jobs / 4);
-  const code = [
-    `const a=require(${JSON.stringify(ADDON_PATH)});`,
-    "const env=Object.entries(process.env).map(([k,v])=>k+'='+v);",
-    `let n=0,pid=0;const next=()=>{if(n++>=${per})process.exit(0);pid=a.spawn('true',['true'],env,'/',1,2)};`,
-    "process.on('SIGCHLD',()=>{if(a.reap(pid))next()});setInterval(()=>{},1000);next()",
-  ].join('');
+  const module = JSON.stringify(new URL('../src/worker/native-spawn.js', import.meta.url).href);
+  const code = `const { spawner } = (await import(${module})).nativeSpawner(); for (let i = 0; i < ${per}; i++) await spawner.spawn(['true'], process.env, '/', 1, 2).exited;`;
   const t0 = Date.now();
-  const script = 'pids=; for i in 1 2 3 4; do node -e "$RAW_SPAWN" & pids="$pids $!"; done; for p in $pids; do wait $p || exit 1; done';
+  const script = 'pids=; for i in 1 2 3 4; do node --input-type=module -e "$RAW_SPAWN" & pids="$pids $!"; done; for p in $pids; do wait $p || exit 1; done';
   const r = spawnSync('sh', ['-c', script], { stdio: 'ignore', env: { ...process.env, RAW_SPAWN: code } });
   if (r.status !== 0) return undefined;
   return (per * 4) / ((Date.now() - t0) / 1000);

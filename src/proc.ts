@@ -12,6 +12,39 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+export interface HeldSignals {
+  /** The first signal that came before `handle`, if any. */
+  readonly held: NodeJS.Signals | undefined;
+  /** From now on the signals go to `on`; one held before is given to it at once. */
+  handle(on: (signal: NodeJS.Signals) => void): void;
+  /** Stops listening for `signal` (every one when omitted): its default action applies again. */
+  release(signal?: NodeJS.Signals): void;
+}
+
+/**
+ * Listens for stop signals before the code that acts on them is ready. A process killed by a
+ * signal's default action runs no cleanup, so a slot lock it made or children it started stay
+ * behind; the first signal that comes early is kept for `handle`.
+ */
+export function holdSignals(signals: NodeJS.Signals[]): HeldSignals {
+  let held: NodeJS.Signals | undefined;
+  let on: ((signal: NodeJS.Signals) => void) | undefined;
+  const listeners = new Map(signals.map((signal) => [signal, () => (on ? on(signal) : (held ??= signal))]));
+  for (const [signal, listener] of listeners) process.on(signal, listener);
+  return {
+    get held() {
+      return held;
+    },
+    handle(next) {
+      on = next;
+      if (held) next(held);
+    },
+    release(signal) {
+      for (const [s, listener] of listeners) if (signal === undefined || s === signal) process.off(s, listener);
+    },
+  };
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

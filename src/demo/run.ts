@@ -9,6 +9,7 @@ import { getStatus, type Status } from '../api/status.js';
 import { queryJobs } from '../api/jobs.js';
 import type { Spool } from '../api/spool.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
+import { holdSignals } from '../proc.js';
 import { createDemoSpool, submitDemoBatch } from './spool.js';
 import { renderDemoFrame } from './frame.js';
 
@@ -24,14 +25,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // Its terminal may go away (SSH dropped, tmux killed): writes then fail with EIO, and the
   // demo must still stop its sentinel and workers rather than die of the write error.
   process.stdout.on('error', () => undefined);
-  // A stop signal while the fleet starts and the batch is submitted would kill the demo and
-  // leave its sentinel and workers running: it is kept, and acted on once the demo is up.
-  let early: string | undefined;
-  const earlyListeners = { SIGINT: () => (early ??= 'Ctrl-C'), SIGTERM: () => (early ??= 'SIGTERM'), SIGHUP: () => (early ??= 'SIGHUP') };
-  for (const [signal, listener] of Object.entries(earlyListeners)) process.on(signal, listener);
-  const dropEarlyListeners = () => {
-    for (const [signal, listener] of Object.entries(earlyListeners)) process.off(signal, listener);
-  };
+  // A stop signal while the fleet starts and the batch is submitted is acted on once the demo
+  // is up, so that the sentinel and workers are stopped.
+  const signals = holdSignals(['SIGINT', 'SIGTERM', 'SIGHUP']);
+  const why = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
   const s = createDemoSpool(resolve(opts.dir));
   const env = { ...process.env, SPOOLCTL_SPOOL: s.l.root };
   const children: Child[] = [startRole('sentinel', ['sentinel'], join(s.l.logs, 'sentinel.log'), env)];
@@ -41,7 +38,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     submitted = submitDemoBatch(s);
   } catch (err) {
     await stopChildren(children);
-    dropEarlyListeners();
+    signals.release();
     throw err;
   }
 
@@ -63,11 +60,12 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
   if (opts.view) {
     // The full-screen view has its own handling of signals from here on.
-    dropEarlyListeners();
+    signals.release();
+    const early = signals.held;
     try {
       if (!early) await opts.view(s);
     } finally {
-      await stop(early ?? 'quit');
+      await stop(early ? why(early) : 'quit');
     }
     return 0;
   }
@@ -94,10 +92,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         process.stderr.write(`spoolctl demo: ${(err as Error).message}\n`);
       }
     }, 500);
-    process.once('SIGINT', () => void stop('Ctrl-C').then(resolvePromise));
-    process.once('SIGTERM', () => void stop('SIGTERM').then(resolvePromise));
-    process.once('SIGHUP', () => void stop('SIGHUP').then(resolvePromise));
-    dropEarlyListeners();
-    if (early) void stop(early).then(resolvePromise);
+    // Each signal is taken once: a second Ctrl-C while stopping ends the demo at once.
+    signals.handle((signal) => {
+      signals.release(signal);
+      void stop(why(signal)).then(resolvePromise);
+    });
   });
 }

@@ -17,6 +17,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { fail } from '../faults/failpoints.js';
 import { makeLogger, makeThrottle, type Logger } from '../log.js';
+import { holdSignals } from '../proc.js';
 import { exists } from '../spool/atomic.js';
 import { filesystemOf } from '../spool/filesystem.js';
 import { claimDir, claimFileName, claimPath, drainMarkerPath, envsDirOf, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
@@ -59,21 +60,16 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   // Before the slot is taken: a worker that cannot have them leaves no slot files behind.
   const output = new OutputCapture();
   const progress = new OutputCapture();
-  // A stop signal while the slot is being taken (a fleet stopped as it starts) would kill the
-  // worker with its lock made and never removed: it is kept, and acted on once the loop runs.
-  let stopSignal: string | undefined;
-  const stopSoon = (signal: string) => (stopSignal ??= signal);
-  const early = { SIGTERM: () => stopSoon('SIGTERM'), SIGINT: () => stopSoon('SIGINT') };
-  process.on('SIGTERM', early.SIGTERM);
-  process.on('SIGINT', early.SIGINT);
+  // A stop signal while the slot is being taken (a fleet stopped as it starts) is acted on
+  // once the loop runs, so that the lock is released.
+  const signals = holdSignals(['SIGTERM', 'SIGINT']);
   let taken: Awaited<ReturnType<typeof takeSlot>>;
   try {
     taken = await takeSlot(l, cfg, host, opts.slot, (err) => {
       compromised = err;
     });
   } catch (err) {
-    process.off('SIGTERM', early.SIGTERM);
-    process.off('SIGINT', early.SIGINT);
+    signals.release();
     throw err;
   }
   fail('slot.after-lock');
@@ -298,11 +294,8 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       current.stopReason = reason;
       current.plugin?.stop();
     };
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    process.off('SIGTERM', early.SIGTERM);
-    process.off('SIGINT', early.SIGINT);
-    if (stopSignal) return onSignal(stopSignal);
+    signals.handle(onSignal);
+    if (stopping) return;
 
     wake = watchForChanges([claimDir(l, slot)], () => scan(), (dir, err) => log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message }));
     ticker = setInterval(tick, cfg.worker.heartbeat_ms);
