@@ -248,7 +248,10 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         log.error(`another worker now holds slot ${slot}; its result is discarded`, { job: claim.id });
         return exit(1, 'slot taken over by another worker', true);
       }
-      // The result is the only record of the run: keep trying until it is written.
+      // The result is the only record of the run: keep trying until it is written, or until a
+      // stop has waited stop_timeout_ms (or come twice): a worker that cannot stop holds up
+      // stop-services and its slot. Its claim stays, and the sentinel reclaims it once the
+      // slot is free, so the job runs again rather than being lost.
       for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
         try {
           fail('result.before-publish');
@@ -256,6 +259,10 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
           break;
         } catch (err) {
           throttled('error', 'result', 'cannot write the job result; retrying', { job: claim.id, error: (err as Error).message });
+          if (stopping && current.stopReason) {
+            log.error('stopping without the job result, which could not be written: the sentinel will put the job back once this slot is free', { job: claim.id, outcome: result.outcome, error: (err as Error).message });
+            return exit(1, `${stopping} while the job result could not be written`);
+          }
           await new Promise((r) => setTimeout(r, delay));
           if (!stillOwner()) return exit(1, 'slot taken over by another worker', true);
         }

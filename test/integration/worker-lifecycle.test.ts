@@ -56,6 +56,24 @@ describe('worker lifecycle', () => {
     expect(t.events('handback').map((e) => e.type)).toEqual(['submitted', 'claimed', 'handed_back']);
   });
 
+  it('stops after stop_timeout_ms when its result cannot be written (a full disk), and the job is handed back', async () => {
+    const t = makeSpool('[worker]\nstop_timeout_ms = 300\n');
+    t.sentinel();
+    const w = t.worker(['--slot', '1'], { SPOOLCTL_FAILPOINTS: 'result.before-publish=error(ENOSPC)' });
+    t.drop('full.json', manifest('full', 'work', { params: { ms: 50 } }));
+    await until('retrying its result', () => w.output().includes('cannot write the job result; retrying'));
+    w.child.kill('SIGTERM');
+    expect(await w.exited, w.output()).toBe(1);
+    expect(w.output()).toContain('stopping without the job result, which could not be written');
+    expect(w.output()).toContain('SIGTERM while the job result could not be written');
+    expect(t.files('slots')).toEqual([]);
+    // The slot was released without a result: the sentinel takes that as a hand-back.
+    await until('handed back', () => t.job('full')?.state === 'pending');
+    expect(t.job('full')).toMatchObject({ attempts: 0 });
+    expect(t.files('pending')).toEqual(['full.json']);
+    expect(t.events('full').map((e) => e.type)).toEqual(['submitted', 'claimed', 'handed_back']);
+  });
+
   it('drains a slot: the worker finishes its job, takes no more, and exits', async () => {
     const t = makeSpool();
     t.sentinel();
