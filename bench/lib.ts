@@ -39,6 +39,33 @@ export function cpuMs(pid: number): number {
   return (ticks * 1000) / 100;
 }
 
+/**
+ * CPU time the whole machine has spent busy (all but idle and iowait), in ms; undefined off
+ * Linux. On a machine that a flood keeps busy, throughput is cores divided by this per job.
+ */
+export function machineBusyMs(): number | undefined {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return ((total - ticks[3]! - ticks[4]!) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A rate of jobs, with the machine's CPU per job when it can be read. */
+export interface Measured {
+  rate: number;
+  cpuMsPerJob?: number;
+}
+
+/** `jobs` finished now, started at `t0` (Date.now()) with the machine busy for `cpu0` ms. */
+export function measured(jobs: number, t0: number, cpu0: number | undefined): Measured {
+  const rate = jobs / ((Date.now() - t0) / 1000);
+  const cpu1 = machineBusyMs();
+  return cpu0 === undefined || cpu1 === undefined ? { rate } : { rate, cpuMsPerJob: (cpu1 - cpu0) / jobs };
+}
+
 export function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.split(/\s+/)[1]) / 1024;

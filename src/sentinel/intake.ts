@@ -65,7 +65,10 @@ export function admit(ctx: SentinelContext, name: string): void {
   let manifest;
   let mtimeMs: number;
   try {
-    mtimeMs = lstatSync(path).mtimeMs;
+    // Most names reported gone are this sentinel's own claims: no error to build for them.
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st) return;
+    mtimeMs = st.mtimeMs;
     manifest = readManifest(path, parsed.id, ctx.cfg.jobs.max_manifest_bytes);
   } catch (err) {
     if (!(err instanceof InvalidFileError)) {
