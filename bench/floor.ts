@@ -32,10 +32,11 @@ export async function floorRate(jobs: number, durable: boolean): Promise<Measure
   const procs: ChildProcess[] = [fork(SELF, ['sentinel', dir], { env, stdio: 'ignore' }), ...SLOTS.map((s) => fork(SELF, ['worker', dir, String(s)], { env, stdio: 'ignore' }))];
   try {
     await new Promise((r) => setTimeout(r, 1500));
-    for (let i = 0; i < jobs; i += 1) writeFileSync(join(dir, 'tmp', `f${i}`), JSON.stringify({ id: `f${String(i).padStart(6, '0')}`, plugin: 'noop' }));
+    const ids = Array.from({ length: jobs }, (_, i) => `f${String(i).padStart(6, '0')}`);
+    for (const id of ids) writeFileSync(join(dir, 'tmp', id), JSON.stringify({ id, plugin: 'noop' }));
     const cpu0 = machineBusyMs();
     const t0 = Date.now();
-    for (let i = 0; i < jobs; i += 1) renameSync(join(dir, 'tmp', `f${i}`), join(dir, 'pending', `f${String(i).padStart(6, '0')}.json`));
+    for (const id of ids) renameSync(join(dir, 'tmp', id), join(dir, 'pending', `${id}.json`));
     await waitUntil(() => readdirSync(join(dir, 'done')).length >= jobs, 600_000, 50);
     return measured(jobs, t0, cpu0);
   } finally {

@@ -10,10 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Row } from './lib.js';
 import { nativeSpawner } from '../src/worker/native-spawn.js';
 import { floorRate } from './floor.js';
-import { machineBusyMs, measured, type Measured } from './lib.js';
+import { machineBusyMs, measured, type Measured, type Row } from './lib.js';
 import { benchSpool, waitUntil } from './spool.js';
 
 export async function throughput(o: { jobs: number }): Promise<Row[]> {

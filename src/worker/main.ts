@@ -250,8 +250,8 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       }
       // The result is the only record of the run: keep trying until it is written, or until a
       // stop has waited stop_timeout_ms (or come twice): a worker that cannot stop holds up
-      // stop-services and its slot. Its claim stays, and the sentinel reclaims it once the
-      // slot is free, so the job runs again rather than being lost.
+      // stop-services and its slot. Its claim stays, and the sentinel takes it back as handed
+      // back once the slot is free, so the job runs again rather than being lost.
       for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
         try {
           fail('result.before-publish');
