@@ -81,3 +81,31 @@ export function stillRunning(id: ProcId | null): id is ProcId {
   const f = statFields(id.pid);
   return f !== undefined && f[19] === id.start && f[0] !== 'Z';
 }
+
+/** Sends `sig` to `pid`; a process that exited meanwhile is no error. */
+export function signalQuietly(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // exited meanwhile
+  }
+}
+
+/**
+ * Kills with SIGKILL every process left of the group that `leader` led (a plugin and all it
+ * started; the leader may be gone already). A group id is not given to a new process while
+ * any member lives, so members are those with that group id started no earlier than the
+ * leader; a live leader with another start time means the id was reused, and nothing is
+ * killed. Returns the pids killed.
+ */
+export function killGroup(leader: ProcId): number[] {
+  const members: number[] = [];
+  for (const pid of pidsInProc()) {
+    const f = statFields(pid);
+    if (!f || Number(f[2]) !== leader.pid || f[0] === 'Z') continue;
+    if (pid === leader.pid && f[19] !== leader.start) return [];
+    if (Number(f[19]) >= Number(leader.start)) members.push(pid);
+  }
+  for (const pid of members) signalQuietly(pid, 'SIGKILL');
+  return members;
+}

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { actor, hostId } from '../config/identity.js';
 import { HARD_SLOT_CAP } from '../config/schema.js';
 import { localWorkersOf, stopProcesses, type Stopped } from '../fleet/processes.js';
-import { judgeSlot, type Liveness } from '../liveness.js';
+import { judgeSlot, killLeftPlugin, type Liveness } from '../liveness.js';
 import { sleep } from '../proc.js';
 import type { ProcId } from '../proc.js';
 import { readAllRecords, type ManagedState } from '../fleet/services-record.js';
@@ -190,6 +190,8 @@ export interface CleanupResult {
   takenBack: number;
   /** Claims the sentinel still has to take back. */
   reclaim: number;
+  /** Processes left of a lost slot's plugin on this host, killed before anything else. */
+  pluginsKilled: { slot: number; pids: number[] }[];
 }
 
 /**
@@ -202,6 +204,12 @@ export async function applyCleanup(s: Spool, plan: CleanupPlan): Promise<Cleanup
   const cfg = s.loaded.config;
   const host = hostId();
   const ours = (x: LostSlot) => listClaims(s.l, x.slot).claims.filter((c) => c.token === x.token).length;
+  // First, so that no job runs again while an attempt of it is still running here.
+  const pluginsKilled = plan.lost.flatMap((x) => {
+    const hb = readSlotFiles(s.l, x.slot).heartbeat;
+    const pids = hb?.token === x.token ? killLeftPlugin(hb, host) : [];
+    return pids.length > 0 ? [{ slot: x.slot, pids }] : [];
+  });
   const claimed = plan.lost.reduce((n, x) => n + x.claims, 0);
   if (claimed > 0 && sentinelStatus(s).up) {
     const deadline = Date.now() + cfg.worker.stale_after_ms + 2 * cfg.sentinel.scan_interval_ms + 5000;
@@ -237,5 +245,5 @@ export async function applyCleanup(s: Spool, plan: CleanupPlan): Promise<Cleanup
   const owners = new Set(viewSlots(s, fileServerNowOrLocal(s)).flatMap((v) => (v.judged.status === 'live' && v.files.heartbeat?.host === host ? [v.files.heartbeat.pid] : [])));
   const handBackMs = 1500;
   const stopped = await stopProcesses(plan.orphans.filter((o) => !owners.has(o.pid)), handBackMs, handBackMs + cfg.worker.kill_grace_ms + 2000);
-  return { freed, locksRemoved, changed, stopped, takenBack, reclaim: claimsWithoutWorker(s) };
+  return { freed, locksRemoved, changed, stopped, takenBack, reclaim: claimsWithoutWorker(s), pluginsKilled };
 }

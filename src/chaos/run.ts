@@ -2,9 +2,10 @@
  * `spoolctl chaos`: runs a batch of jobs on a scratch spool (or a given one) while killing,
  * pausing and failpoint-crashing workers (and the sentinel with --sentinel) on a seeded
  * schedule, restarts whatever died, waits until every job has settled, then verifies the
- * spool and counts: nothing may be lost and nothing completed twice.
+ * spool and counts: nothing may be lost, nothing completed twice, and no two attempts of a
+ * job may run at once, as the plugin's own records of its attempts tell.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSpool } from '../api/spool.js';
@@ -17,7 +18,7 @@ import { publish } from '../spool/atomic.js';
 import { initSpool } from '../spool/init.js';
 import { defaultLedgerPath, type Layout } from '../spool/layout.js';
 import { listDone, listNames, listStateDir } from '../spool/scan.js';
-import { expectedRunMs, makeSchedule, type ChaosOptions, type Disruption, type Schedule } from './schedule.js';
+import { expectedRunMs, makeSchedule, type ChaosOptions, type Disruption, type JobPlan, type Schedule } from './schedule.js';
 
 export interface ChaosReport {
   seed: number;
@@ -35,6 +36,8 @@ export interface ChaosReport {
   fenced: number;
   lost: number;
   completed_twice: number;
+  /** Jobs of which an attempt started while an earlier one still ran (fixtures/plugins/attempt.mjs). */
+  ran_concurrently: number;
   verify_ok: boolean;
   violations: Violation[];
   elapsed_s: number;
@@ -68,15 +71,20 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   const dir = o.spool ?? mkdtempSync(join(tmpdir(), 'spoolctl-chaos-'));
   const l = initSpool(dir);
   if (!o.spool) writeFileSync(l.config, SCRATCH_TOML);
-  writeFileSync(join(l.plugins, 'chaos-ok.json'), JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('work.mjs', '{params.ms}', '2') }));
+  const attempts = join(l.logs, 'attempts');
+  mkdirSync(attempts, { recursive: true });
+  writeFileSync(join(l.plugins, 'chaos-ok.json'), JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('attempt.mjs', attempts, '{params.ms}') }));
   writeFileSync(join(l.plugins, 'chaos-fail.json'), JSON.stringify({ name: 'chaos-fail', command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'), max_attempts: 2 }));
 
   const schedule = planChaos(o);
   o.say(`chaos: seed ${o.seed}, schedule ${schedule.fingerprint}: ${o.jobs} jobs, ${o.workers} workers, ${schedule.disruptions.length} disruptions, spool ${l.root}`);
-  for (const j of schedule.jobs) {
+  // The file API: any producer may write in tmp/ and rename into pending/.
+  const drop = (j: JobPlan) => {
     const m = { id: j.id, plugin: j.fails ? 'chaos-fail' : 'chaos-ok', params: { ms: j.ms }, priority: j.priority };
     publish(l.tmp, join(l.pending, `${j.id}.json`), JSON.stringify(m));
-  }
+  };
+  const arriving = schedule.jobs.filter((j) => j.arrive_ms > 0);
+  for (const j of schedule.jobs) if (j.arrive_ms === 0) drop(j);
 
   const env = (failpoint?: string): NodeJS.ProcessEnv => {
     const e: NodeJS.ProcessEnv = { ...process.env, SPOOLCTL_SPOOL: l.root };
@@ -138,11 +146,19 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   };
 
   const t0 = Date.now();
+  const arrivals = (async () => {
+    for (const j of [...arriving].sort((a, b) => a.arrive_ms - b.arrive_ms)) {
+      const wait = t0 + j.arrive_ms - Date.now();
+      if (wait > 0) await sleep(wait);
+      drop(j);
+    }
+  })();
   for (const d of schedule.disruptions) {
     const wait = t0 + d.at_ms - Date.now();
     if (wait > 0) await sleep(wait);
     await apply(d);
   }
+  await arrivals;
   const ids = new Set(schedule.jobs.map((j) => j.id));
   const settledIn = Math.max(120_000, expectedRunMs(schedule.jobs, o.workers) * 4);
   const settled = await waitFor(() => quiescent(l, ids), settledIn, 200);
@@ -162,6 +178,7 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
     submitted: ids.size,
     ...report,
     ...counts,
+    ran_concurrently: countOverlaps(attempts),
     failpoints_fired: countFired(l),
     verify_ok: verification.ok && settled,
     violations: verification.violations,
@@ -202,6 +219,10 @@ function tally(l: Layout, ids: Set<string>) {
   } finally {
     db.close();
   }
+}
+
+function countOverlaps(attempts: string): number {
+  return readdirSync(attempts).filter((name) => readFileSync(join(attempts, name), 'utf8').includes('"event":"overlap"')).length;
 }
 
 function countFired(l: Layout): number {

@@ -12,6 +12,14 @@ export interface ChaosOptions {
   kills: number;
   seed: number;
   sentinel: boolean;
+  /** Besides `kills`: a worker SIGKILLed about this often (0: none). */
+  killEveryMs?: number;
+  /** Besides `kills`: this many SIGKILLs of the sentinel. */
+  sentinelKills?: number;
+  /** Jobs are dropped into pending/ through the file API while the disruptions run, not all first. */
+  arrivals?: boolean;
+  /** How long a job runs, drawn between these (default 20 to 300 ms). */
+  jobMs?: [number, number];
 }
 
 export type Disruption =
@@ -26,6 +34,8 @@ export interface JobPlan {
   ms: number;
   fails: boolean;
   priority: number;
+  /** When the job is dropped into pending/, from the start of the run. */
+  arrive_ms: number;
 }
 
 export interface Schedule {
@@ -45,13 +55,25 @@ export function expectedRunMs(jobs: JobPlan[], workers: number): number {
 export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
   const rnd = seededRandom(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const [minMs, maxMs] = o.jobMs ?? [20, 300];
   const jobs: JobPlan[] = Array.from({ length: o.jobs }, (_, i) => ({
     id: `chaos-${o.seed}-${String(i).padStart(5, '0')}`,
-    ms: Math.round(20 + rnd() * 280),
+    ms: Math.round(minMs + rnd() * (maxMs - minMs)),
     fails: rnd() < 0.05,
     priority: Math.floor(rnd() * 3),
+    arrive_ms: 0,
   }));
   const window = Math.max(2000, expectedRunMs(jobs, o.workers) * 0.9);
+  // Drawn after everything else, so that a seed gives the same schedule as before these options.
+  const extra = (): Disruption[] => {
+    const out: Disruption[] = [];
+    for (let at = o.killEveryMs ?? 0; o.killEveryMs && at < window; at += o.killEveryMs) {
+      out.push({ at_ms: Math.round(at + (rnd() - 0.5) * o.killEveryMs * 0.4), kind: 'kill-worker', worker: Math.floor(rnd() * o.workers) });
+    }
+    for (let i = 0; i < (o.sentinelKills ?? 0); i += 1) out.push({ at_ms: Math.round(rnd() * window), kind: 'kill-sentinel' });
+    if (o.arrivals) for (const j of jobs) j.arrive_ms = Math.round(rnd() * window * 0.8);
+    return out;
+  };
   const disruptions: Disruption[] = [];
   for (let i = 0; i < o.kills; i += 1) {
     const at_ms = Math.round(rnd() * window);
@@ -63,9 +85,10 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
     else if (r < 0.65) disruptions.push({ at_ms, kind: 'arm-worker', worker, failpoint: pick(WORKER_POINTS) });
     else disruptions.push({ at_ms, kind: 'kill-worker', worker });
   }
+  disruptions.push(...extra());
   disruptions.sort((a, b) => a.at_ms - b.at_ms);
   // Only the options that shape the schedule: a caller's extra fields (the spool path) must not.
-  const shape = { jobs: o.jobs, workers: o.workers, kills: o.kills, seed: o.seed, sentinel: o.sentinel };
+  const shape = { jobs: o.jobs, workers: o.workers, kills: o.kills, seed: o.seed, sentinel: o.sentinel, killEveryMs: o.killEveryMs, sentinelKills: o.sentinelKills, arrivals: o.arrivals, jobMs: o.jobMs };
   const fingerprint = createHash('sha256').update(JSON.stringify({ o: shape, jobs, disruptions })).digest('hex').slice(0, 16);
   return { jobs, disruptions, fingerprint };
 }

@@ -111,14 +111,14 @@ export function checkPluginCommands(s: Spool, p: Plugins): Check {
   );
 }
 
-/** Whether this host's workers start plugins with the posix_spawn addon or fall back to child_process. */
+/** Whether this host's workers start plugins with the spawn addon or fall back to child_process. */
 export function checkPluginSpawner(): Check {
   const { error } = nativeSpawner();
-  if (!error) return pass('plugin-spawn', 'workers on this host start plugins with posix_spawn');
+  if (!error) return pass('plugin-spawn', 'workers on this host start plugins with the spawn addon (vfork; the kernel kills a plugin whose worker dies)');
   return {
     name: 'plugin-spawn',
     status: 'warn',
-    detail: `the posix_spawn addon does not load (${error}): workers on this host start plugins with child_process, at more CPU per job`,
+    detail: `the spawn addon (build/Release/posix_spawn.node) does not load (${error}): workers on this host start plugins with child_process, at more CPU per job, and only their reaper kills a plugin whose worker died`,
     fix: 'run `npm ci` (or `npm rebuild`) in the spoolctl directory with python3, make and a C compiler installed, so that build/Release/posix_spawn.node is compiled.',
   };
 }

@@ -9,7 +9,7 @@ import { openSync, closeSync, existsSync, readFileSync, readlinkSync, realpathSy
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { selfCommand } from '../paths.js';
-import { pidsInProc, procId, sleep, statFields, stillRunning, type ProcId } from '../proc.js';
+import { pidsInProc, procId, signalQuietly, sleep, statFields, stillRunning, type ProcId } from '../proc.js';
 
 export interface Child {
   role: string;
@@ -86,15 +86,6 @@ export async function stopProcesses(ids: ProcId[], handBackMs = 1500, killMs = 1
   }));
   await stopAll(targets, handBackMs, killMs);
   return [...out.values()];
-}
-
-/** Sends `sig` to `pid`; a process that exited meanwhile is no error. */
-export function signalQuietly(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // exited meanwhile
-  }
 }
 
 /** Children of `pid` that lead their own process group: how a worker starts its plugins. */

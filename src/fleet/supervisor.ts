@@ -14,7 +14,9 @@ import { hostId } from '../config/identity.js';
 import { startRole, stopChildren, type Child } from './processes.js';
 import { makeLogger } from '../log.js';
 import type { Layout } from '../spool/layout.js';
-import { writeLeaveNote } from '../spool/slots.js';
+import { readSlotFiles, writeLeaveNote } from '../spool/slots.js';
+import { allSlotNumbers } from '../spool/scan.js';
+import { killLeftPlugin } from '../liveness.js';
 import { RECYCLE_EXIT_CODE } from '../worker/recycle.js';
 import { procId } from '../proc.js';
 import { removeRecord, servicesLogDir, writeRecord, type Managed, type ServicesRecord } from './services-record.js';
@@ -72,12 +74,27 @@ export async function runSupervisor(l: Layout, loaded: LoadedConfig, opts: Super
     void child.exited.then((code) => exited(s, code, child.proc.signalCode));
   };
 
+  /** A worker that died could not stop its plugin: its replacement must not run beside it. */
+  const killPluginOf = (pid: number) => {
+    for (const slot of allSlotNumbers()) {
+      try {
+        const hb = readSlotFiles(l, slot).heartbeat;
+        if (hb?.pid !== pid) continue;
+        const killed = killLeftPlugin(hb, host);
+        if (killed.length > 0) log.warn("killed what was left of a dead worker's plugin", { slot, pid, pids: killed });
+      } catch (err) {
+        log.warn('cannot read a slot to stop what a dead worker left running', { slot, error: (err as Error).message });
+      }
+    }
+  };
+
   const exited = (s: Slot, code: number | null, signal: NodeJS.Signals | null) => {
     const how = signal ? `killed by ${signal}` : `exit code ${code}`;
     const pid = s.m.proc?.pid;
     s.child = undefined;
     s.m.proc = null;
     s.m.last_exit = how;
+    if (s.m.role === 'worker' && pid !== undefined) killPluginOf(pid);
     if (stopping) return;
     if (code === 0 && s.m.role === 'worker') {
       s.m.state = 'stopped';

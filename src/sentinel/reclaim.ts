@@ -7,6 +7,7 @@
  */
 import { LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
+import { killLeftPlugin } from '../liveness.js';
 import { claimFileName, type ClaimName } from '../spool/layout.js';
 import { failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
 import { listClaims } from '../spool/scan.js';
@@ -29,19 +30,34 @@ function whyLost(view: SlotView, c: ClaimName): string | undefined {
   return undefined;
 }
 
+/**
+ * What became of the attempt a lost worker was running. On this host its plugin is killed
+ * first, so that the next attempt never runs beside it; on another host nothing is known,
+ * and a late result of it is fenced.
+ */
+function endEarlierAttempt(ctx: SentinelContext, view: SlotView): string | undefined {
+  if ((view.status !== 'dead' && view.status !== 'stale') || !view.hb) return undefined;
+  if (view.hb.host !== ctx.host) return `unknown: ${view.hb.host} cannot be reached from here; a late result of it will be fenced`;
+  const killed = killLeftPlugin(view.hb, ctx.host);
+  if (killed.length > 0) ctx.log.warn("killed what was left of a lost worker's plugin", { slot: view.slot, pids: killed });
+  return killed.length > 0 ? `ended: its plugin's ${killed.length} process(es) on ${ctx.host} were killed` : `ended: no process of it was left on ${ctx.host}`;
+}
+
 export function reclaimLost(ctx: SentinelContext): number {
   let moved = 0;
   for (const view of ctx.slots) {
     const claims = ctx.claims.get(view.slot) ?? [];
     const kept: ClaimName[] = [];
+    let earlier: string | undefined;
     for (const c of claims) {
       const reason = whyLost(view, c);
       if (!reason) {
         kept.push(c);
         continue;
       }
+      earlier ??= endEarlierAttempt(ctx, view);
       try {
-        reclaimOne(ctx, view, c, reason);
+        reclaimOne(ctx, view, c, reason, earlier);
         moved += 1;
       } catch (err) {
         if (!(err instanceof LostRaceError)) throw err;
@@ -52,9 +68,9 @@ export function reclaimLost(ctx: SentinelContext): number {
   return moved;
 }
 
-function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: string): void {
+function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: string, earlier: string | undefined): void {
   const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel' };
-  const detail = { reason, claim: claimFileName(c) };
+  const detail = { reason, claim: claimFileName(c), ...(earlier ? { earlier_attempt: earlier } : {}) };
   ctx.progressWritten.delete(c.id);
   fail('reclaim.before-move');
   if (view.status === 'free' && !view.hb) {

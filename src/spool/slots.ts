@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoOf, SpoolIoError } from '../errors.js';
+import type { ProcId } from '../proc.js';
 import { padJson, publish, exists, unlinkQuiet } from './atomic.js';
 import { drainMarkerPath, heartbeatPath, slotLockTarget, type Layout } from './layout.js';
 
@@ -25,6 +26,11 @@ export interface Heartbeat {
   message?: string;
   started_at: string;
   job_started_at?: string;
+  /**
+   * The running plugin's process group, named by its leader's pid and start time: whoever
+   * next acts on this slot on the same host kills what is left of it first.
+   */
+  plugin_group?: ProcId;
   beat_at: string;
   jobs_done: number;
   jobs_failed: number;

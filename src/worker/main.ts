@@ -16,8 +16,9 @@ import { nanoid } from 'nanoid';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { fail } from '../faults/failpoints.js';
+import { killLeftPlugin } from '../liveness.js';
 import { makeLogger, makeThrottle, type Logger } from '../log.js';
-import { holdSignals } from '../proc.js';
+import { holdSignals, procId } from '../proc.js';
 import { exists } from '../spool/atomic.js';
 import { filesystemOf } from '../spool/filesystem.js';
 import { claimDir, claimFileName, claimPath, drainMarkerPath, envsDirOf, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
@@ -32,6 +33,7 @@ import { buildArgv, MissingPlaceholderError } from './argv.js';
 import { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
 import { nativeSpawner, type NativeSpawner } from './native-spawn.js';
+import { Reaper } from './reaper.js';
 import { PROGRESS_READ_MS, startPlugin, type RunningPlugin } from './runner.js';
 import { resolveRunAs, type RunAs } from './run-as.js';
 import { groupRssBytes, RECYCLE_EXIT_CODE, recycleReason } from './recycle.js';
@@ -74,16 +76,20 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   }
   fail('slot.after-lock');
   const slot = taken.slot;
+  // The slot's last holder on this host died: what its plugin left must not run beside the
+  // job's next attempt, which may come here.
+  const leftover = killLeftPlugin(readSlotFiles(l, slot).heartbeat, host);
+  if (leftover.length > 0) log.warn("killed what was left of the slot's previous plugin", { slot, pids: leftover });
+  const reaper = new Reaper(log);
   const token = nanoid(12);
   const startedAt = new Date().toISOString();
   const hb: Heartbeat = { slot, host, pid: process.pid, token, state: 'idle', started_at: startedAt, beat_at: startedAt, jobs_done: 0, jobs_failed: 0 };
   writeHeartbeat(l, hb);
   const fs = filesystemOf(l.root);
-  // A plugin run as another user needs setuid between fork and exec, which posix_spawn lacks.
-  const native = runAs ? {} : nativeSpawner();
+  const native = process.env.SPOOLCTL_PLUGIN_SPAWN === 'child_process' ? {} : nativeSpawner();
   const spawner = native.spawner;
   log.info('worker started', { slot, host, pid: process.pid, version: VERSION, spool: l.root, filesystem: fs.type, plugins_start_with: spawner ? 'posix_spawn' : 'child_process', config_origins: loaded.origins });
-  if (native.error) log.warn('the posix_spawn addon did not load (run `npm ci` to build it): plugins start with child_process.spawn, which costs the worker more CPU per job', { error: native.error });
+  if (native.error) log.warn('the spawn addon did not load (run `npm ci` to build it): plugins start with child_process.spawn, which costs the worker more CPU per job', { error: native.error });
   if (fs.network) log.info(`the spool is on a network filesystem (${fs.type}): claims are also found by a scan every ${cfg.worker.heartbeat_ms} ms`);
 
   const plugins = new PluginRegistry(l);
@@ -136,6 +142,8 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       beating = false;
       if (beatTimer) clearTimeout(beatTimer);
       wake?.close();
+      // A plugin still running (a worker displaced from its slot) dies with the reaper's end.
+      reaper.close();
       output.close();
       progress.close();
       // A worker displaced while paused must not remove the new holder's slot files.
@@ -232,9 +240,13 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       hb.job_started_at = new Date().toISOString();
       // The job's heartbeat is asked for once the manifest names the plugin (execute's plugin
       // report), so it carries both the claim and the plugin; a job over by then is never shown.
-      const result = await execute(l, cfg, { plugins, output, progress, env, spawner }, current, log, host, runAs, {
+      const result = await execute(l, cfg, { plugins, output, progress, env, spawner, reaper }, current, log, host, runAs, {
         plugin: (name) => {
           hb.plugin = name;
+          beat('soon');
+        },
+        started: (pid) => {
+          hb.plugin_group = procId(pid) ?? undefined;
           beat('soon');
         },
         progress: (p, m) => {
@@ -274,7 +286,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       const peakRss = current.peakRss;
       current = undefined;
       hb.state = stopping || exists(drainMarkerPath(l, slot)) ? 'draining' : 'idle';
-      hb.job = hb.plugin = hb.claim = hb.message = hb.job_started_at = undefined;
+      hb.job = hb.plugin = hb.claim = hb.message = hb.job_started_at = hb.plugin_group = undefined;
       hb.progress = undefined;
       beat(hb.state === 'draining' ? 'now' : 'soon');
       if (stopping || compromised || hb.state === 'draining') return exit(compromised ? 1 : 0, stopping ?? (compromised ? `slot lock lost: ${compromised.message}` : 'drained'));
@@ -318,12 +330,12 @@ type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
 async function execute(
   l: Layout,
   cfg: LoadedConfig['config'],
-  tools: { plugins: PluginRegistry; output: OutputCapture; progress: OutputCapture; env: NodeJS.ProcessEnv; spawner: NativeSpawner | undefined },
+  tools: { plugins: PluginRegistry; output: OutputCapture; progress: OutputCapture; env: NodeJS.ProcessEnv; spawner: NativeSpawner | undefined; reaper: Reaper },
   current: Current,
   log: Logger,
   host: string,
   runAs: RunAs | undefined,
-  report: { plugin(name: string): void; progress(progress: number | undefined, message: string | undefined): void },
+  report: { plugin(name: string): void; started(pid: number): void; progress(progress: number | undefined, message: string | undefined): void },
 ): Promise<Report> {
   const { claim } = current;
   const started = new Date().toISOString();
@@ -369,8 +381,10 @@ async function execute(
       killGraceMs: cfg.worker.kill_grace_ms,
       onProgress: report.progress,
       spawner: tools.spawner,
+      reaper: tools.reaper,
     });
     current.plugin = running;
+    if (running.pid !== undefined) report.started(running.pid);
     fail('run.after-spawn');
     if (current.stopReason) running.stop();
     const out = await running.done;

@@ -1,7 +1,8 @@
 /**
- * The worker's posix_spawn addon (src/worker/posix-spawn.c, built by `npm ci` into
- * build/Release): plugins start without a fork of the worker. When the addon is not built or
- * does not load, plugins start with child_process.spawn as before, and the worker says so.
+ * The worker's spawn addon (src/worker/posix-spawn.c, built by `npm ci` into build/Release):
+ * plugins start with vfork instead of a fork of the worker, as another user when asked, and
+ * are killed by the kernel when the worker dies. When the addon is not built or does not
+ * load, plugins start with child_process.spawn as before, and the worker says so.
  *
  * Exits are told by SIGCHLD, which sweeps every plugin still running (signals of one kind
  * are merged, so one may stand for several exits).
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 
 interface Addon {
-  spawn(command: string, argv: string[], envp: string[], cwd: string, outputFd: number, progressFd: number): number;
+  spawn(command: string, argv: string[], envp: string[], cwd: string, outputFd: number, progressFd: number, uid: number, gid: number): number;
   reap(pid: number): [number | null, number | null] | undefined;
 }
 
@@ -22,8 +23,11 @@ export interface NativeExit {
 }
 
 export interface NativeSpawner {
-  /** Starts `argv` in a session of its own; throws an Error with an errno name in `code` when it cannot. */
-  spawn(argv: string[], env: NodeJS.ProcessEnv, cwd: string, outputFd: number, progressFd: number): { pid: number; exited: Promise<NativeExit> };
+  /**
+   * Starts `argv` in a session of its own, as `user` when given; throws an Error with an errno
+   * name in `code` when it cannot.
+   */
+  spawn(argv: string[], env: NodeJS.ProcessEnv, cwd: string, outputFd: number, progressFd: number, user?: { uid: number; gid: number }): { pid: number; exited: Promise<NativeExit> };
 }
 
 export const ADDON_PATH = join(packageRoot(), 'build', 'Release', 'posix_spawn.node');
@@ -68,7 +72,7 @@ function spawnerOf(addon: Addon): NativeSpawner {
   };
   let listening = false;
   return {
-    spawn(argv, env, cwd, outputFd, progressFd) {
+    spawn(argv, env, cwd, outputFd, progressFd, user) {
       if (!listening) {
         process.on('SIGCHLD', sweep);
         listening = true;
@@ -77,7 +81,7 @@ function spawnerOf(addon: Addon): NativeSpawner {
       for (const [k, v] of Object.entries(env)) if (v !== undefined) envp.push(`${k}=${v}`);
       let pid: number;
       try {
-        pid = addon.spawn(argv[0]!, argv, envp, cwd, outputFd, progressFd);
+        pid = addon.spawn(argv[0]!, argv, envp, cwd, outputFd, progressFd, user?.uid ?? -1, user?.gid ?? -1);
       } catch (err) {
         const errno = (err as { errno?: number }).errno;
         throw Object.assign(err as Error, { code: errno === undefined ? undefined : ERRNO_NAMES.get(errno) });

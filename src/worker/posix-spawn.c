@@ -1,14 +1,17 @@
 /*
- * posix_spawn for the worker's plugins. child_process.spawn forks the whole worker: the
- * kernel copies its page tables and the child faults on them until exec, which costs the
- * worker more CPU than a short plugin itself. posix_spawn (glibc: CLONE_VM|CLONE_VFORK)
- * starts the child in constant time. The child is set up as child_process.spawn with
- * detached: true would set it up: a session and process group of its own, default signal
- * dispositions and an empty mask, stdin from /dev/null, stdout and stderr into one fd,
- * progress on fd 3, the job's working directory, PATH looked up in the job's environment.
+ * Starts the worker's plugins. child_process.spawn forks the whole worker: the kernel copies
+ * its page tables and the child faults on them until exec, which costs the worker more CPU
+ * than a short plugin itself. vfork starts the child in constant time (the parent waits,
+ * sharing its memory, until the child has exec'd). The child is set up as
+ * child_process.spawn with detached: true would set it up: a session and process group of
+ * its own, default signal dispositions and an empty mask, stdin from /dev/null, stdout and
+ * stderr into one fd, progress on fd 3, the job's working directory, PATH looked up in the
+ * job's environment. Beyond what child_process can do, it asks the kernel for SIGKILL when
+ * the worker dies (PR_SET_PDEATHSIG), after dropping to the plugin's user when one is given,
+ * since a change of credentials clears that request.
  *
- * spawn(command, argv, envp, cwd, outputFd, progressFd) -> pid, or throws an Error with the
- *   errno number in `errno`.
+ * spawn(command, argv, envp, cwd, outputFd, progressFd, uid, gid) -> pid, or throws an Error
+ *   with the errno number in `errno`; uid and gid are -1 to keep the worker's user.
  * reap(pid) -> undefined while the child runs, else [exitCode | null, signalNumber | null].
  */
 #define _GNU_SOURCE
@@ -16,12 +19,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <node_api.h>
+#include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,13 +110,79 @@ static napi_value throw_errno(napi_env env, int err) {
   return NULL;
 }
 
+/* Makes `fd` the child's descriptor `to`, kept open across exec. */
+static int give(int fd, int to) {
+  if (fd == to) return fcntl(fd, F_SETFD, 0);
+  return dup2(fd, to) < 0 ? -1 : 0;
+}
+
+/*
+ * Runs in the vfork child, on the parent's memory and stack: only system calls, no return.
+ * Credentials change through raw system calls: glibc's setuid would signal the parent's
+ * threads, which the child shares memory with but cannot reach.
+ */
+static void __attribute__((noreturn, noinline)) child(char *file, char **argv, char **envp, const char *cwd, int out_fd, int progress_fd, int uid,
+                                             int gid, pid_t parent, volatile int *err) {
+  struct sigaction dfl;
+  sigset_t none;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, NULL);
+  if (setsid() < 0) goto fail;
+  int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (in < 0 || give(in, 0) < 0 || give(out_fd, 1) < 0 || give(out_fd, 2) < 0 || give(progress_fd, 3) < 0) goto fail;
+  if (chdir(cwd) < 0) goto fail;
+  if (gid >= 0 && (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setgid, gid) < 0)) goto fail;
+  if (uid >= 0 && syscall(SYS_setuid, uid) < 0) goto fail;
+  /* The worker may have died before this line: then nobody would send the signal. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent) goto fail;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  execve(file, argv + 1, envp);
+  if (errno == ENOEXEC) {
+    /* A script with no #! line runs with /bin/sh, in the free slot in front of argv. */
+    argv[0] = "/bin/sh";
+    argv[1] = file;
+    execve("/bin/sh", argv, envp);
+  }
+fail:
+  *err = errno ? errno : ECHILD;
+  _exit(127);
+}
+
+/* vfork and the child, in a frame of their own so that no caller's variable is shared. */
+static pid_t __attribute__((noinline)) start(char *file, char **argv, char **envp, const char *cwd, int out_fd, int progress_fd, int uid, int gid,
+                                             int *err) {
+  volatile int child_err = 0;
+  sigset_t all, old;
+  sigfillset(&all);
+  /* No handler of the worker's may run in the child, which shares its memory. */
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t parent = getpid();
+  pid_t pid = vfork();
+  if (pid == 0) child(file, argv, envp, cwd, out_fd, progress_fd, uid, gid, parent, &child_err);
+  int vfork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (pid < 0) {
+    *err = vfork_errno;
+    return -1;
+  }
+  if (child_err) {
+    *err = child_err;
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    return -1;
+  }
+  return pid;
+}
+
 static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value a[6];
+  size_t argc = 8;
+  napi_value a[8];
   napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  int32_t out_fd = -1, progress_fd = -1;
-  if (argc < 6 || napi_get_value_int32(env, a[4], &out_fd) != napi_ok || napi_get_value_int32(env, a[5], &progress_fd) != napi_ok) {
-    napi_throw_type_error(env, NULL, "spawn(command, argv, envp, cwd, outputFd, progressFd)");
+  int32_t out_fd = -1, progress_fd = -1, uid = -1, gid = -1;
+  if (argc < 8 || napi_get_value_int32(env, a[4], &out_fd) != napi_ok || napi_get_value_int32(env, a[5], &progress_fd) != napi_ok ||
+      napi_get_value_int32(env, a[6], &uid) != napi_ok || napi_get_value_int32(env, a[7], &gid) != napi_ok) {
+    napi_throw_type_error(env, NULL, "spawn(command, argv, envp, cwd, outputFd, progressFd, uid, gid)");
     return NULL;
   }
   /* argv gets one free slot in front for /bin/sh, should the file be a script with no #! line. */
@@ -121,32 +192,11 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   int err = (!command || !cwd || !argv || !envp) ? ENOMEM : resolve(command, envp, cwd, file);
   pid_t pid = -1;
   if (!err) {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    sigset_t none, all;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-    posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
-    posix_spawn_file_actions_adddup2(&fa, progress_fd, 3);
-#if !defined(__GLIBC__) || __GLIBC_PREREQ(2, 29)
-    posix_spawn_file_actions_addchdir_np(&fa, cwd);
-#endif
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    err = posix_spawn(&pid, file, &fa, &at, argv + 1, envp);
-    if (err == ENOEXEC) {
-      argv[0] = "/bin/sh";
-      free(argv[1]);
-      argv[1] = strdup(file);
-      err = argv[1] ? posix_spawn(&pid, "/bin/sh", &fa, &at, argv, envp) : ENOMEM;
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
+    /* The child may overwrite argv[1] for the script fallback: it is put back after. */
+    char *command_arg = argv[1];
+    pid = start(file, argv, envp, cwd, out_fd, progress_fd, uid, gid, &err);
+    argv[0] = NULL;
+    argv[1] = command_arg;
   }
   free(command);
   free(cwd);
@@ -186,11 +236,6 @@ static napi_value Reap(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_value f;
-#if defined(__GLIBC__) && !__GLIBC_PREREQ(2, 29)
-  /* No posix_spawn_file_actions_addchdir_np: the worker uses child_process instead. */
-  napi_throw_error(env, NULL, "posix_spawn cannot set a working directory before glibc 2.29");
-  return NULL;
-#endif
   napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, NULL, &f);
   napi_set_named_property(env, exports, "spawn", f);
   napi_create_function(env, "reap", NAPI_AUTO_LENGTH, Reap, NULL, &f);

@@ -5,8 +5,9 @@
  * worker's progress file). A plugin that never writes to fd 3 works the same. Both files are
  * read every PROGRESS_READ_MS while the plugin runs and once when it ends.
  *
- * Plugins start with the posix_spawn addon when it is built (./native-spawn.ts), and with
- * child_process.spawn when it is not or when the plugin runs as another user.
+ * Plugins start with the spawn addon when it is built (./native-spawn.ts), and with
+ * child_process.spawn when it is not. The worker's reaper (./reaper.ts) is told each plugin's
+ * group, so that the group dies with the worker.
  */
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
@@ -14,6 +15,7 @@ import { exists } from '../spool/atomic.js';
 import type { OutputCapture } from './capture.js';
 import { JobLog } from './job-log.js';
 import type { NativeSpawner } from './native-spawn.js';
+import type { Reaper } from './reaper.js';
 
 export interface RunSpec {
   argv: string[];
@@ -27,8 +29,10 @@ export interface RunSpec {
   timeoutMs?: number;
   killGraceMs: number;
   onProgress: (progress: number | undefined, message: string | undefined) => void;
-  /** Starts the plugin without a fork of the worker; unused when `user` is set. */
+  /** Starts the plugin without a fork of the worker. */
   spawner?: NativeSpawner;
+  /** Kills the plugin's group should the worker die while it runs. */
+  reaper?: Reaper;
 }
 
 export interface RunOutcome {
@@ -53,6 +57,7 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
   spec.output.reset();
   spec.progress.reset();
   const child = launch(spec);
+  if (child.pid !== undefined) spec.reaper?.watch(child.pid);
   let timedOut = false;
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -97,6 +102,7 @@ export function startPlugin(spec: RunSpec): RunningPlugin {
     if (killTimer) clearTimeout(killTimer);
     // Leftover children of the plugin, if any, go with its group.
     if (code !== null || signal !== null) signalGroup('SIGKILL');
+    spec.reaper?.clear();
     return { exitCode: code, signal, timedOut, stopped: stopped && !timedOut, spawnError: child.spawnError };
   });
   return { pid: child.pid, done, stop };
@@ -115,9 +121,9 @@ function launch(spec: RunSpec): Launched {
   const cannot = (spawnError: string): Launched => ({ pid: undefined, exited: Promise.resolve({ code: null, signal: null }), spawnError });
   // No exec takes a NUL byte; child_process would throw here, out of the job.
   if (spec.argv.some((a) => a.includes('\0'))) return cannot(failed(undefined, 'an argument holds a NUL byte'));
-  if (spec.spawner && !spec.user) {
+  if (spec.spawner) {
     try {
-      return spec.spawner.spawn(spec.argv, spec.env, spec.cwd, spec.output.fd, spec.progress.fd);
+      return spec.spawner.spawn(spec.argv, spec.env, spec.cwd, spec.output.fd, spec.progress.fd, spec.user);
     } catch (err) {
       return cannot(failed((err as NodeJS.ErrnoException).code, (err as Error).message));
     }

@@ -84,8 +84,7 @@ describe.each([
     expect(out.signal).toBeNull();
     expect(out.log).toContain(`pid=${out.pid} pgrp=${out.pid} session=${out.pid}`);
     // Node ignores SIGPIPE; a plugin must not inherit that. Signals 1-31 are the low bits;
-    // glibc's posix_spawn leaves its own two internal signals (32, 33) ignored, as every
-    // posix_spawn child on glibc has them, and no program can use those.
+    // glibc keeps its own two internal signals (32, 33) from programs, which cannot use them.
     const ignored = BigInt(`0x${/ignored=([0-9a-f]+)/.exec(out.log)?.[1] ?? 'ffff'}`);
     expect(ignored & 0x7fffffffn).toBe(0n);
     expect(out.log).toContain('stdin=0');

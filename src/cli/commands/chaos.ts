@@ -1,5 +1,6 @@
 /** spoolctl chaos: a seeded fault-injection run with a no-loss report. */
 import type { Command } from 'commander';
+import type { ChaosOptions } from '../../chaos/schedule.js';
 import { HARD_SLOT_CAP } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { printJson } from '../output.js';
@@ -11,23 +12,52 @@ const whole = (flag: string, min: number, max: number) => (v: string) => {
   return n;
 };
 
+interface ChaosFlags {
+  jobs: number;
+  workers: number;
+  kills: number;
+  seed?: number;
+  sentinel?: boolean;
+  killEvery?: number;
+  sentinelKills?: number;
+  arrivals?: boolean;
+  jobMs: [number, number];
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+function chaosOptions(f: ChaosFlags, seed: number): ChaosOptions {
+  return { jobs: f.jobs, workers: f.workers, kills: f.kills, seed, sentinel: f.sentinel ?? false, killEveryMs: f.killEvery, sentinelKills: f.sentinelKills, arrivals: f.arrivals, jobMs: f.jobMs };
+}
+
+function msRange(v: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(v);
+  const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(min <= max && max <= 3_600_000)) throw new UsageError(`--job-ms takes two whole numbers of milliseconds, the smaller first, such as 100-1000 (got "${v}").`);
+  return [min, max];
+}
+
 export function addChaosCommand(program: Command): void {
   program
     .command('chaos')
-    .description('run jobs while killing and pausing workers (and the sentinel), then prove nothing was lost or completed twice')
+    .description('run jobs while killing and pausing workers (and the sentinel), then prove nothing was lost, completed twice or run twice at once')
     .option('--jobs <n>', 'jobs to run', whole('--jobs', 1, 1_000_000), 200)
     .option('--workers <n>', 'workers to keep running', whole('--workers', 1, HARD_SLOT_CAP), 4)
     .option('--kills <n>', 'disruptions (kills, pauses, failpoint crashes)', whole('--kills', 0, 100_000), 20)
     .option('--seed <n>', 'seed of the schedule (same seed, same schedule)', whole('--seed', 0, 2 ** 32 - 1))
     .option('--sentinel', 'also kill the sentinel and crash it at failpoints')
+    .option('--kill-every <ms>', 'besides --kills, SIGKILL a worker about this often', whole('--kill-every', 50, 3_600_000))
+    .option('--sentinel-kills <n>', 'besides --kills, SIGKILL the sentinel this many times', whole('--sentinel-kills', 0, 100_000))
+    .option('--arrivals', 'drop the jobs into pending/ while the disruptions run, instead of all at the start')
+    .option('--job-ms <min-max>', 'how long each job runs, drawn between the two (milliseconds)', msRange, [20, 300])
     .option('--dry-run', 'print the schedule the seed gives (its fingerprint, jobs and disruptions) and run nothing')
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { jobs: number; workers: number; kills: number; seed?: number; sentinel?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (opts: ChaosFlags, cmd: Command) => {
       const { planChaos, runChaos } = await import('../../chaos/run.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
       if (opts.dryRun) {
-        const plan = planChaos({ jobs: opts.jobs, workers: opts.workers, kills: opts.kills, seed, sentinel: opts.sentinel ?? false });
+        const plan = planChaos(chaosOptions(opts, seed));
         if (opts.json) return printJson({ seed, schedule: plan.fingerprint, jobs: plan.jobs, disruptions: plan.disruptions });
         const head = `seed ${seed} (schedule ${plan.fingerprint}): ${plan.jobs.length} jobs, ${plan.jobs.filter((j) => j.fails).length} meant to fail, ${plan.disruptions.length} disruptions`;
         const lines = plan.disruptions.map((d) => {
@@ -39,7 +69,7 @@ export function addChaosCommand(program: Command): void {
         return;
       }
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      const r = await runChaos({ jobs: opts.jobs, workers: opts.workers, kills: opts.kills, seed, sentinel: opts.sentinel ?? false, spool: g.spool, say });
+      const r = await runChaos({ ...chaosOptions(opts, seed), spool: g.spool, say });
       if (opts.json) printJson(r);
       else {
         const rows: [string, string | number][] = [
@@ -56,12 +86,13 @@ export function addChaosCommand(program: Command): void {
           ['fenced results', r.fenced],
           ['lost (must be 0)', r.lost],
           ['completed twice (must be 0)', r.completed_twice],
+          ['ran concurrently (must be 0)', r.ran_concurrently],
           ['verify', r.verify_ok ? 'OK' : `FAILED (${r.violations.length} violations)`],
           ['elapsed', `${r.elapsed_s}s`],
         ];
         process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n')}\n`);
         for (const v of r.violations) process.stdout.write(`  ${v.kind}${v.job ? ` ${v.job}` : ''}: ${v.detail}\n`);
       }
-      process.exitCode = r.lost === 0 && r.completed_twice === 0 && r.verify_ok ? 0 : 1;
+      process.exitCode = r.lost === 0 && r.completed_twice === 0 && r.ran_concurrently === 0 && r.verify_ok ? 0 : 1;
     });
 }

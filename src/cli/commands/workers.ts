@@ -49,7 +49,8 @@ function reclaimSentence(sentinel: CleanupPlan['sentinel'], n: number, tense: 'w
 }
 
 function describeResult(plan: CleanupPlan, r: CleanupResult): string[] {
-  const lines = [...r.freed.map((s) => `slot ${s}: freed`), ...r.locksRemoved.map((s) => `slot ${s}: abandoned lock removed`)];
+  const lines = r.pluginsKilled.map((k) => `slot ${k.slot}: killed what was left of its plugin (pids ${k.pids.join(', ')})`);
+  lines.push(...r.freed.map((s) => `slot ${s}: freed`), ...r.locksRemoved.map((s) => `slot ${s}: abandoned lock removed`));
   for (const s of r.changed) lines.push(`slot ${s}: left alone: it changed since the plan (a worker took it, or came back)`);
   for (const p of r.stopped) {
     if (!p.killed) lines.push(`process ${p.pid}: stopped`);
