@@ -9,14 +9,13 @@ import { hostId } from '../config/identity.js';
 import { InvalidFileError, UsageError } from '../errors.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
 import { getJob } from '../ledger/queries.js';
-import { publish, exists } from '../spool/atomic.js';
-import { stateFileName } from '../spool/layout.js';
 import { readJsonFile, validateManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { listNames } from '../spool/scan.js';
+import { refuseKnownIds } from './job-ids.js';
 import { sentinelStatus } from './status.js';
 import { openLedgerForRead, type Spool } from './spool.js';
-import { submitJob, type SubmitInput } from './submit.js';
+import { publishManifest, submitJob, type SubmitInput } from './submit.js';
 import { claimsWithoutWorker, listWorkers } from './workers.js';
 
 /** What to submit: manifest files, or one job described by flags. */
@@ -47,42 +46,15 @@ function readManifests(s: Spool, files: string[]): Manifest[] {
   });
 }
 
-/** Refuses ids the spool already knows (the ledger, or a pending file it has not recorded yet). */
-function checkNewIds(s: Spool, ids: string[]): void {
-  const db = openLedgerForRead(s);
-  try {
-    for (const id of ids) {
-      const known = db ? getJob(db, id)?.state : undefined;
-      const state = known ?? (exists(join(s.l.pending, stateFileName(id, 0))) ? 'pending' : undefined);
-      if (state) throw new UsageError(`A job "${id}" is already in this spool (${state}); give the new one another id. Nothing was submitted.`);
-    }
-  } finally {
-    db?.close();
-  }
-}
-
-/** Publishes a checked manifest as it is, the way any producer drops one into pending/. */
-function submitManifest(s: Spool, m: Manifest): void {
-  try {
-    publish(s.l.tmp, join(s.l.pending, stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, { noClobber: true });
-  } catch (err) {
-    if ((err as { errno?: { code?: string } }).errno?.code === 'EEXIST') throw new UsageError(`A job "${m.id}" is already pending.`);
-    throw err;
-  }
-}
-
 /** Checks, then submits; returns the ids in submission order. */
 export function submitRun(s: Spool, input: RunInput): string[] {
-  if ('job' in input) {
-    if (input.job.id !== undefined) checkNewIds(s, [input.job.id]);
-    return [submitJob(s, input.job)];
-  }
+  if ('job' in input) return [submitJob(s, input.job)];
   const manifests = readManifests(s, input.files);
-  checkNewIds(s, manifests.map((m) => m.id));
+  refuseKnownIds(s, manifests.map((m) => m.id));
   const ids: string[] = [];
   try {
     for (const m of manifests) {
-      submitManifest(s, m);
+      publishManifest(s, m);
       ids.push(m.id);
     }
   } catch (err) {

@@ -3,14 +3,14 @@
  * (the same file-drop any producer may use). The sentinel is not needed to submit.
  */
 import { join } from 'node:path';
-import { nanoid } from 'nanoid';
-import { InvalidFileError, UsageError } from '../errors.js';
+import { InvalidFileError, UsageError, errnoOf, SpoolIoError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { publish } from '../spool/atomic.js';
 import { stateFileName } from '../spool/layout.js';
 import { validateManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { fileServerNowOrLocal } from './clock.js';
+import { alreadyExists, newJobId, refuseKnownIds } from './job-ids.js';
 import { sentinelStatus, slotStatuses } from './status.js';
 import type { Spool } from './spool.js';
 
@@ -24,7 +24,7 @@ export interface SubmitInput {
 }
 
 export function submitJob(s: Spool, input: SubmitInput): string {
-  const id = input.id ?? nanoid(12);
+  const id = input.id ?? newJobId();
   const draft: Manifest = {
     id,
     plugin: input.plugin,
@@ -43,14 +43,21 @@ export function submitJob(s: Spool, input: SubmitInput): string {
   }
   const plugin = new PluginRegistry(s.l).lookup(manifest.plugin);
   if (!plugin.ok) throw new UsageError(`Cannot submit: ${plugin.reason}. Plugins live in ${s.l.plugins}.`);
+  // A generated id is new by construction (about 72 random bits); a chosen one may be taken.
+  if (input.id !== undefined) refuseKnownIds(s, [id]);
+  publishManifest(s, manifest);
+  return id;
+}
+
+/** Publishes a checked manifest into pending/, the way any producer may, never over a job there. */
+export function publishManifest(s: Spool, m: Manifest): void {
   fail('submit.before-publish');
   try {
-    publish(s.l.tmp, join(s.l.pending, stateFileName(id, 0)), `${JSON.stringify(manifest, null, 2)}\n`, { noClobber: true, failpoint: 'submit.after-write' });
+    publish(s.l.tmp, join(s.l.pending, stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, { noClobber: true, failpoint: 'submit.after-write' });
   } catch (err) {
-    if ((err as { errno?: { code?: string } }).errno?.code === 'EEXIST') throw new UsageError(`A job "${id}" is already pending.`);
+    if (err instanceof SpoolIoError && errnoOf(err.errno) === 'EEXIST') throw alreadyExists(m.id, 'pending');
     throw err;
   }
-  return id;
 }
 
 /**

@@ -126,8 +126,9 @@ describe('spoolctl run', () => {
 
     t.drop('fine.json', manifest('fine', 'noop'));
     const reused = t.run(['run', ...good]);
-    expect(reused.code).toBe(2);
-    expect(reused.stderr).toContain('A job "fine" is already in this spool (pending)');
+    expect(reused.code).toBe(1);
+    expect(reused.stderr).toBe('spoolctl: job fine already exists (pending): choose another id.\n');
+    expect(t.files('pending')).toEqual(['fine.json']);
     expect(t.run(['run', ...good, '--plugin', 'noop']).code).toBe(2);
     expect(t.run(['run']).code).toBe(2);
   });

@@ -46,6 +46,11 @@ function withFilters(cmd: Command, stateHelp: string): Command {
     .option('--grep <text>', 'only jobs whose id, plugin or last error contains this text (case-sensitive)');
 }
 
+/** Without "--", commander reads an id such as "-abc" (valid in a producer's file) as an option. */
+function takesIds(cmd: Command): Command {
+  return cmd.addHelpText('after', `\nIds that start with '-' go after '--': spoolctl jobs ${cmd.name()} [options] -- -abc`);
+}
+
 function selector(o: FilterOptions): JobSelector {
   return { state: o.state, plugin: o.plugin, grep: o.grep, olderThanMs: o.olderThan?.ms };
 }
@@ -85,8 +90,7 @@ export function addJobsCommands(program: Command): void {
       if (opts.json) return printJson(rows);
       process.stdout.write(`${jobsTable(rows)}\n${plural(rows.length, 'job')}\n`);
     });
-  jobs
-    .command('show')
+  takesIds(jobs.command('show'))
     .argument('<id>')
     .description("a job's row, manifest, ledger history and log tail")
     .option('--json', 'print JSON')
@@ -112,8 +116,7 @@ export function addJobsCommands(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
-  jobs
-    .command('log')
+  takesIds(jobs.command('log'))
     .argument('<id>')
     .description(`print the end of a job's log (logs/<id>.log); with -f, follow it until the job is done, failed or cancelled`)
     .option('-f, --follow', 'keep printing what the job writes until it finishes; exit 0 if it is done, 1 if not')
@@ -143,7 +146,7 @@ export function addJobsCommands(program: Command): void {
     });
   for (const action of JOB_ACTIONS) {
     withFilters(
-      jobs.command(action).argument('[ids...]').description(`${ABOUT[action]} (by id or by filter), through the sentinel`),
+      takesIds(jobs.command(action)).argument('[ids...]').description(`${ABOUT[action]} (by id or by filter), through the sentinel`),
       `only jobs in this state: ${ACTION_STATES[action].from.join(', ')}`,
     )
       .option('--dry-run', 'list the jobs the filters select, and change nothing')

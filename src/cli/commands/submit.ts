@@ -1,6 +1,7 @@
-/** spoolctl submit --plugin P [--input X] [--param K=V]... [--priority N] [--max-attempts N] */
+/** spoolctl submit --plugin P [--input X] [--param K=V]... [--priority N] [--max-attempts N] [--id ID] */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { isValidId } from '../../spool/layout.js';
 import type { GlobalOptions } from '../main.js';
 
 function integer(flag: string) {
@@ -16,6 +17,16 @@ function param(v: string, acc: Record<string, string>) {
   return { ...acc, [v.slice(0, eq)]: v.slice(eq + 1) };
 }
 
+/**
+ * An id a producer's file may carry can start with "-"; one chosen on the command line may not,
+ * so that the id can be typed after every command that takes ids without "--".
+ */
+function jobId(v: string): string {
+  if (v.startsWith('-')) throw new UsageError(`--id cannot start with "-" (got "${v}"): commands that take ids would read it as an option, so start it with a letter, a digit or "_".`);
+  if (!isValidId(v)) throw new UsageError(`--id takes 1-64 letters, digits, "_" or "-" (got "${v}"): choose an id made of those only.`);
+  return v;
+}
+
 export function addSubmitCommand(program: Command): void {
   program
     .command('submit')
@@ -25,7 +36,7 @@ export function addSubmitCommand(program: Command): void {
     .option('--param <key=value>', 'a parameter for {params.KEY} (repeatable)', param, {})
     .option('--priority <n>', 'higher runs first (default 0)', integer('--priority'))
     .option('--max-attempts <n>', 'attempts before the job fails', integer('--max-attempts'))
-    .option('--id <id>', 'use this id instead of a generated one')
+    .option('--id <id>', 'use this id instead of a generated one (1-64 letters, digits, "_" or "-", not starting with "-"); it must be new to the spool', jobId)
     .action(async (opts: { plugin: string; input?: string; param: Record<string, string>; priority?: number; maxAttempts?: number; id?: string }, cmd: Command) => {
       const { submitJob, waitingWarning } = await import('../../api/submit.js');
       const { openSpool } = await import('../../api/spool.js');
