@@ -2,7 +2,7 @@
 export type ViewName = 'dashboard' | 'jobs' | 'slots' | 'events';
 export const VIEWS: ViewName[] = ['dashboard', 'jobs', 'slots', 'events'];
 
-export const JOB_TABS = ['pending', 'claimed', 'failed', 'held', 'done', 'rejected', 'all'] as const;
+export const JOB_TABS = ['pending', 'claimed', 'failed', 'held', 'done', 'cancelled', 'rejected', 'all'] as const;
 export type JobTab = (typeof JOB_TABS)[number];
 
 export type Dialog =

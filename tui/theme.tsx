@@ -33,6 +33,7 @@ const STATE_COLORS: Record<string, string> = {
   done: 'blue',
   failed: 'red',
   held: 'yellow',
+  cancelled: 'gray',
   rejected: 'magenta',
 };
 

@@ -7,7 +7,7 @@ import { nanoid } from 'nanoid';
 import { actor } from '../config/identity.js';
 import { UsageError } from '../errors.js';
 import { sleep } from '../proc.js';
-import { isValidId } from '../spool/layout.js';
+import { isItemName } from '../spool/layout.js';
 import { readAck, removeAck, writeRequest, type AckItem, type ControlAck, type ControlRequest, type JobAction, type SlotAction } from '../spool/control.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
@@ -29,8 +29,8 @@ const IDS_PER_REQUEST = 500;
 
 export async function requestJobAction(s: Spool, action: JobAction, ids: string[], opts: WaitOptions = {}): Promise<ControlOutcome> {
   if (ids.length === 0) throw new UsageError(`Name at least one job id to ${action}.`);
-  const bad = ids.find((id) => !isValidId(id));
-  if (bad !== undefined) throw new UsageError(`"${bad}" is not a job id (1-64 letters, digits, "_" or "-").`);
+  const bad = ids.find((id) => !isItemName(id));
+  if (bad !== undefined) throw new UsageError(`"${bad}" is not a job id (1-64 letters, digits, "_" or "-") nor the name of a file in rejected/.`);
   const requests: ControlRequest[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) requests.push({ ...stamp(), action, jobs: ids.slice(i, i + IDS_PER_REQUEST) });
   const applied: AckItem[] = [];

@@ -2,14 +2,14 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Db } from '../ledger/open.js';
-import { FINISHED_STATES, getJob, jobEvents, listJobs, PURGED, type JobFilter, type JobRow } from '../ledger/queries.js';
-import { isValidId, STATE_DIRS } from '../spool/layout.js';
+import { FINISHED_STATES, getJob, getJobByFile, jobEvents, listJobs, PURGED, type JobFilter, type JobRow } from '../ledger/queries.js';
+import { isItemName, isRejectedName, rejectedEntry, STATE_DIRS } from '../spool/layout.js';
 import { readJobLog, type LogRead } from '../spool/logs.js';
 import { readJsonFile } from '../spool/manifest.js';
 import { sleep } from '../proc.js';
 import { requireLedger, type Spool } from './spool.js';
 
-export { PURGED };
+export { FINISHED_STATES, PURGED };
 
 export type JobSummary = Omit<JobRow, 'file'> & { file: string | null };
 
@@ -54,9 +54,10 @@ export function queryJobs(s: Spool, q: JobQuery): JobSummary[] {
   }
 }
 
+/** A job by its id, or a rejected file by its name in rejected/ (which is its id when its own name gave none). */
 function requireJob(s: Spool, db: Db, id: string): JobRow {
-  if (!isValidId(id)) throw new UsageError(`"${id}" is not a job id (1-64 letters, digits, "_" or "-").`);
-  const row = getJob(db, id);
+  if (!isItemName(id)) throw new UsageError(`"${id}" is not a job id (1-64 letters, digits, "_" or "-") nor the name of a file in rejected/.`);
+  const row = getJob(db, id) ?? (isRejectedName(id) ? getJobByFile(db, rejectedEntry(id)) : undefined);
   if (!row) throw new UsageError(`No job "${id}" in the ledger of ${s.l.root}.`);
   return row;
 }
@@ -65,7 +66,7 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
   const db = requireLedger(s);
   try {
     const row = requireJob(s, db, id);
-    const events = jobEvents(db, id).map((e) => ({
+    const events = jobEvents(db, row.id).map((e) => ({
       seq: e.seq,
       type: e.type,
       at: e.at,
@@ -83,7 +84,7 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
         manifest = null;
       }
     }
-    return { ...row, manifest, events, log_tail: readJobLog(s.l, id, 0, logBytes)?.data.toString('utf8') ?? null };
+    return { ...row, manifest, events, log_tail: readJobLog(s.l, row.id, 0, logBytes)?.data.toString('utf8') ?? null };
   } finally {
     db.close();
   }
@@ -105,7 +106,7 @@ export interface JobLogTail extends LogRead {
 /** The end of a job's log, at most `bytes`, starting at a line when it is cut; no log reads as empty. */
 export function jobLogTail(s: Spool, id: string, bytes: number): JobLogTail {
   const job = jobRow(s, id);
-  const log = readJobLog(s.l, id, 0, bytes) ?? { data: Buffer.alloc(0), start: 0, end: 0 };
+  const log = readJobLog(s.l, job.id, 0, bytes) ?? { data: Buffer.alloc(0), start: 0, end: 0 };
   // A cut line is dropped, unless it is all there is.
   const nl = log.data.indexOf(0x0a);
   const cut = log.start > 0 && nl >= 0 && nl < log.data.length - 1 ? nl + 1 : 0;
@@ -121,7 +122,7 @@ export async function followJobLog(s: Spool, id: string, from: number, write: (c
   let at = from;
   for (;;) {
     const job = jobRow(s, id);
-    const log = readJobLog(s.l, id, at);
+    const log = readJobLog(s.l, job.id, at);
     if (log) {
       if (log.data.length > 0) write(log.data);
       at = log.end;

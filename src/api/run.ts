@@ -157,7 +157,7 @@ export interface JobProgress {
   last_error: string | null;
 }
 
-export const FINISHED = new Set(['done', 'failed', 'rejected']);
+export const FINISHED = new Set(['done', 'failed', 'cancelled', 'rejected']);
 
 export function jobProgress(s: Spool, ids: string[]): JobProgress[] {
   const db = openLedgerForRead(s);

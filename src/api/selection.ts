@@ -17,9 +17,10 @@ export function selects(f: JobSelector): boolean {
 /** Jobs matching every filter, among those in a state `action` takes a job out of. */
 export function selectJobs(s: Spool, action: JobAction, f: JobSelector): JobSummary[] {
   if (!selects(f)) throw new UsageError(`Name the jobs to ${action}: job ids, or filters (--state, --plugin, --older-than, --grep).`);
-  const from: readonly string[] = ACTION_STATES[action].from;
-  if (f.state !== undefined && !from.includes(f.state)) {
-    const states = from.length === 1 ? from[0] : `${from.slice(0, -1).join(', ')} or ${from.at(-1)}`;
+  const { from, named = [] } = ACTION_STATES[action];
+  const allowed: readonly string[] = [...from, ...named];
+  if (f.state !== undefined && !allowed.includes(f.state)) {
+    const states = allowed.length === 1 ? allowed[0] : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
     throw new UsageError(`${action} applies to ${states} jobs, not ${f.state} ones: pick one of those with --state.`);
   }
   return queryJobs(s, { plugin: f.plugin, grep: f.grep, olderThanMs: f.olderThanMs, states: f.state === undefined ? from : [f.state] });

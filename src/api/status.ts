@@ -8,8 +8,9 @@ import { HARD_SLOT_CAP } from '../config/schema.js';
 import { ageShape, countsByState, oldestPending } from '../ledger/queries.js';
 import { judgeSlot } from '../liveness.js';
 import { pidAlive } from '../proc.js';
-import { listNames, listStateDir } from '../spool/scan.js';
-import { ERROR_SUFFIX, STATE_DIRS, type JobState } from '../spool/layout.js';
+import { listStateDir } from '../spool/scan.js';
+import { STATE_DIRS, type JobState } from '../spool/layout.js';
+import { listRejected } from '../spool/rejected.js';
 import { readSentinelInfo } from '../spool/sentinel-info.js';
 import { readSlotFiles } from '../spool/slots.js';
 import { fileServerNowOrLocal } from './clock.js';
@@ -142,7 +143,19 @@ function countJobFiles(dir: string, now: number, list: () => number): number {
   return count;
 }
 
-/** Counts from the ledger; rejected/ and, without a ledger, everything from the directories. */
+/** The job files in each directory, for a host without the ledger while no sentinel runs (claimed/ and done/ are not listed). */
+const DIRECTORY_COUNTS: Partial<Record<JobState, (s: Spool) => number>> = {
+  pending: (s) => listStateDir(s.l.pending).jobs.length,
+  held: (s) => listStateDir(s.l.held).jobs.length,
+  failed: (s) => listStateDir(s.l.failed).jobs.length,
+  cancelled: (s) => listStateDir(s.l.cancelled).jobs.length,
+  rejected: (s) => listRejected(s.l).length,
+};
+
+/**
+ * Counts from the ledger, which has a row for every file in rejected/, so that they agree
+ * with `jobs list`; without a ledger, the sentinel's, else the directories'.
+ */
 export function stateCounts(s: Spool, serverNow?: number): { counts: Record<JobState, number>; ledger: boolean } {
   const counts = Object.fromEntries(STATE_DIRS.map((d) => [d, 0])) as Record<JobState, number>;
   const now = serverNow ?? Date.now();
@@ -159,9 +172,8 @@ export function stateCounts(s: Spool, serverNow?: number): { counts: Record<JobS
     // counts from sentinel.json while it runs, else what the directories hold.
     const fromSentinel = sentinelCounts(s, serverNow);
     if (fromSentinel) for (const st of STATE_DIRS) counts[st] = fromSentinel[st] ?? 0;
-    else for (const st of ['pending', 'held', 'failed'] as const) counts[st] = countJobFiles(s.l[st], now, () => listStateDir(s.l[st]).jobs.length);
+    else for (const [st, count] of Object.entries(DIRECTORY_COUNTS)) counts[st as JobState] = countJobFiles(s.l[st as JobState], now, () => count(s));
   }
-  counts.rejected = countJobFiles(s.l.rejected, now, () => listNames(s.l.rejected).filter((n) => !n.endsWith(ERROR_SUFFIX)).length);
   return { counts, ledger: db !== undefined };
 }
 

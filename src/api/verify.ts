@@ -5,11 +5,12 @@
  */
 
 import { hostId } from '../config/identity.js';
-import { jobEvents, listJobs, PURGED } from '../ledger/queries.js';
+import { jobEvents, listJobs, PURGED, type JobRow } from '../ledger/queries.js';
 import { verifyChain } from '../ledger/verify.js';
 import { judgeSlot } from '../liveness.js';
-import { claimPath, type JobState } from '../spool/layout.js';
+import { claimPath, rejectedEntry, type JobState } from '../spool/layout.js';
 import { allSlotNumbers, listClaims, listDone, listStateDir } from '../spool/scan.js';
+import { listRejected } from '../spool/rejected.js';
 import { readSlotFiles } from '../spool/slots.js';
 import { fileServerNowOrLocal } from './clock.js';
 import { sentinelStatus } from './status.js';
@@ -54,7 +55,7 @@ export function verifySpool(s: Spool): VerifyReport {
   const seen = new Map<string, Seen[]>();
   const see = (id: string, state: JobState, file: string) => seen.set(id, [...(seen.get(id) ?? []), { state, file }]);
 
-  for (const state of ['pending', 'held', 'failed'] as const) {
+  for (const state of ['pending', 'held', 'failed', 'cancelled'] as const) {
     const { jobs, strays } = listStateDir(l[state]);
     for (const j of jobs) see(j.id, state, `${state}/${j.name}`);
     for (const name of strays) violations.push({ kind: 'stray-file', file: `${state}/${name}`, detail: 'a file that is not a job file', fix: 'move it to rejected/ or remove it' });
@@ -112,6 +113,7 @@ export function verifySpool(s: Spool): VerifyReport {
         });
       }
     }
+    violations.push(...rejectedMismatches(listRejected(l), rows));
     for (const row of rows) {
       // Purged jobs' files were removed on purpose; their rows are the history that stays.
       if (row.state === 'rejected' || row.state === PURGED || seen.has(row.id)) continue;
@@ -147,3 +149,21 @@ export function verifySpool(s: Spool): VerifyReport {
   }
 }
 
+
+/** Every file in rejected/ is one rejected item in the ledger, and every rejected item has its file. */
+function rejectedMismatches(names: string[], rows: JobRow[]): Violation[] {
+  const out: Violation[] = [];
+  const files = new Set(names.map(rejectedEntry));
+  const listed = new Set<string>();
+  for (const row of rows) {
+    if (row.state !== 'rejected' || !row.file) continue;
+    listed.add(row.file);
+    if (!files.has(row.file)) {
+      out.push({ kind: 'lost', job: row.id, file: row.file, detail: `the ledger lists a rejected file at ${row.file}, which is gone`, fix: 'start the sentinel: it records a file removed from rejected/ as purged' });
+    }
+  }
+  for (const file of files) {
+    if (!listed.has(file)) out.push({ kind: 'missing-from-ledger', file, detail: 'a file in rejected/ the ledger does not list', fix: 'start the sentinel (it records what it finds in rejected/) or run `spoolctl ledger rebuild`' });
+  }
+  return out;
+}

@@ -70,7 +70,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     return 0;
   }
 
-  const settled = (st: Status) => st.counts.pending === 0 && st.counts.claimed === 0 && st.counts.done + st.counts.failed + st.counts.rejected >= submitted;
+  const settled = (st: Status) => st.counts.pending === 0 && st.counts.claimed === 0 && st.counts.done + st.counts.failed + st.counts.cancelled + st.counts.rejected >= submitted;
   const tty = process.stdout.isTTY === true;
   let lastLine = 0;
   return new Promise<number>((resolvePromise) => {

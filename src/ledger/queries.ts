@@ -23,7 +23,7 @@ export interface JobRow {
 export const PURGED = 'purged';
 
 /** States a job is in once it has finished; its row's last change (updated_at) is when it got there. */
-export const FINISHED_STATES: readonly string[] = ['done', 'failed', 'rejected', PURGED];
+export const FINISHED_STATES: readonly string[] = ['done', 'failed', 'cancelled', 'rejected', PURGED];
 const FINISHED = FINISHED_STATES.map((st) => `'${st}'`).join(', ');
 
 /**
@@ -118,6 +118,11 @@ export function oldestPending(db: Db): JobRow | undefined {
 
 export function getJob(db: Db, id: string): JobRow | undefined {
   return db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+}
+
+/** The job whose file is `file` (spool-relative): how a rejected file is found by its name. */
+export function getJobByFile(db: Db, file: string): JobRow | undefined {
+  return db.prepare('SELECT * FROM jobs WHERE file = ? LIMIT 1').get(file) as JobRow | undefined;
 }
 
 export function jobEvents(db: Db, id: string): EventRow[] {

@@ -9,7 +9,7 @@ import { InvalidFileError, LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { PURGED } from '../ledger/queries.js';
 import { drainMarkerPath } from '../spool/layout.js';
-import { failClaim, failFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
+import { cancelClaim, cancelFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
 import { ACTION_STATES, listRequestNames, readAck, readIntent, readRequest, removeIntent, removeRequest, writeAck, writeIntent, type AckItem, type ControlRequest, type JobAction } from '../spool/control.js';
 import { exists } from '../spool/atomic.js';
 import { purgeJobFiles, removeEmptyDirs, type PurgedFile } from '../spool/purge.js';
@@ -75,7 +75,7 @@ function intentOf(ctx: SentinelContext, requestId: string, ids: string[]): Recor
 }
 
 /** The state each (non-purge) job action leaves its job in. */
-const RESULT: Record<Exclude<JobAction, 'purge'>, string> = { requeue: 'pending', hold: 'held', release: 'pending', cancel: 'failed' };
+const RESULT: Record<Exclude<JobAction, 'purge'>, string> = { requeue: 'pending', hold: 'held', release: 'pending', cancel: 'cancelled' };
 
 function commit(ctx: SentinelContext): boolean {
   try {
@@ -97,12 +97,13 @@ function ownerOf(ctx: SentinelContext, name: string): number | undefined {
 }
 
 function accepted(action: JobAction): string[] {
-  return [...ACTION_STATES[action].from, ...ACTION_STATES[action].already];
+  const { from, named, already } = ACTION_STATES[action];
+  return [...from, ...(named ?? []), ...already];
 }
 
 function refusal(action: JobAction, state: string, slot: number | undefined): string {
   if (state === 'claimed') return `it is running in slot ${slot}; cancel it or wait for it to finish`;
-  if (state === 'rejected') return 'rejected manifests cannot be requeued; fix the file and submit it again';
+  if (state === 'rejected') return `a rejected file is no job to ${action}: fix it and submit it again, or purge it`;
   return `it is ${state}, and ${action} applies only to ${accepted(action).join(' or ')} jobs`;
 }
 
@@ -117,8 +118,10 @@ function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, act
     at = locate(ctx, id);
   }
   if (action === 'purge') return purge(ctx, id, at, actor, emptied);
-  if (!at && ctx.jobs.get(id)?.state === PURGED) return { target: id, ok: false, from: PURGED, error: 'it was purged: its files are gone (`spoolctl jobs show` has its history)' };
-  if (!at) return { target: id, ok: false, error: `no job "${id}" in pending/, claimed/, held/, failed/ or done/` };
+  const known = ctx.jobs.get(id)?.state;
+  if (!at && known === PURGED) return { target: id, ok: false, from: PURGED, error: 'it was purged: its files are gone (`spoolctl jobs show` has its history)' };
+  if (!at && known === 'rejected') return { target: id, ok: false, from: known, error: refusal(action, known, undefined) };
+  if (!at) return { target: id, ok: false, error: `no job "${id}" in pending/, claimed/, held/, failed/, cancelled/ or done/` };
   if (!accepted(action).includes(at.state)) return { target: id, ok: false, from: at.state, error: refusal(action, at.state, at.claim?.slot) };
   if (ACTION_STATES[action].already.includes(at.state)) return { target: id, ok: true, from: at.state, to: at.state };
   try {
@@ -126,7 +129,7 @@ function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, act
     fail('control.after-move');
     const state = to.split('/')[0]!;
     const type = action === 'requeue' ? 'requeued' : action === 'hold' ? 'held' : action === 'release' ? 'released' : 'cancelled';
-    const terminal = state === 'failed';
+    const terminal = state === 'cancelled';
     transition(ctx, { type, job: id, slot: at.claim?.slot, attempt: at.claim?.attempt, actor, detail: { from: at.state, to: state } }, {
       id,
       state,
@@ -177,7 +180,7 @@ function move(ctx: SentinelContext, action: JobAction, id: string, at: Located, 
   else {
     const why = { reason: `cancelled by ${actor}`, by: actor, at: new Date().toISOString() };
     // A running job's claim disappears: its worker stops the plugin and any late result is fenced.
-    to = at.claim ? failClaim(l, sync, at.claim, why) : failFile(l, sync, at.path, at.name, why);
+    to = at.claim ? cancelClaim(l, sync, at.claim, why) : cancelFile(l, sync, at.path, at.name, why);
   }
   if (at.state === 'pending') ctx.pending.delete(at.name);
   return spoolRelative(ctx, to);

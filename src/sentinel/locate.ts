@@ -31,7 +31,7 @@ export function locate(ctx: SentinelContext, id: string): Located | undefined {
     const c = claims.find((x) => x.id === id);
     if (c) return { state: 'claimed', path: claimPath(ctx.l, c), name: hint?.split('/').pop() ?? '', attempts: c.attempt, claim: c };
   }
-  for (const state of ['pending', 'held', 'failed'] as const) {
+  for (const state of ['pending', 'held', 'failed', 'cancelled'] as const) {
     const hit = listStateDir(ctx.l[state]).jobs.find((j) => j.id === id);
     if (hit) return { state, path: hit.path, name: hit.name, attempts: hit.attempts };
   }

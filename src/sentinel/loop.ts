@@ -1,7 +1,7 @@
 /**
  * The sentinel: one per spool. Its pass reads like a checklist and never runs twice at once:
  * judge the slots, list the claims, apply results, reclaim from lost workers, admit new
- * manifests, apply control requests, dispatch; then fsync the touched directories and write the
+ * manifests, apply control requests, match rejected/ with the ledger, dispatch; then fsync the touched directories and write the
  * ledger in one transaction. File-system events only schedule a pass sooner; the interval
  * pass is what makes it correct where events are not delivered (NFS, SMB, other hosts).
  */
@@ -16,6 +16,7 @@ import type { HeldLock } from '../locks.js';
 import { makeLogger, type Logger } from '../log.js';
 import { unlinkQuiet } from '../spool/atomic.js';
 import { filesystemOf } from '../spool/filesystem.js';
+import { completeLayout } from '../spool/init.js';
 import { defaultLedgerPath, type Layout } from '../spool/layout.js';
 import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
 import { listNames } from '../spool/scan.js';
@@ -31,6 +32,7 @@ import { refreshSlots } from './liveness.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
 import { applyResults } from './results.js';
 import { reconcile } from './reconcile.js';
+import { syncRejected } from './rejected.js';
 
 export function ledgerPathOf(l: Layout, loaded: LoadedConfig): string {
   return loaded.config.ledger.path || defaultLedgerPath(l);
@@ -45,6 +47,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   const host = hostId();
   const log = makeLogger('sentinel', opts.verbose);
   refuseWorldWritable(l);
+  for (const dir of completeLayout(l)) log.info('created a directory the spool did not have yet (made by an older spoolctl)', { dir });
   noteFilesystem(l, cfg, log);
   const lock = await lockSpool(l, cfg, host, log);
   const startedAt = new Date().toISOString();
@@ -170,6 +173,7 @@ function pass(ctx: SentinelContext, c: Changes): boolean {
   if (full || slots) reclaimLost(ctx);
   const more = admitPending(ctx, c);
   if (full || control) applyControl(ctx);
+  if (full) syncRejected(ctx);
   dispatch(ctx);
   ctx.sync.flush();
   flushLedger(ctx);

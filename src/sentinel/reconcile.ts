@@ -2,7 +2,7 @@
  * Start-up reconciliation: the spool is the truth. Every job file is compared with the
  * ledger's row for it, and a difference (a move made just before a crash, before its ledger
  * write) is recorded as the move it must have been, marked `reconciled`. pending/ is left to
- * intake, which applies the same rule to each file it admits.
+ * intake, which applies the same rule to each file it admits; rejected/ to syncRejected.
  */
 import { allJobsBrief } from '../ledger/queries.js';
 import type { EventType } from '../ledger/writer.js';
@@ -10,6 +10,7 @@ import { claimPath, type JobState } from '../spool/layout.js';
 import { listDone, listStateDir, type StateEntry } from '../spool/scan.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { scanClaims } from './reclaim.js';
+import { syncRejected } from './rejected.js';
 
 export function loadMirror(ctx: SentinelContext): void {
   ctx.jobs.clear();
@@ -25,6 +26,7 @@ const ARRIVAL: Record<JobState, (from: string | undefined) => EventType> = {
   failed: () => 'failed',
   held: () => 'held',
   rejected: () => 'rejected',
+  cancelled: () => 'cancelled',
 };
 
 /** Records that job `id` was found at `file` in `state`, if the ledger says otherwise. */
@@ -32,7 +34,7 @@ export function recordObserved(ctx: SentinelContext, id: string, state: JobState
   const known = ctx.jobs.get(id);
   if (known && known.state === state && known.file === file) return;
   const type = ARRIVAL[state](known?.state);
-  const terminal = state === 'done' || state === 'failed';
+  const terminal = state === 'done' || state === 'failed' || state === 'cancelled';
   transition(
     ctx,
     { type, job: id, slot, attempt: attempts || undefined, actor: 'sentinel', detail: { reconciled: true, from: known?.state ?? null, file } },
@@ -58,6 +60,7 @@ export function reconcile(ctx: SentinelContext): void {
   };
   observeAll('held', listStateDir(ctx.l.held).jobs);
   observeAll('failed', listStateDir(ctx.l.failed).jobs);
+  observeAll('cancelled', listStateDir(ctx.l.cancelled).jobs);
   observeAll('done', listDone(ctx.l));
   scanClaims(ctx);
   for (const [slot, claims] of ctx.claims) {
@@ -67,4 +70,5 @@ export function reconcile(ctx: SentinelContext): void {
       recordObserved(ctx, c.id, 'claimed', c.attempt, rel, slot);
     }
   }
+  syncRejected(ctx);
 }

@@ -19,13 +19,15 @@ export type SlotAction = (typeof SLOT_ACTIONS)[number];
  * The states each job action takes a job out of, and those where it has nothing to do (the
  * sentinel acknowledges these as success). The sentinel refuses every other state; a bulk
  * selection picks only `from`, so that what a dry run lists is what the real run changes.
+ * `named` states are taken only when asked for: by id, or by that --state. A cancel is an
+ * operator's decision that a broad requeue must not undo.
  */
-export const ACTION_STATES: Record<JobAction, { from: readonly JobState[]; already: readonly JobState[] }> = {
-  requeue: { from: ['failed', 'done', 'held'], already: ['pending'] },
+export const ACTION_STATES: Record<JobAction, { from: readonly JobState[]; named?: readonly JobState[]; already: readonly JobState[] }> = {
+  requeue: { from: ['failed', 'done', 'held'], named: ['cancelled'], already: ['pending'] },
   hold: { from: ['pending'], already: ['held'] },
   release: { from: ['held'], already: ['pending'] },
-  cancel: { from: ['pending', 'held', 'claimed'], already: [] },
-  purge: { from: ['done', 'failed', 'rejected'], already: [] },
+  cancel: { from: ['pending', 'held', 'claimed'], already: ['cancelled'] },
+  purge: { from: ['done', 'failed', 'cancelled', 'rejected'], already: [] },
 };
 
 export type ControlRequest =

@@ -1,5 +1,5 @@
 /** Creates a spool's layout and a commented spool.toml. Safe to re-run: nothing is overwritten. */
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errnoOf } from '../errors.js';
 import { allDirs, layoutOf, type Layout } from './layout.js';
@@ -53,4 +53,14 @@ export function initSpool(dir: string, opts: InitOptions = {}): Layout {
     if (errnoOf(err) !== 'EEXIST') throw err;
   }
   return l;
+}
+
+/**
+ * Creates the directories a spool made by an older spoolctl lacks (cancelled/); returns them.
+ * Inside a group spool's setgid root they take its group, as `init --group` would give them.
+ */
+export function completeLayout(l: Layout): string[] {
+  const missing = allDirs(l).filter((d) => !existsSync(d));
+  for (const d of missing) mkdirSync(d, { recursive: true });
+  return missing;
 }

@@ -4,8 +4,9 @@
  * does not parse is reported as such (never guessed at).
  *
  * State files:   pending/<id>[.<n>].json      n = attempts already used (absent = 0)
- *                held/<id>[.<n>].json, failed/<id>[.<n>].json (+ <name>.error.json)
+ *                held/<id>[.<n>].json, failed/ and cancelled/<id>[.<n>].json (+ <name>.error.json)
  *                done/<YYYY-MM-DD>/<id>[.<n>].json
+ * Rejected:      rejected/<plain name>.<unique> (+ that name + .error.json), any name at all
  * Claims:        claimed/slot-<s>/<id>.<a>.<token>.<nonce>.json
  *                a = this attempt (n + 1); token = the slot holder's; nonce = unique to the claim
  * Results:       results/s<s>.<claim file name>             one per claim, written by its worker
@@ -16,7 +17,8 @@ import { HARD_SLOT_CAP } from '../config/schema.js';
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{6,32}$/;
 
-export const STATE_DIRS = ['pending', 'claimed', 'done', 'failed', 'held', 'rejected'] as const;
+// cancelled comes last: `status --json` lists its counts in this order, and older readers expect the first six where they were.
+export const STATE_DIRS = ['pending', 'claimed', 'done', 'failed', 'held', 'rejected', 'cancelled'] as const;
 export type JobState = (typeof STATE_DIRS)[number];
 
 export const ERROR_SUFFIX = '.error.json';
@@ -30,6 +32,7 @@ export interface Layout {
   failed: string;
   held: string;
   rejected: string;
+  cancelled: string;
   results: string;
   control: string;
   acks: string;
@@ -52,6 +55,7 @@ export function layoutOf(root: string): Layout {
     failed: join(root, 'failed'),
     held: join(root, 'held'),
     rejected: join(root, 'rejected'),
+    cancelled: join(root, 'cancelled'),
     results: join(root, 'results'),
     control: join(root, 'control'),
     acks: join(root, 'control', 'acks'),
@@ -68,11 +72,24 @@ export function layoutOf(root: string): Layout {
 /** Every directory `init` creates, in creation order. */
 export function allDirs(l: Layout): string[] {
   const slots = Array.from({ length: HARD_SLOT_CAP }, (_, i) => claimDir(l, i + 1));
-  return [l.tmp, l.pending, l.claimed, ...slots, l.done, l.failed, l.held, l.rejected, l.results, l.control, l.acks, l.slots, l.logs, l.plugins, l.ledgerDir];
+  return [l.tmp, l.pending, l.claimed, ...slots, l.done, l.failed, l.cancelled, l.held, l.rejected, l.results, l.control, l.acks, l.slots, l.logs, l.plugins, l.ledgerDir];
 }
 
 export function isValidId(id: string): boolean {
   return ID_PATTERN.test(id);
+}
+
+/**
+ * A name a file in rejected/ may have (one made by hand included): a rejected file whose name
+ * gives no usable job id is listed and addressed by it. It always differs from a job id.
+ */
+export function isRejectedName(name: string): boolean {
+  return !isValidId(name) && name.length <= 255 && !/[/\0]/.test(name) && name !== '.' && name !== '..' && !name.endsWith(ERROR_SUFFIX);
+}
+
+/** What `jobs show`, `jobs purge` and the control requests accept: a job id or a rejected file's name. */
+export function isItemName(name: string): boolean {
+  return isValidId(name) || isRejectedName(name);
 }
 
 /** A job file in pending/, held/, failed/ or done/<day>/. */
@@ -186,6 +203,16 @@ export function defaultLedgerPath(l: Layout): string {
 /** Where plugin environments (env_hash) live: worker.envs_dir, else <spool>/envs. */
 export function envsDirOf(l: Layout, envsDirSetting: string): string {
   return envsDirSetting || join(l.root, 'envs');
+}
+
+/** rejected/<name> relative to the spool root, as the ledger records a job's file. */
+export function rejectedEntry(name: string): string {
+  return `rejected/${name}`;
+}
+
+/** rejected/<name>.error.json: why rejected/<name> was quarantined. */
+export function rejectedRecordPath(l: Layout, name: string): string {
+  return join(l.rejected, `${name}${ERROR_SUFFIX}`);
 }
 
 /** A name safe to keep in rejected/: the original minus anything that is not plain. */

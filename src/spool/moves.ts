@@ -1,22 +1,16 @@
 /**
  * Every state transition of a job file, one function each. Only the sentinel calls these.
- * Each is a single rename (plus, for failed/ and rejected/, an error file written first so a
- * crash can leave an orphan error file but never a failed job without its reason).
+ * Each is a single rename (plus, for failed/, cancelled/ and rejected/, an error file written
+ * first so a crash can leave an orphan error file but never a failed job without its reason).
  * On a lost race (the source is gone) they throw LostRaceError; the caller re-reads the spool.
  * Renamed directories are recorded in `sync`; the caller fsyncs them once per batch.
  */
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { LostRaceError } from '../errors.js';
 import { publish, move, unlinkQuiet, type DirSync } from './atomic.js';
-import {
-  claimPath,
-  doneDayDir,
-  errorFileFor,
-  quarantineName,
-  stateFileName,
-  type ClaimName,
-  type Layout,
-} from './layout.js';
+import type { RejectionRecord } from './rejected.js';
+import { claimPath, doneDayDir, errorFileFor, rejectedRecordPath, stateFileName, type ClaimName, type Layout } from './layout.js';
 
 export interface FailureRecord {
   reason: string;
@@ -50,6 +44,11 @@ export function failClaim(l: Layout, sync: DirSync, c: ClaimName, why: FailureRe
   return failFile(l, sync, claimPath(l, c), stateFileName(c.id, c.attempt), why);
 }
 
+/** claimed/… → cancelled/<id>.<a>.json, with its error file: the claim is withdrawn. */
+export function cancelClaim(l: Layout, sync: DirSync, c: ClaimName, why: FailureRecord): string {
+  return cancelFile(l, sync, claimPath(l, c), stateFileName(c.id, c.attempt), why);
+}
+
 /** claimed/… → pending/<id>.<a>.json: back in the queue with this attempt counted. */
 export function returnClaim(l: Layout, sync: DirSync, c: ClaimName): string {
   return moveTracked(sync, claimPath(l, c), join(l.pending, stateFileName(c.id, c.attempt)));
@@ -60,11 +59,19 @@ export function handBackClaim(l: Layout, sync: DirSync, c: ClaimName): string {
   return moveTracked(sync, claimPath(l, c), join(l.pending, stateFileName(c.id, c.attempt - 1)));
 }
 
+function settleFile(l: Layout, sync: DirSync, dir: string, from: string, name: string, why: FailureRecord): string {
+  publish(l.tmp, join(dir, errorFileFor(name)), JSON.stringify(why, null, 2));
+  return moveTracked(sync, from, join(dir, name));
+}
+
 /** pending/<name> or held/<name> or done/… → failed/<name>, with its error file. */
 export function failFile(l: Layout, sync: DirSync, from: string, name: string, why: FailureRecord): string {
-  const to = join(l.failed, name);
-  publish(l.tmp, join(l.failed, errorFileFor(name)), JSON.stringify(why, null, 2));
-  return moveTracked(sync, from, to);
+  return settleFile(l, sync, l.failed, from, name, why);
+}
+
+/** pending/<name> or held/<name> → cancelled/<name>, with its error file saying who cancelled it. */
+export function cancelFile(l: Layout, sync: DirSync, from: string, name: string, why: FailureRecord): string {
+  return settleFile(l, sync, l.cancelled, from, name, why);
 }
 
 /** pending/<name> → held/<name> */
@@ -77,19 +84,25 @@ export function releaseFile(l: Layout, sync: DirSync, from: string, name: string
   return moveTracked(sync, from, join(l.pending, name));
 }
 
-/** failed/, done/ or held/ → pending/<id>.json with the attempt count reset (an operator's decision). */
+/** failed/, cancelled/, done/ or held/ → pending/<id>.json with the attempt count reset (an operator's decision). */
 export function requeueFile(l: Layout, sync: DirSync, from: string, id: string): string {
   const to = moveTracked(sync, from, join(l.pending, stateFileName(id, 0)));
-  if (from.startsWith(l.failed)) unlinkQuiet(errorFileFor(from));
+  if (from.startsWith(`${l.failed}/`) || from.startsWith(`${l.cancelled}/`)) unlinkQuiet(errorFileFor(from));
   return to;
 }
 
 /**
- * Any bad file → rejected/<safe name>.<unique>, with <that>.error.json naming the problem.
- * Renaming a symlink moves the link itself, never its target.
+ * Any bad file → rejected/<name> (a quarantineName), with <name>.error.json naming the problem.
+ * Renaming a symlink moves the link itself, never its target. A source already gone leaves
+ * no record behind: one record per rejected file.
  */
-export function quarantine(l: Layout, sync: DirSync, from: string, originalName: string, unique: string, reason: string): string {
-  const name = quarantineName(originalName, unique);
-  publish(l.tmp, join(l.rejected, errorFileFor(`${name}.json`)), JSON.stringify({ original_name: originalName, reason, at: new Date().toISOString() }, null, 2));
-  return moveTracked(sync, from, join(l.rejected, name));
+export function quarantine(l: Layout, sync: DirSync, from: string, name: string, why: Required<RejectionRecord>): string {
+  const record = rejectedRecordPath(l, name);
+  publish(l.tmp, record, JSON.stringify(why, null, 2));
+  try {
+    return moveTracked(sync, from, join(l.rejected, name));
+  } catch (err) {
+    if (err instanceof LostRaceError) unlinkQuiet(record);
+    throw err;
+  }
 }

@@ -5,13 +5,13 @@
  * (the same orphan a crash in moves.ts can leave), never a failed job without its reason.
  */
 import { rmdirSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { SpoolIoError, errnoOf } from '../errors.js';
 import { unlinkQuiet, type DirSync } from './atomic.js';
-import { ERROR_SUFFIX, errorFileFor, jobLogPath, type Layout } from './layout.js';
+import { errorFileFor, jobLogPath, rejectedRecordPath, type Layout } from './layout.js';
 
 export interface PurgedFile {
-  state: 'done' | 'failed' | 'rejected';
+  state: 'done' | 'failed' | 'cancelled' | 'rejected';
   path: string;
 }
 
@@ -32,9 +32,9 @@ export function purgeJobFiles(l: Layout, sync: DirSync, id: string, file: Purged
   if (!file) return undefined;
   removeIfPresent(file.path);
   sync.touched(file.path);
-  if (file.state === 'failed') unlinkQuiet(errorFileFor(file.path));
+  if (file.state === 'failed' || file.state === 'cancelled') unlinkQuiet(errorFileFor(file.path));
   // A quarantined file keeps its odd name; its error file is that name plus the suffix.
-  if (file.state === 'rejected') unlinkQuiet(`${file.path}${ERROR_SUFFIX}`);
+  if (file.state === 'rejected') unlinkQuiet(rejectedRecordPath(l, basename(file.path)));
   return file.state === 'done' ? dirname(file.path) : undefined;
 }
 

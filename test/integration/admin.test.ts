@@ -178,7 +178,7 @@ describe('jobs purge', () => {
 
     const held = t.run(['jobs', 'purge', '--state', 'held', '--yes']);
     expect(held.code).toBe(2);
-    expect(held.stderr).toContain('purge applies to done, failed or rejected jobs');
+    expect(held.stderr).toContain('purge applies to done, failed, cancelled or rejected jobs');
     const again = t.run(['jobs', 'requeue', 'old1']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('old1: not requeued: it was purged');
@@ -260,7 +260,7 @@ describe('jobs log', () => {
     const { t, follow } = await followGatedJob('stuck');
     expect(t.run(['jobs', 'cancel', 'stuck']).code).toBe(0);
     expect(await exitedWithin(follow, 60_000, 'after the job was cancelled')).toBe(1);
-    expect(follow.output()).toMatch(/job stuck is failed, not done: cancelled by/);
+    expect(follow.output()).toMatch(/job stuck is cancelled, not done: cancelled by/);
     // The worker stops the plugin and its result is fenced: nothing outlives the test.
     await until('late result fenced', () => t.events('stuck').some((e) => e.type === 'fenced'), 30_000);
   });
@@ -306,7 +306,7 @@ describe('status', () => {
       oldest_pending: { id: string };
       waiting: { reason: string }[];
     };
-    expect(Object.keys(json.counts)).toEqual(['pending', 'claimed', 'done', 'failed', 'held', 'rejected']);
+    expect(Object.keys(json.counts)).toEqual(['pending', 'claimed', 'done', 'failed', 'held', 'rejected', 'cancelled']);
     expect(json.ages.counts.pending).toEqual([0, 0, 0, 1, 0, 0]);
     expect(json.ages.counts.held).toEqual([1, 0, 0, 0, 0, 0]);
     expect(json.oldest_pending.id).toBe('stale');

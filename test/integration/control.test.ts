@@ -36,16 +36,17 @@ describe('control channel', () => {
     expect(t.files('held').sort()).toEqual(['a.json', 'b.json']);
     const cancel = t.run(['jobs', 'cancel', 'b'], env);
     expect(cancel.code, cancel.stderr).toBe(0);
-    expect(t.files('failed')).toEqual(['b.json']);
+    expect(t.files('cancelled')).toEqual(['b.json']);
+    expect(t.files('failed')).toEqual([]);
     const bad = t.run(['jobs', 'release', 'b', 'nope'], env);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('b: not released: it is failed');
+    expect(bad.stderr).toContain('b: not released: it is cancelled');
     expect(bad.stderr).toContain('no job "nope"');
     expect(t.run(['jobs', 'release', 'a'], env).code).toBe(0);
     t.worker([], env);
     await until('a done', () => isDone(t, 'a'));
     expect(t.events('b').map((e) => e.type)).toEqual(['submitted', 'held', 'cancelled']);
-    expect(t.job('b')).toMatchObject({ state: 'failed', last_error: `cancelled by ${me} (uid ${process.getuid!()})` });
+    expect(t.job('b')).toMatchObject({ state: 'cancelled', last_error: `cancelled by ${me} (uid ${process.getuid!()})` });
     expect(t.run(['jobs', 'show', 'nope'], env).code).toBe(2);
   });
 
@@ -58,7 +59,8 @@ describe('control channel', () => {
     const r = t.run(['jobs', 'cancel', 'long'], env);
     expect(r.code, r.stderr).toBe(0);
     await until('late result fenced', () => t.events('long').some((e) => e.type === 'fenced'), 10_000);
-    expect(t.job('long')).toMatchObject({ state: 'failed' });
+    expect(t.job('long')).toMatchObject({ state: 'cancelled', file: 'cancelled/long.1.json' });
+    expect(t.files('failed')).toEqual([]);
     expect(t.events('long').map((e) => e.type)).toEqual(['submitted', 'claimed', 'cancelled', 'fenced']);
     // The worker is free again.
     t.drop('next.json', manifest('next', 'noop'));

@@ -1,6 +1,6 @@
 // The TUI's frames at 80x24 against a real spool with a real sentinel and worker, driven by
 // keys through ink-testing-library; includes a requeue that the sentinel applies.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { linkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -137,7 +137,7 @@ describe('tui frames at 80x24', () => {
     await until('outcome shown', () => ui.frame().includes('bad-1: requeue done (failed -> pending)'), 10_000);
     await ui.press(ESC);
     // The "all" tab lists both jobs; the filter leaves only the matching one.
-    await ui.press('LLLL');
+    await ui.press('LLLLL');
     await ui.see('all tab with both jobs', () => /ok-1 +\w+/.test(ui.frame()) && /bad-1 +\w+/.test(ui.frame()));
     expect(position(ui.frame())).toMatch(/^1 of [2-9]\d*$/);
     await ui.press('/ok');
@@ -369,11 +369,11 @@ describe('tui views and keys at 80x24', () => {
     await ui.press('c');
     await ui.press('y');
     await until('cancelled by the sentinel', () => t.events('stop-1').some((e) => e.type === 'cancelled'), 10_000);
-    expect(t.job('stop-1')?.state).toBe('failed');
-    await ui.see('cancel shown', () => ui.frame().includes('stop-1: cancel done (pending -> failed)'));
+    expect(t.job('stop-1')?.state).toBe('cancelled');
+    await ui.see('cancel shown', () => ui.frame().includes('stop-1: cancel done (pending -> cancelled)'));
     // h on a job that is neither pending nor held says what it does.
-    await ui.press('LL');
-    await ui.see('failed tab', () => /stop-1 +failed/.test(ui.frame()));
+    await ui.press('HHH');
+    await ui.see('cancelled tab', () => ui.inverse().includes(' cancelled 1 ') && /stop-1 +cancelled/.test(ui.frame()));
     await ui.press('h');
     await ui.see('h explained', () => ui.frame().includes('h holds a pending job or releases a held one'));
   });
@@ -408,7 +408,7 @@ describe('tui views and keys at 80x24', () => {
     t.drop('gone-1.json', manifest('gone-1', 'noop'));
     await until('admitted', () => t.job('gone-1')?.state === 'pending');
     expect(t.run(['jobs', 'cancel', 'gone-1']).code).toBe(0);
-    await until('failed', () => t.job('gone-1')?.state === 'failed');
+    await until('cancelled', () => t.job('gone-1')?.state === 'cancelled');
     // With colour the same screens carry colour codes: the check below can fail.
     const coloured = mount(t);
     await until('dashboard in colour', () => coloured.frame().includes('sentinel UP'));
@@ -421,18 +421,44 @@ describe('tui views and keys at 80x24', () => {
     expect(ui.inverse()).toContain(' 1 Dashboard ');
     expect(ui.selected()).toMatch(/^1 +free/);
     await ui.press('2');
-    await ui.press('LL');
-    await ui.see('failed tab', () => /gone-1 +failed/.test(ui.frame()));
+    await ui.press('HHH');
+    await ui.see('cancelled tab', () => /gone-1 +cancelled/.test(ui.frame()));
     expect(colourCodes(ui.raw())).toEqual([]);
-    // The failed state is bold, inside the inverse selected row.
-    expect(ui.raw()).toMatch(/\u001B\[7m[^\n]*gone-1[^\n]*\u001B\[1mfailed/);
-    expect(ui.inverse()).toContain(' failed 1 ');
+    expect(ui.inverse()).toContain(' cancelled 1 ');
     // The sentinel's death is an inverse, bold banner in words.
     sentinel.child.kill('SIGKILL');
     await sentinel.exited;
     await ui.see('banner', () => ui.frame().includes('SENTINEL DOWN: nothing is dispatched'));
     expect(colourCodes(ui.raw())).toEqual([]);
     expect(ui.raw()).toMatch(/\u001B\[7m\u001B\[1mSENTINEL DOWN: nothing is dispatched|\u001B\[1m\u001B\[7mSENTINEL DOWN: nothing is dispatched/);
+    fitsTheTerminal(ui.frame());
+  });
+
+  it('lists every rejected file on the rejected tab, odd names too, and counts them alike', async () => {
+    const { t } = await sentinelOnly();
+    t.drop('twice.json', manifest('twice', 'noop'));
+    await until('twice admitted', () => t.job('twice')?.state === 'pending');
+    t.drop('notes.txt', 'not a manifest');
+    t.drop('has space.json', manifest('spaced', 'noop'));
+    t.drop('nameless', manifest('nameless', 'noop'));
+    t.drop('broken-3.json', '{ not json');
+    writeFileSync(join(t.dir, 'tmp', 'twice.producer'), JSON.stringify(manifest('twice', 'noop')));
+    linkSync(join(t.dir, 'tmp', 'twice.producer'), join(t.dir, 'pending', 'twice.1.json'));
+    await until('five rejected', () => t.files('rejected').length === 5, 10_000);
+    const ui = mount(t);
+    await ui.press('2');
+    await ui.press('HH');
+    await ui.see('rejected tab', () => ui.inverse().includes(' rejected 5 ') && position(ui.frame()) === '1 of 5', 10_000);
+    const rows = ui.frame().split('\n').filter((l) => /^\S+ +rejected /.test(l));
+    expect(rows).toHaveLength(5);
+    for (const plain of ['notes.txt.', 'has_space.json.', 'nameless.', 'twice.1.json.', 'broken-3 ']) expect(rows.some((l) => l.startsWith(plain)), plain).toBe(true);
+    expect(ui.frame()).toMatch(/rejected 5/);
+    expect(JSON.parse(t.run(['status', '--json']).stdout).counts.rejected).toBe(5);
+    fitsTheTerminal(ui.frame());
+    // The detail of a file with no usable id names its reason.
+    await ui.press('G');
+    await ui.press(ENTER);
+    await ui.see('detail', () => ui.frame().includes('timeline') && /error .+/.test(ui.frame()));
     fitsTheTerminal(ui.frame());
   });
 

@@ -60,6 +60,7 @@ describe('ledger age queries', () => {
       pending: [1, 0, 1, 0, 0, 1],
       done: [0, 1, 0, 0, 0, 1],
       failed: [0, 0, 0, 0, 0, 0],
+      cancelled: [0, 0, 0, 0, 0, 0],
       rejected: [0, 0, 0, 0, 0, 0],
     });
     expect(oldestPending(db)?.id).toBe('p-old');
@@ -77,7 +78,7 @@ function status(over: { up?: boolean; pending?: number; held?: number; slots: Sl
   return {
     spool: '/s',
     sentinel: { up: over.up ?? true, host: 'h', pid: 1, started_at: null, beat_age_s: 0 },
-    counts: { pending: over.pending ?? 3, claimed: 0, done: 0, failed: 0, held: over.held ?? 0, rejected: 0 },
+    counts: { pending: over.pending ?? 3, claimed: 0, done: 0, failed: 0, held: over.held ?? 0, rejected: 0, cancelled: 0 },
     slots: over.slots,
     max_workers: 4,
     ledger: true,

@@ -27,12 +27,13 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
         <Text {...(s?.up ? (theme.color ? { color: 'green' } : {}) : { inverse: true, ...(theme.color ? { color: 'red' } : {}) })}>{sentinel}</Text>
       </Text>
       <Text wrap="truncate-end">
+        {/* One space apart: every state's count and the rate fit in 80 columns. */}
         {counts.map(([k, v]) => (
           <Text key={k}>
-            <Text {...stateStyle(theme, k)}>{k}</Text> {v}{'  '}
+            <Text {...stateStyle(theme, k)}>{k}</Text> {v}{' '}
           </Text>
         ))}
-        <Text>{data.donePerMin}/min  upd {duration(age)} ago</Text>
+        <Text> {data.donePerMin}/min upd {duration(age)}</Text>
       </Text>
       {banner ? (
         <Text inverse bold wrap="truncate-end" {...(theme.color ? { color: 'red' } : {})}>

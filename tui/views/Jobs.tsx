@@ -1,4 +1,7 @@
-/** Jobs by state (tabs), with the `/` filter, sorted as the ledger orders them, and "N of M". */
+/**
+ * Jobs by state (tabs), with the `/` filter, sorted as the ledger orders them, and "N of M".
+ * The filter is shown in the footer: the tab line has no room left beside eight tabs.
+ */
 import { Box, Text } from 'ink';
 import type { JobSummary } from '../../src/api/jobs.js';
 import { JOB_LIMIT, type SpoolData } from '../hooks/useSpoolData.js';
@@ -38,7 +41,6 @@ export function Jobs(props: { data: SpoolData; tab: JobTab; filter: string; filt
             {` ${t}${t !== 'all' && counts ? ` ${counts[t]}` : ''} `}
           </Text>
         ))}
-        <Text> {filtering ? `/${filter}_` : filter ? `filter: ${filter}` : ''}</Text>
       </Text>
       <Text bold wrap="truncate-end">
         {fit(HEADER, columns)}
@@ -50,7 +52,7 @@ export function Jobs(props: { data: SpoolData; tab: JobTab; filter: string; filt
         <Text key={`blank-${i}`}> </Text>
       ))}
       <Text wrap="truncate-end" {...(theme.color ? { dimColor: true } : {})}>
-        {fit(`${position}   enter detail  / filter  left/right state${theme.readonly ? '' : '  r requeue  h hold/release  c cancel'}`, columns, theme.ascii)}
+        {fit(`${position}   ${filtering ? `/${filter}_   ` : filter ? `filter: ${filter}   ` : ''}enter detail  / filter  left/right state${theme.readonly ? '' : '  r requeue  h hold/release  c cancel'}`, columns, theme.ascii)}
       </Text>
     </Box>
   );

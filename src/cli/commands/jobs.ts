@@ -21,11 +21,11 @@ interface FilterOptions {
 const LOG_TAIL_BYTES = 65536;
 
 const ABOUT: Record<JobAction, string> = {
-  requeue: 'put failed, done or held jobs back in the queue, attempts reset',
+  requeue: 'put failed, done or held jobs (cancelled ones by id or --state cancelled) back in the queue, attempts reset',
   hold: 'keep pending jobs from being dispatched',
   release: 'let held jobs be dispatched again',
-  cancel: 'stop pending, held or running jobs and mark them failed',
-  purge: 'remove the files and logs of done, failed or rejected jobs, keeping their history',
+  cancel: 'stop pending, held or running jobs: they end in cancelled/',
+  purge: 'remove the files and logs of done, failed, cancelled or rejected jobs, keeping their history',
 };
 
 function wholeNumber(flag: string) {
@@ -80,7 +80,7 @@ function jobsTable(rows: JobSummary[]): string {
 
 export function addJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('list, inspect and administer jobs');
-  withFilters(jobs.command('list').description('list jobs from the ledger'), 'pending, claimed, done, failed, held, rejected, or purged (listed only when named)')
+  withFilters(jobs.command('list').description('list jobs from the ledger'), 'pending, claimed, done, failed, cancelled, held, rejected, or purged (listed only when named)')
     .option('--limit <n>', 'at most this many', wholeNumber('--limit'))
     .option('--json', 'print JSON')
     .action(async (opts: FilterOptions & { limit?: number; json?: boolean }, cmd: Command) => {
@@ -91,7 +91,7 @@ export function addJobsCommands(program: Command): void {
       process.stdout.write(`${jobsTable(rows)}\n${plural(rows.length, 'job')}\n`);
     });
   takesIds(jobs.command('show'))
-    .argument('<id>')
+    .argument('<id>', 'a job id, or the name of a file in rejected/')
     .description("a job's row, manifest, ledger history and log tail")
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
@@ -122,7 +122,7 @@ export function addJobsCommands(program: Command): void {
     .option('-f, --follow', 'keep printing what the job writes until it finishes; exit 0 if it is done, 1 if not')
     .option('--bytes <n>', 'print at most the last N bytes', wholeNumber('--bytes'), LOG_TAIL_BYTES)
     .action(async (id: string, opts: { follow?: boolean; bytes: number }, cmd: Command) => {
-      const { followJobLog, jobLogTail, PURGED } = await import('../../api/jobs.js');
+      const { FINISHED_STATES, followJobLog, jobLogTail, PURGED } = await import('../../api/jobs.js');
       const { openSpool } = await import('../../api/spool.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
       const tail = jobLogTail(s, id, opts.bytes);
@@ -136,7 +136,7 @@ export function addJobsCommands(program: Command): void {
         }
       } else if (tail.end === 0) {
         if (tail.job.state === PURGED) throw new Error(`Job ${id} was purged: its log was removed with its files (\`spoolctl jobs show ${id}\` has its history).`);
-        const over = tail.job.state === 'done' || tail.job.state === 'failed';
+        const over = FINISHED_STATES.includes(tail.job.state);
         process.stderr.write(
           over
             ? `spoolctl: job ${id} has no log: it is ${tail.job.state} and printed nothing (\`spoolctl jobs show ${id}\` has its history).\n`
@@ -147,7 +147,7 @@ export function addJobsCommands(program: Command): void {
   for (const action of JOB_ACTIONS) {
     withFilters(
       takesIds(jobs.command(action)).argument('[ids...]').description(`${ABOUT[action]} (by id or by filter), through the sentinel`),
-      `only jobs in this state: ${ACTION_STATES[action].from.join(', ')}`,
+      `only jobs in this state: ${[...ACTION_STATES[action].from, ...(ACTION_STATES[action].named ?? [])].join(', ')}`,
     )
       .option('--dry-run', 'list the jobs the filters select, and change nothing')
       .option('-y, --yes', 'go ahead without asking (required without a terminal)')
