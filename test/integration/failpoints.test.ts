@@ -152,18 +152,18 @@ describe('crash at every failpoint', () => {
 });
 
 describe('a control request cut short by a crash is applied once', () => {
-  it.each(['control.after-move', 'control.before-ack', 'control.after-ack'] as FailpointName[])('cancel, crash at %s: acknowledged as applied, not refused as already failed', async (point) => {
+  it.each(['control.after-move', 'control.before-ack', 'control.after-ack'] as FailpointName[])('cancel, crash at %s: acknowledged as applied, not refused as already cancelled', async (point) => {
     const t = makeSpool(FAST);
     const s1 = t.sentinel(armed(point));
     t.drop('fp-c.json', manifest('fp-c', 'noop'));
     await until('admitted', () => t.job('fp-c'));
     expect(t.run(['jobs', 'cancel', 'fp-c', '--no-wait']).code).toBe(0);
     await crashed(s1);
-    expect(t.files('failed')).toEqual(['fp-c.json']);
+    expect(t.files('cancelled')).toEqual(['fp-c.json']);
     const s2 = t.sentinel();
     await until('request acknowledged', () => requests(t).length === 0 && acks(t).length === 1);
-    expect(acks(t)[0]!.items).toEqual([{ target: 'fp-c', ok: true, from: 'pending', to: 'failed' }]);
-    await until('recorded', () => t.job('fp-c')?.state === 'failed');
+    expect(acks(t)[0]!.items).toEqual([{ target: 'fp-c', ok: true, from: 'pending', to: 'cancelled' }]);
+    await until('recorded', () => t.job('fp-c')?.state === 'cancelled');
     expect(t.events('fp-c').filter((e) => e.type === 'cancelled' || e.type === 'failed')).toHaveLength(1);
     await stopAll(s2);
     const v = t.run(['verify', '--json']);

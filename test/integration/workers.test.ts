@@ -178,7 +178,7 @@ describe('workers cleanup', () => {
     expect(stateOf(other, 1)).toBe('idle');
     await until('p reclaimed', () => t.events('p').some((e) => e.type === 'reclaimed'));
     expect(t.run(['jobs', 'cancel', 'p']).code).toBe(0);
-    await until('p settled', () => t.job('p')?.state === 'failed' && t.files(`claimed/slot-${survivor === a ? 1 : 2}`).length === 0);
+    await until('p settled', () => t.job('p')?.state === 'cancelled' && t.files(`claimed/slot-${survivor === a ? 1 : 2}`).length === 0);
     expect(t.events('p').filter((e) => e.type === 'done')).toHaveLength(0);
     const verify = t.run(['verify']);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
