@@ -10,12 +10,15 @@ export function clip(text: string, max = WIDTH): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** `label` then `text` wrapped between words (a `quoted command` stays whole), continuation lines indented under the text. */
-export function labelled(label: string, text: string, width = WIDTH): string[] {
+/**
+ * `label` then `text` wrapped between words (a `quoted command` stays whole; given as a list,
+ * each item stays whole), continuation lines indented under the text.
+ */
+export function labelled(label: string, text: string | string[], width = WIDTH): string[] {
   const indent = ' '.repeat(label.length);
   const lines: string[] = [];
   let line = '';
-  for (const word of text.match(/\S*`[^`]*`\S*|\S+/g) ?? []) {
+  for (const word of typeof text === 'string' ? (text.match(/\S*`[^`]*`\S*|\S+/g) ?? []) : text) {
     if (line && label.length + line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;

@@ -121,4 +121,9 @@ describe('command-line helpers', () => {
     expect(lines).toEqual(['waiting   no worker is running: start one with', '          `spoolctl worker` or `spoolctl start-services`']);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(60);
   });
+
+  it('labelled keeps each item of a list whole, as status does with "cancelled 1"', () => {
+    const counts = ['pending 0,', 'claimed 0,', 'done 15,', 'failed 2,', 'held 0,', 'rejected 2,', 'cancelled 1'];
+    expect(labelled('jobs      ', counts)).toEqual(['jobs      pending 0, claimed 0, done 15, failed 2, held 0, rejected 2,', '          cancelled 1']);
+  });
 });
