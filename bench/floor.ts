@@ -29,7 +29,10 @@ export async function floorRate(jobs: number, durable: boolean): Promise<Measure
   const dir = mkdtempSync(join(tmpdir(), 'spoolctl-bench-floor-'));
   for (const d of ['tmp', 'pending', 'done', 'results', ...SLOTS.map((s) => `claimed/${s}`)]) mkdirSync(join(dir, d), { recursive: true });
   const env = { ...process.env, FLOOR_DURABLE: durable ? '1' : '' };
-  const procs: ChildProcess[] = [fork(SELF, ['sentinel', dir], { env, stdio: 'ignore' }), ...SLOTS.map((s) => fork(SELF, ['worker', dir, String(s)], { env, stdio: 'ignore' }))];
+  const procs: ChildProcess[] = [
+    fork(SELF, ['sentinel', dir], { env, stdio: 'ignore' }),
+    ...SLOTS.map((s) => fork(SELF, ['worker', dir, String(s)], { env, stdio: 'ignore' })),
+  ];
   try {
     await new Promise((r) => setTimeout(r, 1500));
     const ids = Array.from({ length: jobs }, (_, i) => `f${String(i).padStart(6, '0')}`);
@@ -106,7 +109,7 @@ function worker(dir: string, slot: number, durable: boolean): void {
   const scan = async () => {
     if (running) return;
     running = true;
-    for (let claim; (claim = readdirSync(inbox).find((n) => !ran.has(n))); ) {
+    for (let claim; (claim = readdirSync(inbox).find((n) => !ran.has(n)));) {
       const m = JSON.parse(readFileSync(join(inbox, claim), 'utf8')) as { id: string };
       const exit = await spawner.spawn(['true'], { ...env, SPOOLCTL_JOB_ID: m.id }, dir, 1, 2).exited;
       const result = JSON.stringify({ slot, claim, exit_code: exit.code, finished_at: new Date().toISOString() });

@@ -38,7 +38,14 @@ export async function latency(o: { samples: number }): Promise<Row[]> {
   const p50 = percentile(lat, 50);
   const p99 = percentile(lat, 99);
   return [
-    { scenario: 'latency', metric: `claim p50 (${o.samples} jobs, one at a time)`, value: p50, unit: 'ms', target: '<= 10 ms', met: p50 <= 10 },
+    {
+      scenario: 'latency',
+      metric: `claim p50 (${o.samples} jobs, one at a time)`,
+      value: p50,
+      unit: 'ms',
+      target: '<= 10 ms',
+      met: p50 <= 10,
+    },
     { scenario: 'latency', metric: 'claim p99', value: p99, unit: 'ms', target: '<= 50 ms', met: p99 <= 50 },
   ];
 }
@@ -68,7 +75,14 @@ export async function recovery(o: { runs: number }): Promise<Row[]> {
   }
   const b = median(back);
   return [
-    { scenario: 'recovery', metric: `kill -9 busy worker -> job back in pending/ (median of ${o.runs})`, value: b, unit: 'ms', target: '< 2000 ms', met: b < 2000 },
+    {
+      scenario: 'recovery',
+      metric: `kill -9 busy worker -> job back in pending/ (median of ${o.runs})`,
+      value: b,
+      unit: 'ms',
+      target: '< 2000 ms',
+      met: b < 2000,
+    },
     { scenario: 'recovery', metric: 'kill -9 -> done by a worker started then (job runs 2 s)', value: median(done), unit: 'ms' },
   ];
 }

@@ -20,7 +20,19 @@ export async function ledger(o: { events: number; jobs: number }): Promise<Row[]
     const w = new LedgerWriter(db);
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < o.events; i += 1) {
-      w.record({ type: 'submitted', job: `j${i}`, actor: 'bench', detail: { plugin: 'noop', priority: 0, file: `pending/j${i}.json` } }, { id: `j${i}`, state: 'pending', plugin: 'noop', priority: 0, attempts: 0, max_attempts: 3, file: `pending/j${i}.json`, submitted_at: new Date().toISOString() });
+      w.record(
+        { type: 'submitted', job: `j${i}`, actor: 'bench', detail: { plugin: 'noop', priority: 0, file: `pending/j${i}.json` } },
+        {
+          id: `j${i}`,
+          state: 'pending',
+          plugin: 'noop',
+          priority: 0,
+          attempts: 0,
+          max_attempts: 3,
+          file: `pending/j${i}.json`,
+          submitted_at: new Date().toISOString(),
+        },
+      );
       if (i % 500 === 499) w.flush();
     }
     w.flush();
@@ -63,7 +75,17 @@ export async function startup(): Promise<Row[]> {
     const [node, script] = selfCommand() as [string, string];
     const status = timeCommand([node, script, '--spool', s.dir, 'status', '--json'], 7);
     const floor = timeCommand([node, '-e', ''], 7);
-    return [{ scenario: 'startup', metric: 'status --json on an empty spool (median of 7)', value: status, unit: 'ms', baseline: `node -e '' ${floor.toFixed(0)} ms`, target: '< 300 ms', met: status < 300 }];
+    return [
+      {
+        scenario: 'startup',
+        metric: 'status --json on an empty spool (median of 7)',
+        value: status,
+        unit: 'ms',
+        baseline: `node -e '' ${floor.toFixed(0)} ms`,
+        target: '< 300 ms',
+        met: status < 300,
+      },
+    ];
   } finally {
     await s.stop();
   }

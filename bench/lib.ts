@@ -67,7 +67,9 @@ export function measured(jobs: number, t0: number, cpu0: number | undefined): Me
 }
 
 export function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
@@ -88,10 +90,21 @@ function journalNote(dir: string): string {
 }
 
 export function printTable(rows: Row[]): void {
-  const cells = rows.map((r) => [r.scenario, r.metric, `${typeof r.value === 'number' ? round(r.value) : r.value} ${r.unit}`, r.baseline ?? '', r.target ?? '', r.met === undefined ? '' : r.met ? 'met' : 'MISSED']);
+  const cells = rows.map((r) => [
+    r.scenario,
+    r.metric,
+    `${typeof r.value === 'number' ? round(r.value) : r.value} ${r.unit}`,
+    r.baseline ?? '',
+    r.target ?? '',
+    r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
+  ]);
   const head = ['scenario', 'metric', 'spoolctl', 'baseline (same run)', 'target', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${cells.map(line).join('\n')}\n`);
 }
 

@@ -45,7 +45,9 @@ export function benchSpool(name: string, toml = ''): BenchSpool {
     },
     async halt() {
       for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
-      await Promise.all(procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
+      await Promise.all(
+        procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => p.once('exit', r)))),
+      );
     },
     async stop() {
       await this.halt();

@@ -47,12 +47,30 @@ export async function throughput(o: { jobs: number }): Promise<Row[]> {
   ];
   rows.push(
     tsp === undefined
-      ? { scenario: 'throughput', metric: 'task-spooler tsp -S 4', value: 'skipped', unit: '', baseline: 'not installed: apt-get install task-spooler' }
-      : { scenario: 'throughput', metric: 'task-spooler tsp -S 4', value: tsp.rate, unit: 'jobs/s', baseline: `spoolctl / tsp = ${(spool.rate / tsp.rate).toFixed(2)}${cpuNote(tsp)}` },
+      ? {
+          scenario: 'throughput',
+          metric: 'task-spooler tsp -S 4',
+          value: 'skipped',
+          unit: '',
+          baseline: 'not installed: apt-get install task-spooler',
+        }
+      : {
+          scenario: 'throughput',
+          metric: 'task-spooler tsp -S 4',
+          value: tsp.rate,
+          unit: 'jobs/s',
+          baseline: `spoolctl / tsp = ${(spool.rate / tsp.rate).toFixed(2)}${cpuNote(tsp)}`,
+        },
   );
   rows.push(
     floor === undefined || floorNoSync === undefined
-      ? { scenario: 'throughput', metric: 'floor of the design (bench/floor.ts)', value: 'skipped', unit: '', baseline: 'needs the posix_spawn addon: npm ci' }
+      ? {
+          scenario: 'throughput',
+          metric: 'floor of the design (bench/floor.ts)',
+          value: 'skipped',
+          unit: '',
+          baseline: 'needs the posix_spawn addon: npm ci',
+        }
       : {
           scenario: 'throughput',
           metric: 'floor of the design (bench/floor.ts)',
@@ -86,7 +104,8 @@ function rawPosixSpawnRate(jobs: number): number | undefined {
   const module = JSON.stringify(new URL('../src/worker/native-spawn.js', import.meta.url).href);
   const code = `const { spawner } = (await import(${module})).nativeSpawner(); for (let i = 0; i < ${per}; i++) await spawner.spawn(['true'], process.env, '/', 1, 2).exited;`;
   const t0 = Date.now();
-  const script = 'pids=; for i in 1 2 3 4; do node --input-type=module -e "$RAW_SPAWN" & pids="$pids $!"; done; for p in $pids; do wait $p || exit 1; done';
+  const script =
+    'pids=; for i in 1 2 3 4; do node --input-type=module -e "$RAW_SPAWN" & pids="$pids $!"; done; for p in $pids; do wait $p || exit 1; done';
   const r = spawnSync('sh', ['-c', script], { stdio: 'ignore', env: { ...process.env, RAW_SPAWN: code } });
   if (r.status !== 0) return undefined;
   return (per * 4) / ((Date.now() - t0) / 1000);
@@ -100,7 +119,14 @@ function taskSpoolerRate(jobs: number): Measured | undefined {
     spawnSync('tsp', ['-S', '4'], { env });
     const cpu0 = machineBusyMs();
     const t0 = Date.now();
-    spawnSync('sh', ['-c', `for i in $(seq ${jobs}); do tsp -n true >/dev/null; done; tsp -w >/dev/null 2>&1; while tsp | grep -qE ' (running|queued) '; do sleep 0.01; done`], { env, stdio: 'ignore' });
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        `for i in $(seq ${jobs}); do tsp -n true >/dev/null; done; tsp -w >/dev/null 2>&1; while tsp | grep -qE ' (running|queued) '; do sleep 0.01; done`,
+      ],
+      { env, stdio: 'ignore' },
+    );
     return measured(jobs, t0, cpu0);
   } finally {
     spawnSync('tsp', ['-K'], { env });

@@ -48,7 +48,8 @@ function resolvePackage(root: string, fromDir: string, name: string): string {
   for (let dir = fromDir; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
-    if (dir === root || dirname(dir) === dir) throw new Error(`dependency ${name} (needed from ${relative(root, fromDir) || '.'}) is not installed: run \`npm ci\` first`);
+    if (dir === root || dirname(dir) === dir)
+      throw new Error(`dependency ${name} (needed from ${relative(root, fromDir) || '.'}) is not installed: run \`npm ci\` first`);
   }
 }
 
@@ -85,11 +86,13 @@ function copyDependency(root: string, dir: string, into: string): void {
 }
 
 function packageJsonFor(source: PackageJson): PackageJson & { bundleDependencies: string[] } {
-  const dependencies = Object.fromEntries(RUNTIME_DEPENDENCIES.map((name) => {
-    const range = source.dependencies?.[name];
-    if (!range) throw new Error(`package.json does not depend on ${name}`);
-    return [name, range];
-  }));
+  const dependencies = Object.fromEntries(
+    RUNTIME_DEPENDENCIES.map((name) => {
+      const range = source.dependencies?.[name];
+      if (!range) throw new Error(`package.json does not depend on ${name}`);
+      return [name, range];
+    }),
+  );
   return {
     name: source.name,
     version: source.version,
@@ -118,7 +121,8 @@ function main(): void {
   const stage = mkdtempSync(join(tmpdir(), 'spoolctl-pack-'));
   try {
     const top = join(stage, name);
-    const copy = (from: string, filter?: (src: string) => boolean) => cpSync(join(root, from), join(top, from), { recursive: true, filter });
+    const copy = (from: string, filter?: (src: string) => boolean) =>
+      cpSync(join(root, from), join(top, from), { recursive: true, filter });
     copy('bin');
     copy('dist/src', (src) => !src.endsWith('.map'));
     copy('dist/tui/bundle.js');
@@ -135,7 +139,9 @@ function main(): void {
     const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex');
     writeFileSync(`${tarball}.sha256`, `${digest}  ${basename(tarball)}\n`);
     const mb = (readFileSync(tarball).length / 1e6).toFixed(1);
-    process.stdout.write(`${tarball} (${mb} MB; spoolctl ${source.version} for Node ${versions.node}, ABI ${versions.abi}, ${versions.platform}-${versions.arch}, SQLite ${versions.sqlite})\n${tarball}.sha256\n`);
+    process.stdout.write(
+      `${tarball} (${mb} MB; spoolctl ${source.version} for Node ${versions.node}, ABI ${versions.abi}, ${versions.platform}-${versions.arch}, SQLite ${versions.sqlite})\n${tarball}.sha256\n`,
+    );
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }

@@ -14,7 +14,10 @@ export function judgeSlot(files: SlotFiles, serverNowMs: number, host: string, s
   if (hb.host === host && !pidAlive(hb.pid)) return { status: 'dead', reason: `worker pid ${hb.pid} on ${hb.host} is not running` };
   const age = serverNowMs - (files.heartbeatMtimeMs ?? 0);
   if (age > staleAfterMs) {
-    return { status: 'stale', reason: `heartbeat of pid ${hb.pid} on ${hb.host} is ${(age / 1000).toFixed(1)}s old (limit ${staleAfterMs / 1000}s)` };
+    return {
+      status: 'stale',
+      reason: `heartbeat of pid ${hb.pid} on ${hb.host} is ${(age / 1000).toFixed(1)}s old (limit ${staleAfterMs / 1000}s)`,
+    };
   }
   return { status: 'live' };
 }

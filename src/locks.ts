@@ -27,7 +27,23 @@
  * - Release and the exit handler remove only the holder's own file, then the directory if it
  *   is empty: a displaced holder leaves its successor's lock alone.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { nanoid } from 'nanoid';
@@ -247,7 +263,9 @@ class Lock implements HeldLock {
       const code = errnoOf(err);
       if (code === 'ENOENT' || code === 'ESTALE') return this.compromised(`the lock ${this.dir} was taken over or removed (${code})`);
       if (performance.now() - this.lastRefresh > this.staleMs) {
-        return this.compromised(`the lock ${this.dir} could not be refreshed within ${this.staleMs} ms (${code ?? (err as Error).message})`);
+        return this.compromised(
+          `the lock ${this.dir} could not be refreshed within ${this.staleMs} ms (${code ?? (err as Error).message})`,
+        );
       }
       return this.schedule(Math.min(1000, refreshEveryMs(this.staleMs)));
     }

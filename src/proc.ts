@@ -60,7 +60,9 @@ export function statFields(pid: number | string): string[] | undefined {
 }
 
 export function pidsInProc(): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 }
 
 /** A process named by pid and kernel start time: a pid reused by another process never matches. */

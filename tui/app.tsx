@@ -71,7 +71,10 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   const jobAction = (action: JobAction, ask: boolean) => {
     const job = selectedJob(uiRef.current);
     if (!job) return actions.setNotice({ text: 'no job selected', error: true });
-    if (ask) confirm(`${action[0]!.toUpperCase()}${action.slice(1)} job ${job.id}${job.state ? ` (${job.state})` : ''}?`, () => actions.job(action, job.id));
+    if (ask)
+      confirm(`${action[0]!.toUpperCase()}${action.slice(1)} job ${job.id}${job.state ? ` (${job.state})` : ''}?`, () =>
+        actions.job(action, job.id),
+      );
     else actions.job(action, job.id);
   };
 
@@ -80,29 +83,45 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     const len = listLength(u);
     const page = Math.max(1, bodyHeight - 3);
     switch (cmd) {
-      case 'down': return update((x) => moveCursor(x, 1, len));
-      case 'up': return update((x) => moveCursor(x, -1, len));
-      case 'top': return update((x) => moveCursor(x, 'top', len));
-      case 'bottom': return update((x) => moveCursor(x, 'bottom', len));
-      case 'pageDown': return update((x) => moveCursor(x, page, len));
-      case 'pageUp': return update((x) => moveCursor(x, -page, len));
-      case 'nextView': return update((x) => ({ ...x, detail: undefined, view: VIEWS[(VIEWS.indexOf(x.view) + 1) % VIEWS.length]! }));
+      case 'down':
+        return update((x) => moveCursor(x, 1, len));
+      case 'up':
+        return update((x) => moveCursor(x, -1, len));
+      case 'top':
+        return update((x) => moveCursor(x, 'top', len));
+      case 'bottom':
+        return update((x) => moveCursor(x, 'bottom', len));
+      case 'pageDown':
+        return update((x) => moveCursor(x, page, len));
+      case 'pageUp':
+        return update((x) => moveCursor(x, -page, len));
+      case 'nextView':
+        return update((x) => ({ ...x, detail: undefined, view: VIEWS[(VIEWS.indexOf(x.view) + 1) % VIEWS.length]! }));
       case 'dashboard':
       case 'jobs':
       case 'slots':
-      case 'events': return update((x) => ({ ...x, detail: undefined, view: cmd }));
-      case 'prevState': return u.view === 'jobs' ? update((x) => switchTab(x, -1)) : undefined;
-      case 'nextState': return u.view === 'jobs' ? update((x) => switchTab(x, 1)) : undefined;
+      case 'events':
+        return update((x) => ({ ...x, detail: undefined, view: cmd }));
+      case 'prevState':
+        return u.view === 'jobs' ? update((x) => switchTab(x, -1)) : undefined;
+      case 'nextState':
+        return u.view === 'jobs' ? update((x) => switchTab(x, 1)) : undefined;
       case 'open': {
         const job = selectedJob(u);
         return job ? update((x) => ({ ...x, detail: job.id })) : undefined;
       }
-      case 'back': return update((x) => (x.detail ? { ...x, detail: undefined } : { ...x, filter: '' }));
-      case 'filter': return update((x) => ({ ...x, view: 'jobs', detail: undefined, filtering: true }));
-      case 'help': return update((x) => ({ ...x, dialog: { kind: 'help' } }));
-      case 'quit': return exit();
-      case 'requeue': return jobAction('requeue', true);
-      case 'cancel': return jobAction('cancel', true);
+      case 'back':
+        return update((x) => (x.detail ? { ...x, detail: undefined } : { ...x, filter: '' }));
+      case 'filter':
+        return update((x) => ({ ...x, view: 'jobs', detail: undefined, filtering: true }));
+      case 'help':
+        return update((x) => ({ ...x, dialog: { kind: 'help' } }));
+      case 'quit':
+        return exit();
+      case 'requeue':
+        return jobAction('requeue', true);
+      case 'cancel':
+        return jobAction('cancel', true);
       case 'holdRelease': {
         const job = selectedJob(u);
         if (job?.state === 'held') return jobAction('release', false);
@@ -151,9 +170,31 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   const cursor = ui.cursor[ui.view];
   let body: React.ReactNode;
   if (ui.dialog?.kind === 'help') body = <Help height={bodyHeight} columns={size.columns} />;
-  else if (ui.detail) body = <JobDetail job={data.detail?.id === ui.detail ? data.detail : undefined} height={bodyHeight} columns={size.columns} pending={actions.pending[ui.detail]} />;
-  else if (ui.view === 'jobs') body = <Jobs data={data} tab={ui.tab} filter={ui.filter} filtering={ui.filtering} height={bodyHeight} columns={size.columns} cursor={cursor} now={now} pending={actions.pending} />;
-  else if (ui.view === 'slots') body = <Slots data={data} height={bodyHeight} columns={size.columns} cursor={cursor} pending={actions.pending} />;
+  else if (ui.detail)
+    body = (
+      <JobDetail
+        job={data.detail?.id === ui.detail ? data.detail : undefined}
+        height={bodyHeight}
+        columns={size.columns}
+        pending={actions.pending[ui.detail]}
+      />
+    );
+  else if (ui.view === 'jobs')
+    body = (
+      <Jobs
+        data={data}
+        tab={ui.tab}
+        filter={ui.filter}
+        filtering={ui.filtering}
+        height={bodyHeight}
+        columns={size.columns}
+        cursor={cursor}
+        now={now}
+        pending={actions.pending}
+      />
+    );
+  else if (ui.view === 'slots')
+    body = <Slots data={data} height={bodyHeight} columns={size.columns} cursor={cursor} pending={actions.pending} />;
   else if (ui.view === 'events') body = <Events data={data} height={bodyHeight} columns={size.columns} cursor={cursor} />;
   else body = <Dashboard data={data} height={bodyHeight} columns={size.columns} cursor={cursor} now={now} pending={actions.pending} />;
 

@@ -13,6 +13,8 @@ await build({
   external: ['better-sqlite3'],
   alias: { 'react-devtools-core': './tui/no-devtools.ts', 'is-in-ci': './tui/not-in-ci.ts' },
   define: { 'process.env.NODE_ENV': '"production"' },
-  banner: { js: "import { createRequire as spoolctlCreateRequire } from 'node:module'; const require = spoolctlCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as spoolctlCreateRequire } from 'node:module'; const require = spoolctlCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

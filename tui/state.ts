@@ -5,9 +5,7 @@ export const VIEWS: ViewName[] = ['dashboard', 'jobs', 'slots', 'events'];
 export const JOB_TABS = ['pending', 'claimed', 'failed', 'held', 'done', 'cancelled', 'rejected', 'all'] as const;
 export type JobTab = (typeof JOB_TABS)[number];
 
-export type Dialog =
-  | { kind: 'confirm'; question: string; run: () => void }
-  | { kind: 'help' };
+export type Dialog = { kind: 'confirm'; question: string; run: () => void } | { kind: 'help' };
 
 export interface UiState {
   view: ViewName;

@@ -8,7 +8,16 @@ import { actor } from '../config/identity.js';
 import { UsageError } from '../errors.js';
 import { sleep } from '../proc.js';
 import { isItemName } from '../spool/layout.js';
-import { readAck, removeAck, writeRequest, type AckItem, type ControlAck, type ControlRequest, type JobAction, type SlotAction } from '../spool/control.js';
+import {
+  readAck,
+  removeAck,
+  writeRequest,
+  type AckItem,
+  type ControlAck,
+  type ControlRequest,
+  type JobAction,
+  type SlotAction,
+} from '../spool/control.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
 
@@ -17,7 +26,9 @@ import type { Spool } from './spool.js';
  * is left queued, those after it are queued too, and `applied` holds what was acknowledged
  * before it.
  */
-export type ControlOutcome = { kind: 'applied'; ack: ControlAck } | { kind: 'queued'; action: string; requestId: string; why: string; requests: number; applied: AckItem[] };
+export type ControlOutcome =
+  | { kind: 'applied'; ack: ControlAck }
+  | { kind: 'queued'; action: string; requestId: string; why: string; requests: number; applied: AckItem[] };
 
 export interface WaitOptions {
   wait?: boolean;
@@ -30,7 +41,8 @@ const IDS_PER_REQUEST = 500;
 export async function requestJobAction(s: Spool, action: JobAction, ids: string[], opts: WaitOptions = {}): Promise<ControlOutcome> {
   if (ids.length === 0) throw new UsageError(`Name at least one job id to ${action}.`);
   const bad = ids.find((id) => !isItemName(id));
-  if (bad !== undefined) throw new UsageError(`"${bad}" is not a job id (1-64 letters, digits, "_" or "-") nor the name of a file in rejected/.`);
+  if (bad !== undefined)
+    throw new UsageError(`"${bad}" is not a job id (1-64 letters, digits, "_" or "-") nor the name of a file in rejected/.`);
   const requests: ControlRequest[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) requests.push({ ...stamp(), action, jobs: ids.slice(i, i + IDS_PER_REQUEST) });
   const applied: AckItem[] = [];
@@ -58,7 +70,14 @@ function stamp(): { id: string; actor: string; pid: number; at: string } {
 
 async function send(s: Spool, req: ControlRequest, opts: WaitOptions): Promise<ControlOutcome> {
   writeRequest(s.l, req);
-  const queued = (why: string): ControlOutcome => ({ kind: 'queued', action: req.action, requestId: req.id, why, requests: 1, applied: [] });
+  const queued = (why: string): ControlOutcome => ({
+    kind: 'queued',
+    action: req.action,
+    requestId: req.id,
+    why,
+    requests: 1,
+    applied: [],
+  });
   if (opts.wait === false) return queued('not waiting (--no-wait)');
   if (!sentinelStatus(s).up) return queued('the sentinel is down');
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);

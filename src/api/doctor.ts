@@ -82,7 +82,17 @@ export function diagnose(spoolFlag: string | undefined): DoctorReport {
   } catch (err) {
     // Every check needs the configuration: a broken one is the only finding.
     if (!(err instanceof ConfigError)) throw err;
-    return { ok: false, checks: [{ name: 'config', status: 'fail', detail: err.message, fix: 'correct that setting; `spoolctl config show --origin` shows where each value comes from.' }] };
+    return {
+      ok: false,
+      checks: [
+        {
+          name: 'config',
+          status: 'fail',
+          detail: err.message,
+          fix: 'correct that setting; `spoolctl config show --origin` shows where each value comes from.',
+        },
+      ],
+    };
   }
   const checks = runChecks(s);
   return { ok: checks.every((c) => c.status !== 'fail'), checks };

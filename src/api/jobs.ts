@@ -39,7 +39,8 @@ const LISTED_STATES: readonly string[] = [...STATE_DIRS, PURGED];
 
 export function queryJobs(s: Spool, q: JobQuery): JobSummary[] {
   for (const st of [q.state, ...(q.states ?? [])]) {
-    if (st !== undefined && !LISTED_STATES.includes(st)) throw new UsageError(`Unknown state "${st}": use one of ${LISTED_STATES.join(', ')}.`);
+    if (st !== undefined && !LISTED_STATES.includes(st))
+      throw new UsageError(`Unknown state "${st}": use one of ${LISTED_STATES.join(', ')}.`);
   }
   const { olderThanMs, ...f } = q;
   const db = requireLedger(s);
@@ -56,7 +57,8 @@ export function queryJobs(s: Spool, q: JobQuery): JobSummary[] {
 
 /** A job by its id, or a rejected file by its name in rejected/ (which is its id when its own name gave none). */
 function requireJob(s: Spool, db: Db, id: string): JobRow {
-  if (!isItemName(id)) throw new UsageError(`"${id}" is not a job id (1-64 letters, digits, "_" or "-") nor the name of a file in rejected/.`);
+  if (!isItemName(id))
+    throw new UsageError(`"${id}" is not a job id (1-64 letters, digits, "_" or "-") nor the name of a file in rejected/.`);
   const row = getJob(db, id) ?? (isRejectedName(id) ? getJobByFile(db, rejectedEntry(id)) : undefined);
   if (!row) throw new UsageError(`No job "${id}" in the ledger of ${s.l.root}.`);
   return row;

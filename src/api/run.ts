@@ -50,7 +50,10 @@ function readManifests(s: Spool, files: string[]): Manifest[] {
 export function submitRun(s: Spool, input: RunInput): string[] {
   if ('job' in input) return [submitJob(s, input.job)];
   const manifests = readManifests(s, input.files);
-  refuseKnownIds(s, manifests.map((m) => m.id));
+  refuseKnownIds(
+    s,
+    manifests.map((m) => m.id),
+  );
   const ids: string[] = [];
   try {
     for (const m of manifests) {
@@ -59,7 +62,9 @@ export function submitRun(s: Spool, input: RunInput): string[] {
     }
   } catch (err) {
     if (ids.length === 0) throw err;
-    throw new Error(`${(err as Error).message} (after ${ids.length} of ${manifests.length} jobs were submitted; those stay pending: ${ids.join(', ')})`);
+    throw new Error(
+      `${(err as Error).message} (after ${ids.length} of ${manifests.length} jobs were submitted; those stay pending: ${ids.join(', ')})`,
+    );
   }
   return ids;
 }
@@ -112,7 +117,8 @@ export async function startMissing(s: Spool, cancelled: () => boolean, timeoutMs
   if (!wantSentinel && n === 0) return started;
   mkdirSync(logDir, { recursive: true });
   if (wantSentinel) started.sentinel = startRole('sentinel', ['--spool', root, 'sentinel'], join(logDir, 'sentinel.log'));
-  for (let i = 1; i <= n; i += 1) started.workers.push(startRole(`worker ${i}`, ['--spool', root, 'worker'], join(logDir, `worker-${i}.log`)));
+  for (let i = 1; i <= n; i += 1)
+    started.workers.push(startRole(`worker ${i}`, ['--spool', root, 'worker'], join(logDir, `worker-${i}.log`)));
 
   const sentinelReady = () => !wantSentinel || sentinelStatus(s).up;
   const workersSettled = () => started.workers.every((w) => !running(w) || holdsSlot(s, w.proc.pid!));
@@ -143,7 +149,11 @@ export async function stopStarted(s: Spool, started: Started): Promise<void> {
   await stopChildren(started.workers);
   if (!started.sentinel) return;
   const scan = s.loaded.config.sentinel.scan_interval_ms;
-  await waitFor(() => !running(started.sentinel!) || (claimsWithoutWorker(s) === 0 && listNames(s.l.results).length === 0), Math.max(5000, 3 * scan), 100);
+  await waitFor(
+    () => !running(started.sentinel!) || (claimsWithoutWorker(s) === 0 && listNames(s.l.results).length === 0),
+    Math.max(5000, 3 * scan),
+    100,
+  );
   await stopChildren([started.sentinel]);
 }
 

@@ -41,7 +41,11 @@ function slotsOf(s: Spool, host: string, pids: number[]): Map<number, number> {
 
 function workerSlots(s: Spool, rec: ServicesRecord): StartedServices['slots'] {
   const workers = rec.children.filter((c) => c.role === 'worker' && c.proc);
-  const held = slotsOf(s, rec.host, workers.map((w) => w.proc!.pid));
+  const held = slotsOf(
+    s,
+    rec.host,
+    workers.map((w) => w.proc!.pid),
+  );
   return workers.flatMap((w) => (held.has(w.proc!.pid) ? [{ name: w.name, pid: w.proc!.pid, slot: held.get(w.proc!.pid)! }] : []));
 }
 
@@ -60,7 +64,11 @@ export async function startServices(s: Spool, workers: number, opts: StartOption
   const withSentinel = !sentinelStatus(s).up;
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, 'supervisor.log');
-  const child = startRole('supervisor', ['--spool', s.l.root, 'supervise', '--workers', String(workers), ...(withSentinel ? ['--with-sentinel'] : [])], logFile);
+  const child = startRole(
+    'supervisor',
+    ['--spool', s.l.root, 'supervise', '--workers', String(workers), ...(withSentinel ? ['--with-sentinel'] : [])],
+    logFile,
+  );
   child.proc.unref();
   const pid = child.proc.pid!;
   // Read at once: the pid cannot be reused before this process has reaped it.
@@ -69,7 +77,8 @@ export async function startServices(s: Spool, workers: number, opts: StartOption
     const rec = readRecord(s.l, host);
     return rec && sameProc(rec.supervisor, supervisor) ? rec : undefined;
   };
-  const ready = (rec: ServicesRecord | undefined) => !!rec && workerSlots(s, rec).length === workers && (!withSentinel || sentinelStatus(s).up);
+  const ready = (rec: ServicesRecord | undefined) =>
+    !!rec && workerSlots(s, rec).length === workers && (!withSentinel || sentinelStatus(s).up);
   const gaveUp = (rec: ServicesRecord | undefined) => rec?.children.find((c) => c.state === 'gave_up');
 
   // A Ctrl-C (or SIGTERM) while waiting is a failed start too: stop what was started.
@@ -81,7 +90,8 @@ export async function startServices(s: Spool, workers: number, opts: StartOption
   try {
     await waitFor(() => ready(ours()) || !stillRunning(supervisor) || !!gaveUp(ours()) || interrupted !== undefined, timeoutMs, 100);
     const rec = ours();
-    if (ready(rec) && stillRunning(supervisor) && !interrupted) return { already: false, logDir, record: rec!, slots: workerSlots(s, rec!) };
+    if (ready(rec) && stillRunning(supervisor) && !interrupted)
+      return { already: false, logDir, record: rec!, slots: workerSlots(s, rec!) };
     const held = rec ? `${workerSlots(s, rec).length} of ${workers} workers held a slot` : 'the supervisor wrote no record';
     const given = gaveUp(rec);
     why = interrupted
@@ -148,7 +158,13 @@ export async function stopServices(s: Spool, timeoutMs: number): Promise<Stopped
   return { found: true, ...r };
 }
 
-async function stopStarted(s: Spool, host: string, supervisor: ProcId, seen: ServicesRecord | undefined, timeoutMs: number): Promise<StopResult> {
+async function stopStarted(
+  s: Spool,
+  host: string,
+  supervisor: ProcId,
+  seen: ServicesRecord | undefined,
+  timeoutMs: number,
+): Promise<StopResult> {
   const cfg = s.loaded.config;
   const children = new Map<string, Managed & { proc: ProcId }>();
   /** The latest record of this supervisor (a restarted worker has a new pid). */
@@ -184,8 +200,16 @@ async function stopStarted(s: Spool, host: string, supervisor: ProcId, seen: Ser
   for (const c of live) stopped.push(`${c.name} pid ${c.proc.pid}`);
   const handBackMs = Math.min(cfg.worker.stop_timeout_ms, timeoutMs / 2);
   const results = [
-    ...(await stopProcesses(live.filter((c) => c.role === 'worker').map((c) => c.proc), handBackMs, timeoutMs)),
-    ...(await stopProcesses(live.filter((c) => c.role !== 'worker').map((c) => c.proc), timeoutMs, timeoutMs)),
+    ...(await stopProcesses(
+      live.filter((c) => c.role === 'worker').map((c) => c.proc),
+      handBackMs,
+      timeoutMs,
+    )),
+    ...(await stopProcesses(
+      live.filter((c) => c.role !== 'worker').map((c) => c.proc),
+      timeoutMs,
+      timeoutMs,
+    )),
   ];
   const pluginGroups: number[] = [];
   for (const r of results) {
@@ -194,7 +218,11 @@ async function stopStarted(s: Spool, host: string, supervisor: ProcId, seen: Ser
   }
   // A worker that stopped gracefully released its slot; one that was killed (now, or before) could not.
   const released: number[] = [];
-  for (const [pid, slot] of slotsOf(s, host, all.filter((c) => c.role === 'worker').map((c) => c.proc.pid))) {
+  for (const [pid, slot] of slotsOf(
+    s,
+    host,
+    all.filter((c) => c.role === 'worker').map((c) => c.proc.pid),
+  )) {
     if (procId(pid)) continue; // the pid is taken by another process: leave the slot to `workers cleanup`
     removeHeartbeat(s.l, slot);
     breakSlotLock(s.l, slot);

@@ -85,6 +85,7 @@ export function openLedgerForRead(s: Spool): Db | undefined {
 
 export function requireLedger(s: Spool): Db {
   const db = openLedgerForRead(s);
-  if (!db) throw new UsageError(`The spool ${s.l.root} has no ledger yet (${ledgerPath(s)}): start the sentinel with \`spoolctl sentinel\`.`);
+  if (!db)
+    throw new UsageError(`The spool ${s.l.root} has no ledger yet (${ledgerPath(s)}): start the sentinel with \`spoolctl sentinel\`.`);
   return db;
 }

@@ -138,7 +138,8 @@ function countJobFiles(dir: string, now: number, list: () => number): number {
   const cached = dirCounts.get(dir);
   if (cached && cached.ino === st.ino && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) return cached.count;
   const count = list();
-  if (now - Math.max(st.mtimeMs, st.ctimeMs) > RACY_MS) dirCounts.set(dir, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, count });
+  if (now - Math.max(st.mtimeMs, st.ctimeMs) > RACY_MS)
+    dirCounts.set(dir, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, count });
   else dirCounts.delete(dir);
   return count;
 }
@@ -172,7 +173,9 @@ export function stateCounts(s: Spool, serverNow?: number): { counts: Record<JobS
     // counts from sentinel.json while it runs, else what the directories hold.
     const fromSentinel = sentinelCounts(s, serverNow);
     if (fromSentinel) for (const st of STATE_DIRS) counts[st] = fromSentinel[st] ?? 0;
-    else for (const [st, count] of Object.entries(DIRECTORY_COUNTS)) counts[st as JobState] = countJobFiles(s.l[st as JobState], now, () => count(s));
+    else
+      for (const [st, count] of Object.entries(DIRECTORY_COUNTS))
+        counts[st as JobState] = countJobFiles(s.l[st as JobState], now, () => count(s));
   }
   return { counts, ledger: db !== undefined };
 }
@@ -181,7 +184,14 @@ export function getStatus(s: Spool): Status {
   // One probe of the file server's clock serves the counts, the sentinel and every slot.
   const serverNow = fileServerNowOrLocal(s);
   const { counts, ledger } = stateCounts(s, serverNow);
-  return { spool: s.l.root, sentinel: sentinelStatus(s, serverNow), counts, slots: slotStatuses(s, serverNow), max_workers: s.loaded.config.worker.max_workers, ledger };
+  return {
+    spool: s.l.root,
+    sentinel: sentinelStatus(s, serverNow),
+    counts,
+    slots: slotStatuses(s, serverNow),
+    max_workers: s.loaded.config.worker.max_workers,
+    ledger,
+  };
 }
 
 /** Age buckets of `status`, like Postfix's qshape: each holds ages below `below` seconds. */
@@ -228,7 +238,11 @@ export function getStatusReport(s: Spool): StatusReport {
   const db = openLedgerForRead(s);
   if (db) {
     try {
-      const shape = ageShape(db, Date.now(), AGE_BUCKETS.slice(0, -1).map((b) => b.below));
+      const shape = ageShape(
+        db,
+        Date.now(),
+        AGE_BUCKETS.slice(0, -1).map((b) => b.below),
+      );
       const counts = Object.fromEntries(STATE_DIRS.map((d) => [d, shape[d] ?? AGE_BUCKETS.map(() => 0)])) as Record<JobState, number[]>;
       ages = { buckets: AGE_BUCKETS.map((b) => b.label), counts };
       const row = oldestPending(db);
@@ -251,7 +265,8 @@ export function waitReasons(st: Status): WaitReason[] {
   const draining = live.filter((x) => x.draining);
   const taking = live.filter((x) => !x.draining);
   if (st.counts.pending > 0) {
-    if (!st.sentinel.up) out.push({ reason: 'sentinel_down', message: 'the sentinel is down, so nothing is dispatched: start it with `spoolctl sentinel`' });
+    if (!st.sentinel.up)
+      out.push({ reason: 'sentinel_down', message: 'the sentinel is down, so nothing is dispatched: start it with `spoolctl sentinel`' });
     if (live.length === 0) {
       const stale = st.slots.filter((x) => x.state === 'stale');
       out.push({
@@ -261,7 +276,10 @@ export function waitReasons(st: Status): WaitReason[] {
     }
     if (draining.length > 0) {
       const one = draining.length === 1;
-      out.push({ reason: 'slots_draining', message: `${slotList(draining)} ${one ? 'is' : 'are'} draining and ${one ? 'takes' : 'take'} no new jobs (\`spoolctl workers undrain SLOT\` cancels that)` });
+      out.push({
+        reason: 'slots_draining',
+        message: `${slotList(draining)} ${one ? 'is' : 'are'} draining and ${one ? 'takes' : 'take'} no new jobs (\`spoolctl workers undrain SLOT\` cancels that)`,
+      });
     }
     const idle = taking.filter((x) => x.state === 'idle');
     if (taking.length > 0 && idle.length === 0) {
@@ -271,11 +289,17 @@ export function waitReasons(st: Status): WaitReason[] {
         message: `${taking.length === 1 ? 'the only slot taking jobs is' : `all ${taking.length} slots taking jobs are`} busy${room > 0 ? `; ${room} more worker${room === 1 ? '' : 's'} could run (max_workers ${st.max_workers})` : ''}`,
       });
     } else if (idle.length > 0 && st.sentinel.up) {
-      out.push({ reason: 'dispatching', message: `${slotList(idle)} ${idle.length === 1 ? 'is' : 'are'} idle: the sentinel hands out jobs on its next scan` });
+      out.push({
+        reason: 'dispatching',
+        message: `${slotList(idle)} ${idle.length === 1 ? 'is' : 'are'} idle: the sentinel hands out jobs on its next scan`,
+      });
     }
   }
   if (st.counts.held > 0) {
-    out.push({ reason: 'held', message: `${st.counts.held} job${st.counts.held === 1 ? ' is' : 's are'} held until released (\`spoolctl jobs release --state held\`)` });
+    out.push({
+      reason: 'held',
+      message: `${st.counts.held} job${st.counts.held === 1 ? ' is' : 's are'} held until released (\`spoolctl jobs release --state held\`)`,
+    });
   }
   return out;
 }

@@ -53,7 +53,10 @@ export function submitJob(s: Spool, input: SubmitInput): string {
 export function publishManifest(s: Spool, m: Manifest): void {
   fail('submit.before-publish');
   try {
-    publish(s.l.tmp, join(s.l.pending, stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, { noClobber: true, failpoint: 'submit.after-write' });
+    publish(s.l.tmp, join(s.l.pending, stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, {
+      noClobber: true,
+      failpoint: 'submit.after-write',
+    });
   } catch (err) {
     if (err instanceof SpoolIoError && errnoOf(err.errno) === 'EEXIST') throw alreadyExists(m.id, 'pending');
     throw err;
@@ -70,7 +73,12 @@ export function waitingWarning(s: Spool): string | undefined {
     const sentinel = sentinelStatus(s, now).up;
     const worker = slotStatuses(s, now).some((x) => (x.state === 'idle' || x.state === 'busy') && !x.draining);
     if (sentinel && worker) return undefined;
-    const missing = !sentinel && !worker ? 'no sentinel is up and no worker holds a slot' : !sentinel ? 'no sentinel is up' : 'no worker holds a slot that takes jobs';
+    const missing =
+      !sentinel && !worker
+        ? 'no sentinel is up and no worker holds a slot'
+        : !sentinel
+          ? 'no sentinel is up'
+          : 'no worker holds a slot that takes jobs';
     return `the job is queued, but ${missing}, so it waits until ${!sentinel && !worker ? 'a sentinel and a worker run' : !sentinel ? 'a sentinel runs' : 'a worker runs'}: start them with \`spoolctl start-services\` (or \`spoolctl sentinel\` and \`spoolctl worker\`).`;
   } catch {
     return undefined; // a warning must never fail a submission that succeeded

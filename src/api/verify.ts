@@ -58,14 +58,26 @@ export function verifySpool(s: Spool): VerifyReport {
   for (const state of ['pending', 'held', 'failed', 'cancelled'] as const) {
     const { jobs, strays } = listStateDir(l[state]);
     for (const j of jobs) see(j.id, state, `${state}/${j.name}`);
-    for (const name of strays) violations.push({ kind: 'stray-file', file: `${state}/${name}`, detail: 'a file that is not a job file', fix: 'move it to rejected/ or remove it' });
+    for (const name of strays)
+      violations.push({
+        kind: 'stray-file',
+        file: `${state}/${name}`,
+        detail: 'a file that is not a job file',
+        fix: 'move it to rejected/ or remove it',
+      });
   }
   for (const j of listDone(l)) see(j.id, 'done', j.path.slice(l.root.length + 1));
   const sentinelUp = sentinelStatus(s).up;
   const now = fileServerNowOrLocal(s);
   for (const slot of allSlotNumbers()) {
     const { claims, strays } = listClaims(l, slot);
-    for (const name of strays) violations.push({ kind: 'stray-file', file: `claimed/slot-${slot}/${name}`, detail: 'not a claim file name', fix: 'move it to rejected/ or remove it' });
+    for (const name of strays)
+      violations.push({
+        kind: 'stray-file',
+        file: `claimed/slot-${slot}/${name}`,
+        detail: 'not a claim file name',
+        fix: 'move it to rejected/ or remove it',
+      });
     const files = readSlotFiles(l, slot);
     const live = judgeSlot(files, now, hostId(), s.loaded.config.worker.stale_after_ms).status === 'live';
     for (const c of claims) {
@@ -77,7 +89,9 @@ export function verifySpool(s: Spool): VerifyReport {
           job: c.id,
           file,
           detail: `claimed in slot ${slot} but no live worker holds that claim's token`,
-          fix: sentinelUp ? 'wait one scan interval and verify again: the sentinel reclaims it; if it stays, restart the sentinel' : 'start the sentinel: it reclaims claims of lost workers',
+          fix: sentinelUp
+            ? 'wait one scan interval and verify again: the sentinel reclaims it; if it stays, restart the sentinel'
+            : 'start the sentinel: it reclaims claims of lost workers',
         });
       }
     }
@@ -102,7 +116,13 @@ export function verifySpool(s: Spool): VerifyReport {
       const row = byId.get(id);
       const here = places[0]!;
       if (!row) {
-        violations.push({ kind: 'missing-from-ledger', job: id, file: here.file, detail: 'a job file the ledger does not know', fix: 'restart the sentinel (it records what it finds at start-up) or run `spoolctl ledger rebuild`' });
+        violations.push({
+          kind: 'missing-from-ledger',
+          job: id,
+          file: here.file,
+          detail: 'a job file the ledger does not know',
+          fix: 'restart the sentinel (it records what it finds at start-up) or run `spoolctl ledger rebuild`',
+        });
       } else if (places.length === 1 && (row.state !== here.state || row.file !== here.file)) {
         violations.push({
           kind: 'ledger-mismatch',
@@ -131,24 +151,44 @@ export function verifySpool(s: Spool): VerifyReport {
         if (e.type === 'requeued') completions = 0;
         else if (e.type === 'done') completions += 1;
         if (completions > 1) {
-          violations.push({ kind: 'completed-twice', job: row.id, detail: `a second done event (seq ${e.seq}) without a requeue in between`, fix: 'a spoolctl bug: keep the spool and the ledger and report it' });
+          violations.push({
+            kind: 'completed-twice',
+            job: row.id,
+            detail: `a second done event (seq ${e.seq}) without a requeue in between`,
+            fix: 'a spoolctl bug: keep the spool and the ledger and report it',
+          });
           break;
         }
       }
       if (row.state === 'done' && completions === 0 && seen.get(row.id)?.[0]?.state === 'done') {
-        violations.push({ kind: 'done-without-event', job: row.id, detail: 'in done/ with no done event since its last requeue', fix: 'restart the sentinel so it records the completion' });
+        violations.push({
+          kind: 'done-without-event',
+          job: row.id,
+          detail: 'in done/ with no done event since its last requeue',
+          fix: 'restart the sentinel so it records the completion',
+        });
       }
     }
     const chain = verifyChain(db);
     for (const p of chain.problems) {
-      violations.push({ kind: 'ledger-chain', detail: `ledger row ${p.seq}: ${p.problem}`, fix: 'the ledger was altered outside spoolctl: restore it from a backup, or `spoolctl ledger rebuild` (history is lost)' });
+      violations.push({
+        kind: 'ledger-chain',
+        detail: `ledger row ${p.seq}: ${p.problem}`,
+        fix: 'the ledger was altered outside spoolctl: restore it from a backup, or `spoolctl ledger rebuild` (history is lost)',
+      });
     }
-    return { ok: violations.length === 0, spool: l.root, jobs_in_spool: seen.size, jobs_in_ledger: rows.length, events: chain.events, violations };
+    return {
+      ok: violations.length === 0,
+      spool: l.root,
+      jobs_in_spool: seen.size,
+      jobs_in_ledger: rows.length,
+      events: chain.events,
+      violations,
+    };
   } finally {
     db.close();
   }
 }
-
 
 /** Every file in rejected/ is one rejected item in the ledger, and every rejected item has its file. */
 function rejectedMismatches(names: string[], rows: JobRow[]): Violation[] {
@@ -159,11 +199,23 @@ function rejectedMismatches(names: string[], rows: JobRow[]): Violation[] {
     if (row.state !== 'rejected' || !row.file) continue;
     listed.add(row.file);
     if (!files.has(row.file)) {
-      out.push({ kind: 'lost', job: row.id, file: row.file, detail: `the ledger lists a rejected file at ${row.file}, which is gone`, fix: 'start the sentinel: it records a file removed from rejected/ as purged' });
+      out.push({
+        kind: 'lost',
+        job: row.id,
+        file: row.file,
+        detail: `the ledger lists a rejected file at ${row.file}, which is gone`,
+        fix: 'start the sentinel: it records a file removed from rejected/ as purged',
+      });
     }
   }
   for (const file of files) {
-    if (!listed.has(file)) out.push({ kind: 'missing-from-ledger', file, detail: 'a file in rejected/ the ledger does not list', fix: 'start the sentinel (it records what it finds in rejected/) or run `spoolctl ledger rebuild`' });
+    if (!listed.has(file))
+      out.push({
+        kind: 'missing-from-ledger',
+        file,
+        detail: 'a file in rejected/ the ledger does not list',
+        fix: 'start the sentinel (it records what it finds in rejected/) or run `spoolctl ledger rebuild`',
+      });
   }
   return out;
 }

@@ -67,7 +67,10 @@ export function listWorkers(s: Spool): WorkerRow[] {
     const hb = v.files.heartbeat;
     const age = v.files.heartbeatMtimeMs === undefined ? null : Math.max(0, Math.round(now - v.files.heartbeatMtimeMs));
     // Both times come from the worker's own clock, so another host's skew does not matter.
-    const uptime = hb && age !== null && v.judged.status === 'live' ? Math.max(0, Math.round((Date.parse(hb.beat_at) - Date.parse(hb.started_at) + age) / 1000)) : null;
+    const uptime =
+      hb && age !== null && v.judged.status === 'live'
+        ? Math.max(0, Math.round((Date.parse(hb.beat_at) - Date.parse(hb.started_at) + age) / 1000))
+        : null;
     return {
       slot: v.slot,
       state: stateOf(v),
@@ -100,7 +103,15 @@ export function listSupervised(s: Spool): SupervisedRow[] {
   return readAllRecords(s.l).flatMap((rec) =>
     rec.children
       .filter((c) => c.role === 'worker')
-      .map((c) => ({ host: rec.host, name: c.name, state: c.state, pid: c.proc?.pid ?? null, restarts: c.restarts, last_exit: c.last_exit, log: c.log })),
+      .map((c) => ({
+        host: rec.host,
+        name: c.name,
+        state: c.state,
+        pid: c.proc?.pid ?? null,
+        restarts: c.restarts,
+        last_exit: c.last_exit,
+        log: c.log,
+      })),
   );
 }
 
@@ -168,7 +179,10 @@ export function planCleanup(s: Spool): CleanupPlan {
 
 /** Claims whose token is not the token of their slot's live holder: the sentinel takes them back. */
 export function claimsWithoutWorker(s: Spool): number {
-  return unownedClaims(s, viewSlots(s, fileServerNowOrLocal(s)).filter((v) => v.judged.status === 'live'));
+  return unownedClaims(
+    s,
+    viewSlots(s, fileServerNowOrLocal(s)).filter((v) => v.judged.status === 'live'),
+  );
 }
 
 function unownedClaims(s: Spool, live: SlotView[]): number {
@@ -227,7 +241,13 @@ export async function applyCleanup(s: Spool, plan: CleanupPlan): Promise<Cleanup
       continue;
     }
     // The sentinel records the note in the ledger: who freed the slot, and why.
-    writeLeaveNote(s.l, { slot: x.slot, host: x.host, pid: x.pid, reason: `${x.reason}; slot freed by \`spoolctl workers cleanup\` (${actor()})`, at: new Date().toISOString() });
+    writeLeaveNote(s.l, {
+      slot: x.slot,
+      host: x.host,
+      pid: x.pid,
+      reason: `${x.reason}; slot freed by \`spoolctl workers cleanup\` (${actor()})`,
+      at: new Date().toISOString(),
+    });
     removeHeartbeat(s.l, x.slot);
     breakSlotLock(s.l, x.slot);
     freed.push(x.slot);
@@ -242,8 +262,16 @@ export async function applyCleanup(s: Spool, plan: CleanupPlan): Promise<Cleanup
     breakSlotLock(s.l, slot);
     locksRemoved.push(slot);
   }
-  const owners = new Set(viewSlots(s, fileServerNowOrLocal(s)).flatMap((v) => (v.judged.status === 'live' && v.files.heartbeat?.host === host ? [v.files.heartbeat.pid] : [])));
+  const owners = new Set(
+    viewSlots(s, fileServerNowOrLocal(s)).flatMap((v) =>
+      v.judged.status === 'live' && v.files.heartbeat?.host === host ? [v.files.heartbeat.pid] : [],
+    ),
+  );
   const handBackMs = 1500;
-  const stopped = await stopProcesses(plan.orphans.filter((o) => !owners.has(o.pid)), handBackMs, handBackMs + cfg.worker.kill_grace_ms + 2000);
+  const stopped = await stopProcesses(
+    plan.orphans.filter((o) => !owners.has(o.pid)),
+    handBackMs,
+    handBackMs + cfg.worker.kill_grace_ms + 2000,
+  );
   return { freed, locksRemoved, changed, stopped, takenBack, reclaim: claimsWithoutWorker(s), pluginsKilled };
 }

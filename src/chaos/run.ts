@@ -73,11 +73,19 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   if (!o.spool) writeFileSync(l.config, SCRATCH_TOML);
   const attempts = join(l.logs, 'attempts');
   mkdirSync(attempts, { recursive: true });
-  writeFileSync(join(l.plugins, 'chaos-ok.json'), JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('attempt.mjs', attempts, '{params.ms}') }));
-  writeFileSync(join(l.plugins, 'chaos-fail.json'), JSON.stringify({ name: 'chaos-fail', command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'), max_attempts: 2 }));
+  writeFileSync(
+    join(l.plugins, 'chaos-ok.json'),
+    JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('attempt.mjs', attempts, '{params.ms}') }),
+  );
+  writeFileSync(
+    join(l.plugins, 'chaos-fail.json'),
+    JSON.stringify({ name: 'chaos-fail', command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'), max_attempts: 2 }),
+  );
 
   const schedule = planChaos(o);
-  o.say(`chaos: seed ${o.seed}, schedule ${schedule.fingerprint}: ${o.jobs} jobs, ${o.workers} workers, ${schedule.disruptions.length} disruptions, spool ${l.root}`);
+  o.say(
+    `chaos: seed ${o.seed}, schedule ${schedule.fingerprint}: ${o.jobs} jobs, ${o.workers} workers, ${schedule.disruptions.length} disruptions, spool ${l.root}`,
+  );
   // The file API: any producer may write in tmp/ and rename into pending/.
   const drop = (j: JobPlan) => {
     const m = { id: j.id, plugin: j.fails ? 'chaos-fail' : 'chaos-ok', params: { ms: j.ms }, priority: j.priority };
@@ -197,17 +205,21 @@ function quiescent(l: Layout, ids: Set<string>): boolean {
 function tally(l: Layout, ids: Set<string>) {
   const done = listDone(l).filter((j) => ids.has(j.id));
   const failed = listStateDir(l.failed).jobs.filter((j) => ids.has(j.id));
-  const everywhere = new Set([
-    ...done,
-    ...failed,
-    ...listStateDir(l.pending).jobs,
-    ...listStateDir(l.held).jobs,
-    ...listNames(l.claimed).flatMap((d) => listNames(join(l.claimed, d)).map((n) => ({ id: n.split('.')[0]! }))),
-  ].map((j) => j.id));
+  const everywhere = new Set(
+    [
+      ...done,
+      ...failed,
+      ...listStateDir(l.pending).jobs,
+      ...listStateDir(l.held).jobs,
+      ...listNames(l.claimed).flatMap((d) => listNames(join(l.claimed, d)).map((n) => ({ id: n.split('.')[0]! }))),
+    ].map((j) => j.id),
+  );
   const db = openDb(defaultLedgerPath(l), { readonly: true, busyTimeoutMs: 5000 });
   try {
     const count = (type: string) => (db.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
-    const twice = db.prepare("SELECT count(*) AS n FROM (SELECT job FROM events WHERE type = 'done' GROUP BY job HAVING count(*) > 1)").get() as { n: number };
+    const twice = db
+      .prepare("SELECT count(*) AS n FROM (SELECT job FROM events WHERE type = 'done' GROUP BY job HAVING count(*) > 1)")
+      .get() as { n: number };
     return {
       done: done.length,
       failed: failed.length,
@@ -228,7 +240,9 @@ function countOverlaps(attempts: string): number {
 function countFired(l: Layout): number {
   let n = 0;
   for (const name of readdirSync(l.logs).filter((f) => f.startsWith('chaos-'))) {
-    n += readFileSync(join(l.logs, name), 'utf8').split('\n').filter((line) => line.includes('"failpoint fired"')).length;
+    n += readFileSync(join(l.logs, name), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"failpoint fired"')).length;
   }
   return n;
 }

@@ -45,7 +45,9 @@ export interface Schedule {
 }
 
 const WORKER_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(run|result|heartbeat)\./.test(n));
-const SENTINEL_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(intake|claim|complete|reclaim|ledger|rename)\./.test(n));
+const SENTINEL_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) =>
+  /^(intake|claim|complete|reclaim|ledger|rename)\./.test(n),
+);
 
 /** How long the jobs take with every worker busy, which is the window disruptions fall in. */
 export function expectedRunMs(jobs: JobPlan[], workers: number): number {
@@ -88,7 +90,20 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
   disruptions.push(...extra());
   disruptions.sort((a, b) => a.at_ms - b.at_ms);
   // Only the options that shape the schedule: a caller's extra fields (the spool path) must not.
-  const shape = { jobs: o.jobs, workers: o.workers, kills: o.kills, seed: o.seed, sentinel: o.sentinel, killEveryMs: o.killEveryMs, sentinelKills: o.sentinelKills, arrivals: o.arrivals, jobMs: o.jobMs };
-  const fingerprint = createHash('sha256').update(JSON.stringify({ o: shape, jobs, disruptions })).digest('hex').slice(0, 16);
+  const shape = {
+    jobs: o.jobs,
+    workers: o.workers,
+    kills: o.kills,
+    seed: o.seed,
+    sentinel: o.sentinel,
+    killEveryMs: o.killEveryMs,
+    sentinelKills: o.sentinelKills,
+    arrivals: o.arrivals,
+    jobMs: o.jobMs,
+  };
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ o: shape, jobs, disruptions }))
+    .digest('hex')
+    .slice(0, 16);
   return { jobs, disruptions, fingerprint };
 }

@@ -8,7 +8,9 @@ type TuiModule = typeof import('../../tui/main.js');
 
 export async function loadTui(): Promise<TuiModule['runTui']> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UsageError('spoolctl tui needs a terminal (stdin or stdout is not a TTY); for scripts and monitoring use `spoolctl status --json`.');
+    throw new UsageError(
+      'spoolctl tui needs a terminal (stdin or stdout is not a TTY); for scripts and monitoring use `spoolctl status --json`.',
+    );
   }
   const bundle = new URL('../../tui/bundle.js', import.meta.url);
   const mod = (await import(bundle.href)) as TuiModule;

@@ -35,7 +35,12 @@ const program = new Command('spoolctl')
   .option('-V, --version', 'print the versions of spoolctl, Node.js (and its ABI) and SQLite')
   .option('--spool <dir>', 'the spool directory (else SPOOLCTL_SPOOL, else the nearest parent with spool.toml)')
   .option('-v, --verbose', 'more log output from long-running processes')
-  .option('--set <section.key=value>', 'override a configuration key for this command (repeatable; the top layer)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option(
+    '--set <section.key=value>',
+    'override a configuration key for this command (repeatable; the top layer)',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
   .showHelpAfterError()
   .exitOverride()
   .hook('preAction', async () => {

@@ -23,7 +23,11 @@ export function spoolFromEnv(): string | undefined {
 
 /** SPOOLCTL_FAILPOINTS, its seed and SPOOLCTL_CLOCK_SKEW_MS, for fault-injection runs. */
 export function failpointSettings(): { spec: string | undefined; seed: string | undefined; clockSkewMs: string | undefined } {
-  return { spec: process.env.SPOOLCTL_FAILPOINTS || undefined, seed: process.env.SPOOLCTL_FAILPOINTS_SEED, clockSkewMs: process.env.SPOOLCTL_CLOCK_SKEW_MS || undefined };
+  return {
+    spec: process.env.SPOOLCTL_FAILPOINTS || undefined,
+    seed: process.env.SPOOLCTL_FAILPOINTS_SEED,
+    clockSkewMs: process.env.SPOOLCTL_CLOCK_SKEW_MS || undefined,
+  };
 }
 
 /** NO_COLOR (https://no-color.org): any non-empty value turns colour off. */

@@ -12,16 +12,28 @@ export function renderDemoFrame(st: Status, recent: JobSummary[], columns: numbe
   const s = st.sentinel;
   const lines = [
     `spoolctl demo - ${st.spool}`,
-    `sentinel ${s.up ? `up (pid ${s.pid})` : 'DOWN'}   ${Object.entries(st.counts).map(([k, v]) => `${k} ${v}`).join('  ')}`,
+    `sentinel ${s.up ? `up (pid ${s.pid})` : 'DOWN'}   ${Object.entries(st.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('  ')}`,
     '',
     table(
       ['SLOT', 'STATE', 'JOB', 'PROGRESS'],
       st.slots.map((x) => [x.slot, x.state, x.job, x.job ? `${bar(x.progress, 20)} ${percent(x.progress)} ${x.message ?? ''}` : null]),
     ),
     '',
-    table(['RECENT JOB', 'STATE', 'PLUGIN', 'ATTEMPTS', 'UPDATED', 'LAST ERROR'], recent.map((r) => [r.id, r.state, r.plugin, r.attempts, ago(r.updated_at), r.last_error])),
+    table(
+      ['RECENT JOB', 'STATE', 'PLUGIN', 'ATTEMPTS', 'UPDATED', 'LAST ERROR'],
+      recent.map((r) => [r.id, r.state, r.plugin, r.attempts, ago(r.updated_at), r.last_error]),
+    ),
     '',
     'Ctrl-C stops the demo and everything it started.',
   ];
-  return `${lines.map((l) => l.split('\n').map((x) => x.slice(0, columns)).join('\n')).join('\n')}\n`;
+  return `${lines
+    .map((l) =>
+      l
+        .split('\n')
+        .map((x) => x.slice(0, columns))
+        .join('\n'),
+    )
+    .join('\n')}\n`;
 }

@@ -70,7 +70,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     return 0;
   }
 
-  const settled = (st: Status) => st.counts.pending === 0 && st.counts.claimed === 0 && st.counts.done + st.counts.failed + st.counts.cancelled + st.counts.rejected >= submitted;
+  const settled = (st: Status) =>
+    st.counts.pending === 0 &&
+    st.counts.claimed === 0 &&
+    st.counts.done + st.counts.failed + st.counts.cancelled + st.counts.rejected >= submitted;
   const tty = process.stdout.isTTY === true;
   let lastLine = 0;
   return new Promise<number>((resolvePromise) => {
@@ -81,7 +84,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         process.stdout.write(`\x1b[H\x1b[2J${renderDemoFrame(st, recent, process.stdout.columns ?? 80)}`);
       } else if (Date.now() - lastLine > 2000) {
         lastLine = Date.now();
-        process.stdout.write(`${Object.entries(st.counts).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+        process.stdout.write(
+          `${Object.entries(st.counts)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}\n`,
+        );
       }
       if (opts.exitWhenDone && settled(st)) void stop('all jobs settled').then(resolvePromise);
     };

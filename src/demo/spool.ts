@@ -37,7 +37,12 @@ export function createDemoSpool(dir: string): Spool {
 export function submitDemoBatch(s: Spool): number {
   let n = 0;
   for (let i = 1; i <= 16; i += 1) {
-    submitJob(s, { plugin: 'resize-image', input: `scan-${String(i).padStart(3, '0')}.tiff`, params: { ms: String(2000 + ((i * 1373) % 5000)) }, priority: i % 3 });
+    submitJob(s, {
+      plugin: 'resize-image',
+      input: `scan-${String(i).padStart(3, '0')}.tiff`,
+      params: { ms: String(2000 + ((i * 1373) % 5000)) },
+      priority: i % 3,
+    });
     n += 1;
   }
   for (let i = 1; i <= 2; i += 1) {

@@ -49,7 +49,12 @@ export function checkSpoolFilesystem(s: Spool): Check {
   const name = 'filesystem';
   const place = placeOf(s.l.root);
   if (!place.mount) {
-    return { name, status: 'warn', detail: `${describePlace(place)}; the mount table could not be read, so its options were not checked`, fix: 'run doctor where /proc is mounted, so the mount options can be checked.' };
+    return {
+      name,
+      status: 'warn',
+      detail: `${describePlace(place)}; the mount table could not be read, so its options were not checked`,
+      fix: 'run doctor where /proc is mounted, so the mount options can be checked.',
+    };
   }
   const journal = place.mount.type === 'ext4' ? ext4HasJournal(place.mount.source) : undefined;
   const findings = mountProblems(place.mount, s.loaded.config.worker.stale_after_ms, journal);
@@ -83,7 +88,12 @@ export function checkLedgerLocation(s: Spool, sentinel: SentinelStatus): Check {
     };
   }
   if (place.mount?.options.has('ro')) {
-    return { name, status: 'fail', detail: `the ledger ${path} is on a read-only mount (${describePlace(place)})`, fix: `remount ${place.mount.mountPoint} read-write, or set ledger.path to a writable local disk.` };
+    return {
+      name,
+      status: 'fail',
+      detail: `the ledger ${path} is on a read-only mount (${describePlace(place)})`,
+      fix: `remount ${place.mount.mountPoint} read-write, or set ledger.path to a writable local disk.`,
+    };
   }
   return pass(name, `${path} on ${describePlace(place)}`);
 }
@@ -118,6 +128,6 @@ export function checkSpoolDisk(s: Spool): Check {
 
 export function checkLedgerDisk(s: Spool): Check {
   const dir = existingAncestor(dirname(ledgerPath(s)));
-  if (statSync(dir).dev === statSync(s.l.root).dev) return pass('disk-ledger', 'on the spool\'s filesystem (see disk-spool)');
+  if (statSync(dir).dev === statSync(s.l.root).dev) return pass('disk-ledger', "on the spool's filesystem (see disk-spool)");
   return diskOf('disk-ledger', 'ledger', dir);
 }

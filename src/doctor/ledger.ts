@@ -16,7 +16,8 @@ import { pass, type Check } from './check.js';
 
 const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
 const LOCKED = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
-const REBUILD = 'stop the sentinel and run `spoolctl ledger rebuild`: it rebuilds the ledger from the spool and keeps the damaged file aside.';
+const REBUILD =
+  'stop the sentinel and run `spoolctl ledger rebuild`: it rebuilds the ledger from the spool and keeps the damaged file aside.';
 
 /** Byte 18 of an SQLite header is 2 in WAL mode. */
 function inWalMode(path: string): boolean {
@@ -79,7 +80,8 @@ export function checkLedger(s: Spool, sentinel: SentinelStatus): Check {
   const name = 'ledger';
   const path = ledgerPath(s);
   if (!existsSync(path)) {
-    if (sentinel.up && sentinel.host !== hostId()) return pass(name, `no ledger at ${path} on this host; the sentinel on ${sentinel.host} keeps its own`);
+    if (sentinel.up && sentinel.host !== hostId())
+      return pass(name, `no ledger at ${path} on this host; the sentinel on ${sentinel.host} keeps its own`);
     return {
       name,
       status: 'warn',
@@ -98,17 +100,28 @@ export function checkLedger(s: Spool, sentinel: SentinelStatus): Check {
       return {
         name,
         status: 'fail',
-        detail: `${path}: the hash chain is broken at ${chain.problems.slice(0, 3).map((p) => `row ${p.seq} (${p.problem})`).join(', ')}`,
+        detail: `${path}: the hash chain is broken at ${chain.problems
+          .slice(0, 3)
+          .map((p) => `row ${p.seq} (${p.problem})`)
+          .join(', ')}`,
         fix: 'the ledger was altered outside spoolctl: restore it from a backup, or run `spoolctl ledger rebuild` (its history is lost).',
       };
     }
-    return pass(name, `${path}: pages intact (quick_check), ${chain.events} events, hash chain intact${opened.copy ? ' (checked on a copy: no process has it open)' : ''}`);
+    return pass(
+      name,
+      `${path}: pages intact (quick_check), ${chain.events} events, hash chain intact${opened.copy ? ' (checked on a copy: no process has it open)' : ''}`,
+    );
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     const message = (err as Error).message;
     if (CORRUPT.has(code)) return { name, status: 'fail', detail: `${path} is corrupt (${code}: ${message})`, fix: REBUILD };
     if (LOCKED.has(code)) {
-      return { name, status: 'warn', detail: `${path} is locked by another program (${code}); not checked`, fix: 'close the program holding it (an sqlite3 shell?) and run doctor again.' };
+      return {
+        name,
+        status: 'warn',
+        detail: `${path} is locked by another program (${code}); not checked`,
+        fix: 'close the program holding it (an sqlite3 shell?) and run doctor again.',
+      };
     }
     if (code === 'SQLITE_CANTOPEN') {
       return {

@@ -72,13 +72,19 @@ export function checkSlots(s: Spool, views: SlotView[], serverNow: number): Chec
       findings.push({ status: 'fail', problem: `slot ${slot}: ${judged.status} holder ${hb.host}:${hb.pid} (${judged.reason})` });
     } else if (files.locked) {
       const age = serverNow - (mtimeMs(lockDirOf(s.l, slot)) ?? serverNow);
-      if (age > s.loaded.config.worker.stale_after_ms) findings.push({ status: 'warn', problem: `slot ${slot}: a lock with no heartbeat, not refreshed for ${Math.round(age / 1000)}s` });
+      if (age > s.loaded.config.worker.stale_after_ms)
+        findings.push({ status: 'warn', problem: `slot ${slot}: a lock with no heartbeat, not refreshed for ${Math.round(age / 1000)}s` });
     }
   }
   const max = s.loaded.config.worker.max_workers;
   const free = views.filter((v) => v.slot <= max && v.judged.status === 'free' && !v.files.locked).length;
   const ok = `${live.length ? `live: ${live.join(', ')}` : 'no live worker'}; ${free} of ${max} slot(s) free`;
-  return fromFindings('slots', findings, ok, 'run `spoolctl workers cleanup` to free these slots (the sentinel takes back their jobs), then start workers again.');
+  return fromFindings(
+    'slots',
+    findings,
+    ok,
+    'run `spoolctl workers cleanup` to free these slots (the sentinel takes back their jobs), then start workers again.',
+  );
 }
 
 /** The effective uid of a process on this host, from /proc; undefined when it cannot be read. */
@@ -98,6 +104,14 @@ export function checkRunAs(s: Spool, views: SlotView[]): Check {
   const host = hostId();
   const findings: Finding[] = views
     .filter((v) => v.judged.status === 'live' && v.files.heartbeat?.host === host && uidOf(v.files.heartbeat.pid) === 0)
-    .map((v) => ({ status: 'warn', problem: `slot ${v.slot}: worker ${host}:${v.files.heartbeat!.pid} runs as root with no worker.run_as, so its plugins run as root` }));
-  return fromFindings('run-as', findings, 'no worker on this host runs as root', 'set worker.run_as to an unprivileged user (spool.toml or /etc/spoolctl/config.toml) and restart the workers.');
+    .map((v) => ({
+      status: 'warn',
+      problem: `slot ${v.slot}: worker ${host}:${v.files.heartbeat!.pid} runs as root with no worker.run_as, so its plugins run as root`,
+    }));
+  return fromFindings(
+    'run-as',
+    findings,
+    'no worker on this host runs as root',
+    'set worker.run_as to an unprivileged user (spool.toml or /etc/spoolctl/config.toml) and restart the workers.',
+  );
 }

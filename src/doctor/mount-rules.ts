@@ -58,7 +58,11 @@ function directoryCacheSeconds(m: Pick<Mount, 'type' | 'options'>): number | und
 }
 
 /** `journal`: for ext4, whether it runs one (ext4HasJournal); undefined when not known. */
-export function mountProblems(m: Pick<Mount, 'type' | 'options' | 'mountPoint' | 'source'>, staleAfterMs: number, journal?: boolean): MountFinding[] {
+export function mountProblems(
+  m: Pick<Mount, 'type' | 'options' | 'mountPoint' | 'source'>,
+  staleAfterMs: number,
+  journal?: boolean,
+): MountFinding[] {
   const out: MountFinding[] = [];
   if (m.options.has('ro')) {
     out.push({ status: 'fail', problem: 'mounted read-only', fix: `remount it read-write (\`mount -o remount,rw ${m.mountPoint}\`)` });
@@ -66,7 +70,8 @@ export function mountProblems(m: Pick<Mount, 'type' | 'options' | 'mountPoint' |
   if (m.type === 'ext4' && journal === false) {
     out.push({
       status: 'warn',
-      problem: "ext4 without a journal: a rename cut short by a power cut or a crash is not atomic here, so fsck can find a job's file under both names or under neither (in lost+found)",
+      problem:
+        "ext4 without a journal: a rename cut short by a power cut or a crash is not atomic here, so fsck can find a job's file under both names or under neither (in lost+found)",
       fix: `add a journal while it is unmounted (\`tune2fs -O has_journal ${m.source}\`), or put the spool on a journaled filesystem`,
     });
   }
@@ -99,7 +104,11 @@ export function mountProblems(m: Pick<Mount, 'type' | 'options' | 'mountPoint' |
   }
   const smbCache = isSmb(m.type) ? m.options.get('cache') : undefined;
   if (smbCache === 'loose' || smbCache === 'ro') {
-    out.push({ status: 'warn', problem: `cache=${smbCache} keeps file data without asking the server, so other hosts' writes go unseen`, fix: 'mount it with `cache=strict` (the default) or `cache=none`' });
+    out.push({
+      status: 'warn',
+      problem: `cache=${smbCache} keeps file data without asking the server, so other hosts' writes go unseen`,
+      fix: 'mount it with `cache=strict` (the default) or `cache=none`',
+    });
   }
   return out;
 }

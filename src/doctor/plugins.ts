@@ -24,7 +24,9 @@ export interface Plugins {
 export function loadPlugins(s: Spool): Plugins {
   const registry = new PluginRegistry(s.l);
   const out: Plugins = { valid: [], invalid: [] };
-  for (const file of listNames(s.l.plugins).filter((n) => n.endsWith('.json')).sort()) {
+  for (const file of listNames(s.l.plugins)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const found = registry.lookup(file.slice(0, -'.json'.length));
     if (found.ok) out.valid.push(found.plugin);
     else out.invalid.push(found.reason);
@@ -57,7 +59,10 @@ export function checkPluginEnvs(s: Spool, p: Plugins): Check {
   const needing = p.valid.filter((d) => d.env_hash);
   const findings: Finding[] = needing
     .filter((d) => !isDir(join(envsDir(s), d.env_hash!)))
-    .map((d) => ({ status: 'fail', problem: `plugin "${d.name}" needs env_hash "${d.env_hash}", but ${join(envsDir(s), d.env_hash!)} is not a directory on this host` }));
+    .map((d) => ({
+      status: 'fail',
+      problem: `plugin "${d.name}" needs env_hash "${d.env_hash}", but ${join(envsDir(s), d.env_hash!)} is not a directory on this host`,
+    }));
   return fromFindings(
     'plugin-envs',
     findings,
@@ -73,7 +78,11 @@ function notRunnable(path: string): string | undefined {
     accessSync(path, C.X_OK);
     return undefined;
   } catch (err) {
-    return errnoOf(err) === 'ENOENT' ? 'does not exist' : errnoOf(err) === 'EACCES' ? 'is not executable' : `cannot be checked (${errnoOf(err) ?? (err as Error).message})`;
+    return errnoOf(err) === 'ENOENT'
+      ? 'does not exist'
+      : errnoOf(err) === 'EACCES'
+        ? 'is not executable'
+        : `cannot be checked (${errnoOf(err) ?? (err as Error).message})`;
   }
 }
 
@@ -84,7 +93,9 @@ function commandProblem(argv0: string): Finding | undefined {
     return why ? { status: 'fail', problem: `${argv0} ${why}` } : undefined;
   }
   const onPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  return onPath.some((dir) => notRunnable(join(dir, argv0)) === undefined) ? undefined : { status: 'fail', problem: `"${argv0}" is not found on PATH` };
+  return onPath.some((dir) => notRunnable(join(dir, argv0)) === undefined)
+    ? undefined
+    : { status: 'fail', problem: `"${argv0}" is not found on PATH` };
 }
 
 export function checkPluginCommands(s: Spool, p: Plugins): Check {
@@ -114,7 +125,11 @@ export function checkPluginCommands(s: Spool, p: Plugins): Check {
 /** Whether this host's workers start plugins with the spawn addon or fall back to child_process. */
 export function checkPluginSpawner(): Check {
   const { error } = nativeSpawner();
-  if (!error) return pass('plugin-spawn', 'workers on this host start plugins with the spawn addon (vfork; the kernel kills a plugin whose worker dies)');
+  if (!error)
+    return pass(
+      'plugin-spawn',
+      'workers on this host start plugins with the spawn addon (vfork; the kernel kills a plugin whose worker dies)',
+    );
   return {
     name: 'plugin-spawn',
     status: 'warn',

@@ -63,8 +63,18 @@ export function probeSpool(s: Spool): ProbeResult {
     const io = err instanceof SpoolIoError ? err : undefined;
     const code = io ? errnoOf(io.errno) : errnoOf(err);
     return {
-      probe: { name: 'write-probe', status: 'fail', detail: `${io ? `${io.op} ${io.path}` : 'probe'} failed with ${code ?? (err as Error).message}`, fix: fixForErrno(code, s.l.tmp) },
-      clock: { name: 'clock', status: 'warn', detail: 'not measured: no probe file could be written (see write-probe)', fix: 'fix write-probe first, then run doctor again.' },
+      probe: {
+        name: 'write-probe',
+        status: 'fail',
+        detail: `${io ? `${io.op} ${io.path}` : 'probe'} failed with ${code ?? (err as Error).message}`,
+        fix: fixForErrno(code, s.l.tmp),
+      },
+      clock: {
+        name: 'clock',
+        status: 'warn',
+        detail: 'not measured: no probe file could be written (see write-probe)',
+        fix: 'fix write-probe first, then run doctor again.',
+      },
       offsetMs: undefined,
     };
   }
@@ -72,11 +82,22 @@ export function probeSpool(s: Spool): ProbeResult {
   const skew = skewMs(mtimeMs, before, after);
   const stale = s.loaded.config.worker.stale_after_ms;
   const status = judgeSkew(skew, stale);
-  const how = Math.abs(skew) < 100 ? "agrees with the file server's within 0.1s" : `is ${(Math.abs(skew) / 1000).toFixed(1)}s ${skew > 0 ? 'behind' : 'ahead of'} the file server's`;
+  const how =
+    Math.abs(skew) < 100
+      ? "agrees with the file server's within 0.1s"
+      : `is ${(Math.abs(skew) / 1000).toFixed(1)}s ${skew > 0 ? 'behind' : 'ahead of'} the file server's`;
   const detail = `this host's clock ${how}; WARN above ${WARN_SKEW_MS / 1000}s, FAIL above ${stale / 2000}s (worker.stale_after_ms/2)`;
   return {
     probe: pass('write-probe', `created, wrote, fsync'ed, renamed and removed a file in ${s.l.tmp}`),
-    clock: status === 'pass' ? pass('clock', detail) : { name: 'clock', status, detail, fix: "synchronise this host's and the file server's clocks with NTP (chrony or systemd-timesyncd)." },
+    clock:
+      status === 'pass'
+        ? pass('clock', detail)
+        : {
+            name: 'clock',
+            status,
+            detail,
+            fix: "synchronise this host's and the file server's clocks with NTP (chrony or systemd-timesyncd).",
+          },
     offsetMs: skew,
   };
 }

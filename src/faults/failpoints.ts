@@ -9,7 +9,8 @@
 import { ConfigError } from '../errors.js';
 import { FAILPOINTS, type FailpointName } from './points.js';
 
-type Action = { kind: 'off' | 'crash' | 'pause' } | { kind: 'exit'; code: number } | { kind: 'sleep'; ms: number } | { kind: 'error'; code: string };
+type Action =
+  { kind: 'off' | 'crash' | 'pause' } | { kind: 'exit'; code: number } | { kind: 'sleep'; ms: number } | { kind: 'error'; code: string };
 
 interface Point {
   action: Action;
@@ -24,7 +25,10 @@ const ACTIONS = 'crash, exit(code), sleep(ms), error(CODE), pause or off';
 
 export function parseFailpoints(spec: string, source = 'SPOOLCTL_FAILPOINTS'): Map<FailpointName, Point> {
   const points = new Map<FailpointName, Point>();
-  for (const part of spec.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const bad = (what: string) => new ConfigError(`${source}: in "${part}": ${what}.`);
     const eq = part.indexOf('=');
     if (eq < 0) throw bad('expected name=[P%][N*]action[(arg)] but there is no "="');
@@ -47,7 +51,8 @@ export function parseFailpoints(spec: string, source = 'SPOOLCTL_FAILPOINTS'): M
       if (arg !== undefined && !/^\d+$/.test(arg)) throw bad(`sleep takes a whole number of milliseconds (got "${arg}")`);
       action = { kind, ms: Number(arg ?? 100) };
     } else if (kind === 'error') {
-      if (arg !== undefined && arg !== '' && !/^E[A-Z0-9]+$/.test(arg)) throw bad(`error takes an errno code such as EIO or ENOSPC (got "${arg}")`);
+      if (arg !== undefined && arg !== '' && !/^E[A-Z0-9]+$/.test(arg))
+        throw bad(`error takes an errno code such as EIO or ENOSPC (got "${arg}")`);
       action = { kind, code: arg || 'EIO' };
     } else if (kind === 'off' || kind === 'crash' || kind === 'pause') {
       noArg();
@@ -77,7 +82,8 @@ let random: () => number = Math.random;
 
 /** Called once by the CLI with the environment's settings. */
 export function configureFailpoints(spec: string | undefined, seed: string | undefined): void {
-  if (seed !== undefined && seed !== '' && !/^\d+$/.test(seed.trim())) throw new ConfigError(`SPOOLCTL_FAILPOINTS_SEED must be a whole number (got "${seed}").`);
+  if (seed !== undefined && seed !== '' && !/^\d+$/.test(seed.trim()))
+    throw new ConfigError(`SPOOLCTL_FAILPOINTS_SEED must be a whole number (got "${seed}").`);
   active = spec ? parseFailpoints(spec) : null;
   random = seed !== undefined && seed !== '' ? seededRandom(Number(seed)) : Math.random;
 }
@@ -98,7 +104,9 @@ export function fail(name: FailpointName): boolean {
   if (p.remaining <= 0 || p.action.kind === 'off') return false;
   if (p.probability < 1 && random() >= p.probability) return false;
   p.remaining -= 1;
-  process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), level: 'warn', pid: process.pid, msg: 'failpoint fired', failpoint: name, hit: p.hits, action: p.action })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ at: new Date().toISOString(), level: 'warn', pid: process.pid, msg: 'failpoint fired', failpoint: name, hit: p.hits, action: p.action })}\n`,
+  );
   const a = p.action;
   switch (a.kind) {
     case 'crash':

@@ -24,7 +24,8 @@ export const FAILPOINTS = {
   'ledger.before-commit': 'sentinel: a batch of ledger records about to be committed',
   'ledger.after-commit': 'sentinel: a batch of ledger records committed',
   'heartbeat.before-write': 'worker: about to refresh its heartbeat',
-  'rename.reply-lost': 'any move between state directories: the rename is done; error(ENOENT) here is a lost NFS reply, reported as a failure',
+  'rename.reply-lost':
+    'any move between state directories: the rename is done; error(ENOENT) here is a lost NFS reply, reported as a failure',
 } as const;
 
 export type FailpointName = keyof typeof FAILPOINTS;

@@ -52,7 +52,11 @@ async function stopAll(targets: Stoppable[], handBackMs: number, killMs: number)
 
 export async function stopChildren(children: Child[], handBackMs = 1500, killMs = 10_000): Promise<void> {
   const alive = children.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
-  await stopAll(alive.map((c) => ({ signal: (sig) => signal(c, sig), exited: c.exited })), handBackMs, killMs);
+  await stopAll(
+    alive.map((c) => ({ signal: (sig) => signal(c, sig), exited: c.exited })),
+    handBackMs,
+    killMs,
+  );
 }
 
 export interface Stopped {
@@ -121,7 +125,13 @@ export function localWorkersOf(root: string, host: string): ProcId[] {
 }
 
 /** Options a worker's command line may hold, and whether each takes a value. */
-const KNOWN_OPTIONS = new Map([['--spool', true], ['--set', true], ['--slot', true], ['-v', false], ['--verbose', false]]);
+const KNOWN_OPTIONS = new Map([
+  ['--spool', true],
+  ['--set', true],
+  ['--slot', true],
+  ['-v', false],
+  ['--verbose', false],
+]);
 
 function readWorker(pid: number): { host: string; spool: string } | undefined {
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
@@ -143,7 +153,11 @@ function readWorker(pid: number): { host: string; spool: string } | undefined {
     if (name === '--spool') spoolFlag = value;
   }
   if (operands.length !== 1 || operands[0] !== 'worker') return undefined;
-  const env = new Map(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const env = new Map(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const named = spoolFlag ?? (env.get('SPOOLCTL_SPOOL') || undefined);
   const dir = named !== undefined ? resolve(cwd, named) : nearestSpool(cwd);
   if (!dir) return undefined;

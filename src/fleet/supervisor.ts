@@ -43,7 +43,8 @@ export async function runSupervisor(l: Layout, loaded: LoadedConfig, opts: Super
   const logDir = servicesLogDir(l, host);
   mkdirSync(logDir, { recursive: true });
   const self = procId(process.pid);
-  if (!self) throw new Error('cannot read this process in /proc: start-services needs Linux /proc to tell its processes apart from reused pids');
+  if (!self)
+    throw new Error('cannot read this process in /proc: start-services needs Linux /proc to tell its processes apart from reused pids');
   const rec: ServicesRecord = { host, supervisor: self, started_at: new Date().toISOString(), updated_at: '', children: [] };
   const save = () => {
     rec.updated_at = new Date().toISOString();

@@ -17,8 +17,10 @@ export interface EventRow {
 }
 
 export function hashEvent(e: Omit<EventRow, 'hash'>): string {
-  return createHash('sha256')
-    // JSON keeps NULL and '' apart, so blanking a NULL column is detected too.
-    .update(JSON.stringify([e.prev_hash, e.seq, e.at, e.type, e.job, e.slot, e.attempt, e.actor, e.detail]))
-    .digest('hex');
+  return (
+    createHash('sha256')
+      // JSON keeps NULL and '' apart, so blanking a NULL column is detected too.
+      .update(JSON.stringify([e.prev_hash, e.seq, e.at, e.type, e.job, e.slot, e.attempt, e.actor, e.detail]))
+      .digest('hex')
+  );
 }

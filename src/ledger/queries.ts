@@ -105,7 +105,10 @@ export function ageShape(db: Db, nowMs: number, boundsS: readonly number[]): Rec
   const since = db.prepare('SELECT count(*) AS n FROM jobs WHERE state = ? AND updated_at >= ?').pluck();
   for (const state of FINISHED_STATES.filter((st) => st !== PURGED)) {
     // Jobs younger than each bound; a bucket is the difference of two neighbours.
-    const younger = [...boundsS.map((b) => since.get(state, new Date(nowMs - b * 1000).toISOString()) as number), since.get(state, '') as number];
+    const younger = [
+      ...boundsS.map((b) => since.get(state, new Date(nowMs - b * 1000).toISOString()) as number),
+      since.get(state, '') as number,
+    ];
     shape[state] = younger.map((n, i) => n - (younger[i - 1] ?? 0));
   }
   return shape;
@@ -140,7 +143,9 @@ export function eventCount(db: Db): number {
 /** Whether a result for this claim was already applied (the job left the claim through it). */
 export function claimSettled(db: Db, job: string, claim: string): boolean {
   const row = db
-    .prepare("SELECT 1 FROM events WHERE job = ? AND type IN ('done', 'failed', 'retried', 'handed_back') AND json_extract(detail, '$.claim') = ? LIMIT 1")
+    .prepare(
+      "SELECT 1 FROM events WHERE job = ? AND type IN ('done', 'failed', 'retried', 'handed_back') AND json_extract(detail, '$.claim') = ? LIMIT 1",
+    )
     .get(job, claim);
   return row !== undefined;
 }

@@ -21,7 +21,8 @@ export function verifyChain(db: Db, maxProblems = 20): ChainReport {
   for (const row of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
     count += 1;
     if (row.seq !== expectedSeq) problems.push({ seq: row.seq, problem: `rows ${expectedSeq}..${row.seq - 1} are missing` });
-    if (row.prev_hash !== prev) problems.push({ seq: row.seq, problem: 'prev_hash does not match the previous row (a row before it was changed or removed)' });
+    if (row.prev_hash !== prev)
+      problems.push({ seq: row.seq, problem: 'prev_hash does not match the previous row (a row before it was changed or removed)' });
     if (hashEvent(row) !== row.hash) problems.push({ seq: row.seq, problem: 'contents do not match its hash (the row was edited)' });
     prev = row.hash;
     expectedSeq = row.seq + 1;
@@ -31,7 +32,10 @@ export function verifyChain(db: Db, maxProblems = 20): ChainReport {
   if (problems.length < maxProblems && head) {
     const [seq, hash] = head.value.split(':');
     if (Number(seq) !== expectedSeq - 1 || hash !== prev) {
-      problems.push({ seq: Number(seq), problem: `the chain ends at row ${expectedSeq - 1} but the recorded head is row ${seq} (rows were removed from the end)` });
+      problems.push({
+        seq: Number(seq),
+        problem: `the chain ends at row ${expectedSeq - 1} but the recorded head is row ${seq} (rows were removed from the end)`,
+      });
     }
   }
   return { events: count, ok: problems.length === 0, problems };

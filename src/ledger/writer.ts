@@ -70,7 +70,8 @@ export interface SlotRow {
   beat_at: string | null;
 }
 
-type Op = { kind: 'event'; ev: EventInput; at: string } | { kind: 'job'; patch: JobPatch; at: string } | { kind: 'slot'; row: SlotRow; at: string };
+type Op =
+  { kind: 'event'; ev: EventInput; at: string } | { kind: 'job'; patch: JobPatch; at: string } | { kind: 'slot'; row: SlotRow; at: string };
 
 export class LedgerWriter {
   private buffer: Op[] = [];
@@ -158,7 +159,9 @@ export class LedgerWriter {
   }
 
   private applyJob(patch: JobPatch, at: string): void {
-    const cols = Object.keys(patch).filter((k) => k !== 'id' && (patch as unknown as Record<string, unknown>)[k] !== undefined).sort();
+    const cols = Object.keys(patch)
+      .filter((k) => k !== 'id' && (patch as unknown as Record<string, unknown>)[k] !== undefined)
+      .sort();
     const key = cols.join(',');
     let stmts = this.jobUpdates.get(key);
     if (!stmts) {

@@ -93,7 +93,7 @@ export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, d
     ledger: new LedgerWriter(db),
     sync: new DirSync(),
     clock: new FileServerClock(l, host, (err) =>
-      throttled('warn', 'clock', "cannot write the clock probe; judging heartbeats by the last known server clock", { error: err.message }),
+      throttled('warn', 'clock', 'cannot write the clock probe; judging heartbeats by the last known server clock', { error: err.message }),
     ),
     plugins: new PluginRegistry(l),
     pending: new PendingQueue(),

@@ -10,7 +10,20 @@ import { fail } from '../faults/failpoints.js';
 import { PURGED } from '../ledger/queries.js';
 import { drainMarkerPath } from '../spool/layout.js';
 import { cancelClaim, cancelFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
-import { ACTION_STATES, listRequestNames, readAck, readIntent, readRequest, removeIntent, removeRequest, writeAck, writeIntent, type AckItem, type ControlRequest, type JobAction } from '../spool/control.js';
+import {
+  ACTION_STATES,
+  listRequestNames,
+  readAck,
+  readIntent,
+  readRequest,
+  removeIntent,
+  removeRequest,
+  writeAck,
+  writeIntent,
+  type AckItem,
+  type ControlRequest,
+  type JobAction,
+} from '../spool/control.js';
 import { exists } from '../spool/atomic.js';
 import { purgeJobFiles, removeEmptyDirs, type PurgedFile } from '../spool/purge.js';
 import { setDrainMarker } from '../spool/slots.js';
@@ -83,7 +96,9 @@ function commit(ctx: SentinelContext): boolean {
     ctx.ledger.flush();
     return true;
   } catch (err) {
-    ctx.throttled('error', 'purge', 'cannot write the ledger; the purge request stays queued and is applied again', { error: (err as Error).message });
+    ctx.throttled('error', 'purge', 'cannot write the ledger; the purge request stays queued and is applied again', {
+      error: (err as Error).message,
+    });
     return false;
   }
 }
@@ -107,10 +122,18 @@ function refusal(action: JobAction, state: string, slot: number | undefined): st
   return `it is ${state}, and ${action} applies only to ${accepted(action).join(' or ')} jobs`;
 }
 
-function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, actor: string, emptied: Set<string>, before?: string | null): AckItem {
+function applyJobAction(
+  ctx: SentinelContext,
+  action: JobAction,
+  id: string,
+  actor: string,
+  emptied: Set<string>,
+  before?: string | null,
+): AckItem {
   let at = locate(ctx, id);
   // Applied by a sentinel that crashed before acknowledging it: acknowledge, do not apply twice.
-  if (action !== 'purge' && before && at && at.state !== before && at.state === RESULT[action]) return { target: id, ok: true, from: before, to: at.state };
+  if (action !== 'purge' && before && at && at.state !== before && at.state === RESULT[action])
+    return { target: id, ok: true, from: before, to: at.state };
   if (at?.state === 'pending' && !ctx.pending.has(at.name)) {
     // Not admitted yet (intake works in batches): admit it first so its submission is recorded.
     admit(ctx, at.name);
@@ -119,10 +142,12 @@ function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, act
   }
   if (action === 'purge') return purge(ctx, id, at, actor, emptied);
   const known = ctx.jobs.get(id)?.state;
-  if (!at && known === PURGED) return { target: id, ok: false, from: PURGED, error: 'it was purged: its files are gone (`spoolctl jobs show` has its history)' };
+  if (!at && known === PURGED)
+    return { target: id, ok: false, from: PURGED, error: 'it was purged: its files are gone (`spoolctl jobs show` has its history)' };
   if (!at && known === 'rejected') return { target: id, ok: false, from: known, error: refusal(action, known, undefined) };
   if (!at) return { target: id, ok: false, error: `no job "${id}" in pending/, claimed/, held/, failed/, cancelled/ or done/` };
-  if (!accepted(action).includes(at.state)) return { target: id, ok: false, from: at.state, error: refusal(action, at.state, at.claim?.slot) };
+  if (!accepted(action).includes(at.state))
+    return { target: id, ok: false, from: at.state, error: refusal(action, at.state, at.claim?.slot) };
   if (ACTION_STATES[action].already.includes(at.state)) return { target: id, ok: true, from: at.state, to: at.state };
   try {
     const to = move(ctx, action, id, at, actor);
@@ -130,18 +155,23 @@ function applyJobAction(ctx: SentinelContext, action: JobAction, id: string, act
     const state = to.split('/')[0]!;
     const type = action === 'requeue' ? 'requeued' : action === 'hold' ? 'held' : action === 'release' ? 'released' : 'cancelled';
     const terminal = state === 'cancelled';
-    transition(ctx, { type, job: id, slot: at.claim?.slot, attempt: at.claim?.attempt, actor, detail: { from: at.state, to: state } }, {
-      id,
-      state,
-      file: to,
-      slot: null,
-      attempts: action === 'requeue' ? 0 : at.attempts,
-      ...(terminal ? { last_error: `cancelled by ${actor}`, finished_at: new Date().toISOString() } : {}),
-      ...(action === 'requeue' ? { last_error: null, finished_at: null, progress: null } : {}),
-    });
+    transition(
+      ctx,
+      { type, job: id, slot: at.claim?.slot, attempt: at.claim?.attempt, actor, detail: { from: at.state, to: state } },
+      {
+        id,
+        state,
+        file: to,
+        slot: null,
+        attempts: action === 'requeue' ? 0 : at.attempts,
+        ...(terminal ? { last_error: `cancelled by ${actor}`, finished_at: new Date().toISOString() } : {}),
+        ...(action === 'requeue' ? { last_error: null, finished_at: null, progress: null } : {}),
+      },
+    );
     return { target: id, ok: true, from: at.state, to: state };
   } catch (err) {
-    if (err instanceof LostRaceError) return { target: id, ok: false, from: at.state, error: 'it moved while the request was applied; try again' };
+    if (err instanceof LostRaceError)
+      return { target: id, ok: false, from: at.state, error: 'it moved while the request was applied; try again' };
     return { target: id, ok: false, from: at.state, error: (err as Error).message };
   }
 }
@@ -156,10 +186,12 @@ function purge(ctx: SentinelContext, id: string, at: Located | undefined, actor:
   const state = at?.state ?? known?.state;
   if (state === undefined) return { target: id, ok: false, error: `no job "${id}" in the ledger` };
   if (state === PURGED) return { target: id, ok: true, from: PURGED, to: PURGED };
-  if (!(ACTION_STATES.purge.from as readonly string[]).includes(state)) return { target: id, ok: false, from: state, error: refusal('purge', state, at?.claim?.slot) };
+  if (!(ACTION_STATES.purge.from as readonly string[]).includes(state))
+    return { target: id, ok: false, from: state, error: refusal('purge', state, at?.claim?.slot) };
   const rel = at ? spoolRelative(ctx, at.path) : (known?.file ?? null);
   // A file already gone (a purge cut short by a crash, a manual removal) is recorded as purged.
-  const file: PurgedFile | undefined = rel && exists(join(ctx.l.root, rel)) ? { state: state as PurgedFile['state'], path: join(ctx.l.root, rel) } : undefined;
+  const file: PurgedFile | undefined =
+    rel && exists(join(ctx.l.root, rel)) ? { state: state as PurgedFile['state'], path: join(ctx.l.root, rel) } : undefined;
   try {
     const dir = purgeJobFiles(ctx.l, ctx.sync, id, file);
     if (dir) emptied.add(dir);
@@ -167,7 +199,11 @@ function purge(ctx: SentinelContext, id: string, at: Located | undefined, actor:
     return { target: id, ok: false, from: state, error: (err as Error).message };
   }
   fail('control.after-move');
-  transition(ctx, { type: 'purged', job: id, actor, detail: { from: state, file: file ? rel : null } }, { id, state: PURGED, file: null, slot: null, progress: null, message: null });
+  transition(
+    ctx,
+    { type: 'purged', job: id, actor, detail: { from: state, file: file ? rel : null } },
+    { id, state: PURGED, file: null, slot: null, progress: null, message: null },
+  );
   return { target: id, ok: true, from: state, to: PURGED };
 }
 
@@ -188,7 +224,8 @@ function move(ctx: SentinelContext, action: JobAction, id: string, at: Located, 
 
 function applySlotAction(ctx: SentinelContext, req: Extract<ControlRequest, { slot: number }>): AckItem {
   const target = `slot-${req.slot}`;
-  if (req.slot < 1 || req.slot > ctx.slots.length) return { target, ok: false, error: `there is no slot ${req.slot} (slots are 1 to ${ctx.slots.length})` };
+  if (req.slot < 1 || req.slot > ctx.slots.length)
+    return { target, ok: false, error: `there is no slot ${req.slot} (slots are 1 to ${ctx.slots.length})` };
   const on = req.action === 'drain';
   const was = exists(drainMarkerPath(ctx.l, req.slot));
   setDrainMarker(ctx.l, req.slot, on);

@@ -26,7 +26,14 @@ export function dispatch(ctx: SentinelContext): number {
         fail('claim.after-rename');
         transition(
           ctx,
-          { type: 'claimed', job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel', detail: { host: view.hb.host, pid: view.hb.pid, claim: claimFileName(c) } },
+          {
+            type: 'claimed',
+            job: c.id,
+            slot: c.slot,
+            attempt: c.attempt,
+            actor: 'sentinel',
+            detail: { host: view.hb.host, pid: view.hb.pid, claim: claimFileName(c) },
+          },
           { id: c.id, state: 'claimed', slot: c.slot, attempts: c.attempt, file: spoolRelative(ctx, to), progress: 0, message: null },
         );
         ctx.claims.set(view.slot, [c]);

@@ -93,16 +93,20 @@ export function admit(ctx: SentinelContext, name: string): void {
   const maxAttempts = manifest.max_attempts ?? plugin.plugin.max_attempts ?? ctx.cfg.jobs.max_attempts;
   const priority = effectivePriority(manifest);
   if (!known || known.state === 'rejected') {
-    transition(ctx, { type: 'submitted', job: parsed.id, actor: 'producer', detail: { plugin: manifest.plugin, priority, file: rel } }, {
-      id: parsed.id,
-      state: 'pending',
-      plugin: manifest.plugin,
-      priority,
-      attempts: parsed.attempts,
-      max_attempts: maxAttempts,
-      file: rel,
-      submitted_at: manifest.created_at ?? new Date(mtimeMs).toISOString(),
-    });
+    transition(
+      ctx,
+      { type: 'submitted', job: parsed.id, actor: 'producer', detail: { plugin: manifest.plugin, priority, file: rel } },
+      {
+        id: parsed.id,
+        state: 'pending',
+        plugin: manifest.plugin,
+        priority,
+        attempts: parsed.attempts,
+        max_attempts: maxAttempts,
+        file: rel,
+        submitted_at: manifest.created_at ?? new Date(mtimeMs).toISOString(),
+      },
+    );
   } else if (known.state !== 'pending' || known.file !== rel) {
     recordObserved(ctx, parsed.id, 'pending', parsed.attempts, rel);
   }

@@ -40,7 +40,9 @@ export async function openLedgerFile(path: string, busyTimeoutMs: number, log: L
       }
       if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw err;
       if (i + 1 >= attempts) {
-        throw new ConfigError(`The ledger ${path} is locked by another program (${code}) and stayed locked; close that program (an sqlite3 shell?) and start the sentinel again.`);
+        throw new ConfigError(
+          `The ledger ${path} is locked by another program (${code}) and stayed locked; close that program (an sqlite3 shell?) and start the sentinel again.`,
+        );
       }
       log.warn('the ledger is locked by another program; waiting', { path, retry_in_ms: delay });
       await sleep(delay);

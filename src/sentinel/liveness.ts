@@ -34,7 +34,13 @@ export function refreshSlots(ctx: SentinelContext): void {
 function recordLeftovers(ctx: SentinelContext, views: SlotView[], notes: Notes): void {
   for (const { name, note } of notes) {
     if (note && views.some((v) => v.status === 'live' && v.hb?.host === note.host && v.hb.pid === note.pid)) continue;
-    if (note) transition(ctx, { type: 'worker_left', slot: note.slot ?? undefined, actor: `${note.host}:${note.pid}`, detail: { host: note.host, pid: note.pid, reason: note.reason } });
+    if (note)
+      transition(ctx, {
+        type: 'worker_left',
+        slot: note.slot ?? undefined,
+        actor: `${note.host}:${note.pid}`,
+        detail: { host: note.host, pid: note.pid, reason: note.reason },
+      });
     removeLeaveNote(ctx.l, name);
   }
   notes.length = 0;
@@ -51,14 +57,22 @@ function takeNote(ctx: SentinelContext, notes: Notes, host: string | undefined, 
 function noteChange(ctx: SentinelContext, before: SlotView | undefined, after: SlotView, notes: Notes): void {
   const hb = after.hb;
   const changed =
-    !before || before.status !== after.status || before.hb?.token !== hb?.token || before.hb?.state !== hb?.state || before.hb?.job !== hb?.job;
+    !before ||
+    before.status !== after.status ||
+    before.hb?.token !== hb?.token ||
+    before.hb?.state !== hb?.state ||
+    before.hb?.job !== hb?.job;
   if (changed) {
     if (after.status === 'live' && hb && (before?.status !== 'live' || before.hb?.token !== hb.token)) {
       transition(ctx, { type: 'worker_joined', slot: after.slot, actor: `${hb.host}:${hb.pid}`, detail: { host: hb.host, pid: hb.pid } });
     } else if (before?.status === 'live' && after.status !== 'live') {
       const note = takeNote(ctx, notes, before.hb?.host, before.hb?.pid);
       if (note || after.status === 'free') {
-        transition(ctx, { type: 'worker_left', slot: after.slot, detail: { host: before.hb?.host, pid: before.hb?.pid, ...(note ? { reason: note.reason } : {}) } });
+        transition(ctx, {
+          type: 'worker_left',
+          slot: after.slot,
+          detail: { host: before.hb?.host, pid: before.hb?.pid, ...(note ? { reason: note.reason } : {}) },
+        });
       } else {
         transition(ctx, { type: 'worker_lost', slot: after.slot, detail: { reason: after.reason, status: after.status } });
       }

@@ -53,7 +53,14 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   const startedAt = new Date().toISOString();
   // The counts let `status` and the TUI on a host without the ledger show the queues.
   const beat = (counts?: Record<string, number>) =>
-    writeSentinelInfo(l, { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION, ...(counts ? { counts } : {}) });
+    writeSentinelInfo(l, {
+      host,
+      pid: process.pid,
+      started_at: startedAt,
+      beat_at: new Date().toISOString(),
+      version: VERSION,
+      ...(counts ? { counts } : {}),
+    });
   beat();
   let file: LedgerFile;
   try {
@@ -89,7 +96,10 @@ function refuseNetworkLedger(path: string): void {
 function noteFilesystem(l: Layout, cfg: LoadedConfig['config'], log: Logger): void {
   const fs = filesystemOf(l.root);
   if (fs.network) {
-    log.info(`the spool is on a network filesystem (${fs.type}): other hosts' changes are found by the scan every ${cfg.sentinel.scan_interval_ms} ms`, { filesystem: fs.type });
+    log.info(
+      `the spool is on a network filesystem (${fs.type}): other hosts' changes are found by the scan every ${cfg.sentinel.scan_interval_ms} ms`,
+      { filesystem: fs.type },
+    );
   }
 }
 
@@ -108,7 +118,10 @@ function refuseWorldWritable(l: Layout): void {
 /** The ledger file was deleted or replaced while the sentinel ran: start a new one from the spool. */
 function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile {
   if (!ledgerFileGone(file)) return file;
-  ctx.log.error('the ledger file was deleted or replaced while the sentinel ran; starting a new one from the spool (the history before now is lost)', { ledger: file.path });
+  ctx.log.error(
+    'the ledger file was deleted or replaced while the sentinel ran; starting a new one from the spool (the history before now is lost)',
+    { ledger: file.path },
+  );
   try {
     ctx.ledger.flush();
   } catch {
@@ -121,7 +134,11 @@ function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile {
   ctx.ledger = new LedgerWriter(db);
   ctx.pending.clear();
   reconcile(ctx);
-  ctx.ledger.record({ type: 'ledger_replaced', actor: 'sentinel', detail: { reason: 'the ledger file was deleted or replaced while the sentinel ran', history_lost: true } });
+  ctx.ledger.record({
+    type: 'ledger_replaced',
+    actor: 'sentinel',
+    detail: { reason: 'the ledger file was deleted or replaced while the sentinel ran', history_lost: true },
+  });
   return next;
 }
 
@@ -208,7 +225,10 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
     } catch (err) {
       // The next pass starts from the spool again, whatever this one left half done.
       everything(changes);
-      ctx.throttled('error', `pass:${(err as Error).message}`, 'sentinel pass failed; retrying on the next one', { error: (err as Error).message, stack: (err as Error).stack });
+      ctx.throttled('error', `pass:${(err as Error).message}`, 'sentinel pass failed; retrying on the next one', {
+        error: (err as Error).message,
+        stack: (err as Error).stack,
+      });
     }
     running = false;
     if (more || again) {
@@ -291,4 +311,3 @@ function housekeeping(ctx: SentinelContext): void {
     ctx.log.warn('housekeeping failed', { error: (err as Error).message });
   }
 }
-

@@ -44,7 +44,11 @@ export async function rebuildLedger(l: Layout, loaded: LoadedConfig): Promise<Re
       while (intake(ctx)) ctx.ledger.flush();
       const byState: Record<string, number> = {};
       for (const j of ctx.jobs.values()) byState[j.state] = (byState[j.state] ?? 0) + 1;
-      ctx.ledger.record({ type: 'ledger_rebuilt', actor: 'ledger rebuild', detail: { kept_aside: keptAside, jobs: ctx.jobs.size, by_state: byState, history_lost: true } });
+      ctx.ledger.record({
+        type: 'ledger_rebuilt',
+        actor: 'ledger rebuild',
+        detail: { kept_aside: keptAside, jobs: ctx.jobs.size, by_state: byState, history_lost: true },
+      });
       ctx.sync.flush();
       ctx.ledger.flush();
       return { ledger: path, kept_aside: keptAside, jobs: ctx.jobs.size, by_state: byState };

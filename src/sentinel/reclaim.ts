@@ -26,7 +26,8 @@ export function scanClaims(ctx: SentinelContext): void {
 function whyLost(view: SlotView, c: ClaimName): string | undefined {
   if (view.status === 'dead' || view.status === 'stale') return view.reason;
   if (view.status === 'free') return 'the slot has no worker';
-  if (view.hb && view.hb.token !== c.token) return `slot ${view.slot} now belongs to another worker (pid ${view.hb.pid} on ${view.hb.host})`;
+  if (view.hb && view.hb.token !== c.token)
+    return `slot ${view.slot} now belongs to another worker (pid ${view.hb.pid} on ${view.hb.host})`;
   return undefined;
 }
 
@@ -40,7 +41,9 @@ function endEarlierAttempt(ctx: SentinelContext, view: SlotView): string | undef
   if (view.hb.host !== ctx.host) return `unknown: ${view.hb.host} cannot be reached from here; a late result of it will be fenced`;
   const killed = killLeftPlugin(view.hb, ctx.host);
   if (killed.length > 0) ctx.log.warn("killed what was left of a lost worker's plugin", { slot: view.slot, pids: killed });
-  return killed.length > 0 ? `ended: its plugin's ${killed.length} process(es) on ${ctx.host} were killed` : `ended: no process of it was left on ${ctx.host}`;
+  return killed.length > 0
+    ? `ended: its plugin's ${killed.length} process(es) on ${ctx.host} were killed`
+    : `ended: no process of it was left on ${ctx.host}`;
 }
 
 export function reclaimLost(ctx: SentinelContext): number {
@@ -76,7 +79,11 @@ function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: 
   if (view.status === 'free' && !view.hb) {
     const to = handBackClaim(ctx.l, ctx.sync, c);
     fail('reclaim.after-move');
-    transition(ctx, { type: 'handed_back', ...base, detail }, { id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file: spoolRelative(ctx, to), progress: null });
+    transition(
+      ctx,
+      { type: 'handed_back', ...base, detail },
+      { id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file: spoolRelative(ctx, to), progress: null },
+    );
     return;
   }
   const max = ctx.jobs.get(c.id)?.maxAttempts ?? ctx.cfg.jobs.max_attempts;
@@ -85,13 +92,27 @@ function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: 
     const to = failClaim(ctx.l, ctx.sync, c, { reason: why, at: new Date().toISOString() });
     fail('reclaim.after-move');
     transition(ctx, { type: 'reclaimed', ...base, detail: { ...detail, to: 'failed' } });
-    transition(ctx, { type: 'failed', ...base, detail: { poison: true, reason: why, claim: claimFileName(c) } }, {
-      id: c.id, state: 'failed', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), last_error: why, finished_at: new Date().toISOString(),
-    });
+    transition(
+      ctx,
+      { type: 'failed', ...base, detail: { poison: true, reason: why, claim: claimFileName(c) } },
+      {
+        id: c.id,
+        state: 'failed',
+        attempts: c.attempt,
+        slot: null,
+        file: spoolRelative(ctx, to),
+        last_error: why,
+        finished_at: new Date().toISOString(),
+      },
+    );
     return;
   }
   const to = returnClaim(ctx.l, ctx.sync, c);
   fail('reclaim.after-move');
-  transition(ctx, { type: 'reclaimed', ...base, detail }, { id: c.id, state: 'pending', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: null, message: null });
+  transition(
+    ctx,
+    { type: 'reclaimed', ...base, detail },
+    { id: c.id, state: 'pending', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: null, message: null },
+  );
   ctx.log.warn('reclaimed a job from a lost worker', { job: c.id, slot: c.slot, attempt: c.attempt, reason });
 }

@@ -15,12 +15,19 @@ import { syncRejected } from './rejected.js';
 export function loadMirror(ctx: SentinelContext): void {
   ctx.jobs.clear();
   for (const [id, b] of allJobsBrief(ctx.db)) {
-    ctx.jobs.set(id, { state: b.state, attempts: b.attempts, file: b.file, plugin: b.plugin, maxAttempts: b.max_attempts ?? ctx.cfg.jobs.max_attempts });
+    ctx.jobs.set(id, {
+      state: b.state,
+      attempts: b.attempts,
+      file: b.file,
+      plugin: b.plugin,
+      maxAttempts: b.max_attempts ?? ctx.cfg.jobs.max_attempts,
+    });
   }
 }
 
 const ARRIVAL: Record<JobState, (from: string | undefined) => EventType> = {
-  pending: (from) => (from === 'claimed' ? 'reclaimed' : from === 'held' ? 'released' : from === undefined || from === 'rejected' ? 'submitted' : 'requeued'),
+  pending: (from) =>
+    from === 'claimed' ? 'reclaimed' : from === 'held' ? 'released' : from === undefined || from === 'rejected' ? 'submitted' : 'requeued',
   claimed: () => 'claimed',
   done: () => 'done',
   failed: () => 'failed',
@@ -37,7 +44,14 @@ export function recordObserved(ctx: SentinelContext, id: string, state: JobState
   const terminal = state === 'done' || state === 'failed' || state === 'cancelled';
   transition(
     ctx,
-    { type, job: id, slot, attempt: attempts || undefined, actor: 'sentinel', detail: { reconciled: true, from: known?.state ?? null, file } },
+    {
+      type,
+      job: id,
+      slot,
+      attempt: attempts || undefined,
+      actor: 'sentinel',
+      detail: { reconciled: true, from: known?.state ?? null, file },
+    },
     { id, state, attempts, file, slot: slot ?? null, ...(terminal ? { finished_at: new Date().toISOString() } : {}) },
   );
   ctx.log.info('reconciled the ledger with the spool', { job: id, from: known?.state ?? null, to: state, file });

@@ -19,7 +19,11 @@ interface Rejection extends Record<string, unknown> {
 }
 
 export function recordRejected(ctx: SentinelContext, key: string, detail: Rejection): void {
-  transition(ctx, { type: 'rejected', job: key, actor: 'sentinel', detail }, { id: key, state: 'rejected', file: detail.moved_to, last_error: detail.reason, finished_at: new Date().toISOString() });
+  transition(
+    ctx,
+    { type: 'rejected', job: key, actor: 'sentinel', detail },
+    { id: key, state: 'rejected', file: detail.moved_to, last_error: detail.reason, finished_at: new Date().toISOString() },
+  );
 }
 
 /** The key a found file is listed under: the one its record names while that is free, else its own name. */
@@ -47,14 +51,24 @@ export function syncRejected(ctx: SentinelContext): void {
       ctx.throttled('warn', `rejected:${name}`, 'a file in rejected/ is named like another job; rename or remove it', { file: rel });
       continue;
     }
-    recordRejected(ctx, key, { original_name: record?.original_name ?? null, moved_to: rel, reason: record?.reason ?? 'found in rejected/ with no record of why', reconciled: true });
+    recordRejected(ctx, key, {
+      original_name: record?.original_name ?? null,
+      moved_to: rel,
+      reason: record?.reason ?? 'found in rejected/ with no record of why',
+      reconciled: true,
+    });
   }
   for (const [file, id] of listed) {
     if (present.has(file)) continue;
     unlinkQuiet(rejectedRecordPath(ctx.l, file.slice(file.lastIndexOf('/') + 1)));
     transition(
       ctx,
-      { type: 'purged', job: id, actor: 'sentinel', detail: { reconciled: true, from: 'rejected', file, reason: 'removed from rejected/ outside spoolctl' } },
+      {
+        type: 'purged',
+        job: id,
+        actor: 'sentinel',
+        detail: { reconciled: true, from: 'rejected', file, reason: 'removed from rejected/ outside spoolctl' },
+      },
       { id, state: PURGED, file: null },
     );
   }

@@ -42,7 +42,12 @@ export function applyResults(ctx: SentinelContext): number {
           slot: c.slot,
           attempt: c.attempt,
           actor: `${result.host}:${result.pid}`,
-          detail: { claim: claimFileName(c), outcome: result.outcome, exit_code: result.exit_code ?? null, reason: 'the claim this result names no longer exists' },
+          detail: {
+            claim: claimFileName(c),
+            outcome: result.outcome,
+            exit_code: result.exit_code ?? null,
+            reason: 'the claim this result names no longer exists',
+          },
         });
       }
     } catch (err) {
@@ -68,32 +73,78 @@ function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
   if (r.outcome === 'done') {
     to = completeClaim(ctx.l, ctx.sync, c, now);
     record = (file) =>
-      transition(ctx, { type: 'done', ...base, detail: { claim, exit_code: r.exit_code ?? 0 } }, {
-        id: c.id, state: 'done', attempts: c.attempt, slot: null, file, progress: 1, last_error: null, finished_at: now.toISOString(),
-      });
+      transition(
+        ctx,
+        { type: 'done', ...base, detail: { claim, exit_code: r.exit_code ?? 0 } },
+        {
+          id: c.id,
+          state: 'done',
+          attempts: c.attempt,
+          slot: null,
+          file,
+          progress: 1,
+          last_error: null,
+          finished_at: now.toISOString(),
+        },
+      );
   } else if (r.outcome === 'handed_back') {
     to = handBackClaim(ctx.l, ctx.sync, c);
     record = (file) =>
-      transition(ctx, { type: 'handed_back', ...base, detail: { claim, reason: r.error ?? 'worker stopping' } }, {
-        id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file, progress: null, message: null,
-      });
+      transition(
+        ctx,
+        { type: 'handed_back', ...base, detail: { claim, reason: r.error ?? 'worker stopping' } },
+        {
+          id: c.id,
+          state: 'pending',
+          attempts: c.attempt - 1,
+          slot: null,
+          file,
+          progress: null,
+          message: null,
+        },
+      );
   } else if (r.outcome === 'failed' && c.attempt < maxAttempts) {
     to = returnClaim(ctx.l, ctx.sync, c);
     record = (file) =>
-      transition(ctx, { type: 'retried', ...base, detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt } }, {
-        id: c.id, state: 'pending', attempts: c.attempt, slot: null, file, progress: null, message: null, last_error: r.error ?? null,
-      });
+      transition(
+        ctx,
+        { type: 'retried', ...base, detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt } },
+        {
+          id: c.id,
+          state: 'pending',
+          attempts: c.attempt,
+          slot: null,
+          file,
+          progress: null,
+          message: null,
+          last_error: r.error ?? null,
+        },
+      );
   } else {
     const permanent = r.outcome === 'failed_permanently';
     const reason = permanent ? (r.error ?? 'failed permanently') : `${r.error ?? 'failed'} (attempt ${c.attempt} of ${maxAttempts})`;
     to = failClaim(ctx.l, ctx.sync, c, { reason, ...failure, log_tail: r.log_tail, at: now.toISOString() });
     record = (file) =>
-      transition(ctx, { type: 'failed', ...base, detail: { claim, ...failure, permanent, log_tail: r.log_tail ?? '' } }, {
-        id: c.id, state: 'failed', attempts: c.attempt, slot: null, file, last_error: reason, finished_at: now.toISOString(),
-      });
+      transition(
+        ctx,
+        { type: 'failed', ...base, detail: { claim, ...failure, permanent, log_tail: r.log_tail ?? '' } },
+        {
+          id: c.id,
+          state: 'failed',
+          attempts: c.attempt,
+          slot: null,
+          file,
+          last_error: reason,
+          finished_at: now.toISOString(),
+        },
+      );
   }
   fail('complete.after-move');
   record(spoolRelative(ctx, to));
   const claims = ctx.claims.get(c.slot);
-  if (claims) ctx.claims.set(c.slot, claims.filter((x) => claimFileName(x) !== claim));
+  if (claims)
+    ctx.claims.set(
+      c.slot,
+      claims.filter((x) => claimFileName(x) !== claim),
+    );
 }

@@ -10,7 +10,20 @@
  *   a retransmitted rename on NFS can report ENOENT after it succeeded.
  * Every failure names the path and the operation.
  */
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, constants as C } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  constants as C,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { LostRaceError, SpoolIoError, errnoOf } from '../errors.js';

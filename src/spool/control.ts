@@ -68,7 +68,7 @@ export function readRequest(l: Layout, name: string): ControlRequest {
   const isJob = (JOB_ACTIONS as readonly string[]).includes(req.action);
   const isSlot = (SLOT_ACTIONS as readonly string[]).includes(req.action);
   if (typeof req.id !== 'string' || `${req.id}.json` !== name) throw new InvalidFileError('has an id that differs from its file name');
-  if (isJob && !(Array.isArray((req as { jobs?: unknown }).jobs))) throw new InvalidFileError('lacks a "jobs" array');
+  if (isJob && !Array.isArray((req as { jobs?: unknown }).jobs)) throw new InvalidFileError('lacks a "jobs" array');
   if (isSlot && !Number.isInteger((req as { slot?: unknown }).slot)) throw new InvalidFileError('lacks a "slot" number');
   if (!isJob && !isSlot) throw new InvalidFileError(`has an unknown action "${String(req.action)}"`);
   return req;

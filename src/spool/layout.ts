@@ -72,7 +72,24 @@ export function layoutOf(root: string): Layout {
 /** Every directory `init` creates, in creation order. */
 export function allDirs(l: Layout): string[] {
   const slots = Array.from({ length: HARD_SLOT_CAP }, (_, i) => claimDir(l, i + 1));
-  return [l.tmp, l.pending, l.claimed, ...slots, l.done, l.failed, l.cancelled, l.held, l.rejected, l.results, l.control, l.acks, l.slots, l.logs, l.plugins, l.ledgerDir];
+  return [
+    l.tmp,
+    l.pending,
+    l.claimed,
+    ...slots,
+    l.done,
+    l.failed,
+    l.cancelled,
+    l.held,
+    l.rejected,
+    l.results,
+    l.control,
+    l.acks,
+    l.slots,
+    l.logs,
+    l.plugins,
+    l.ledgerDir,
+  ];
 }
 
 export function isValidId(id: string): boolean {
@@ -217,6 +234,9 @@ export function rejectedRecordPath(l: Layout, name: string): string {
 
 /** A name safe to keep in rejected/: the original minus anything that is not plain. */
 export function quarantineName(original: string, unique: string): string {
-  const plain = original.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_').slice(0, 80);
+  const plain = original
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 80);
   return `${plain || 'unnamed'}.${unique}`;
 }

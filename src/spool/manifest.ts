@@ -100,7 +100,8 @@ function nestingDepth(text: string): number {
 }
 
 function parseJson(text: string): unknown {
-  if (nestingDepth(text) > MAX_JSON_DEPTH) throw new InvalidFileError(`is nested too deeply (over ${MAX_JSON_DEPTH} levels of arrays and objects)`);
+  if (nestingDepth(text) > MAX_JSON_DEPTH)
+    throw new InvalidFileError(`is nested too deeply (over ${MAX_JSON_DEPTH} levels of arrays and objects)`);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -12,7 +12,11 @@ export interface WakeWatch {
 }
 
 /** `onChange` gets the directory and, where inotify names it, the entry that changed. */
-export function watchForChanges(dirs: string[], onChange: (dir: string, name: string | null) => void, onError: (dir: string, err: Error) => void): WakeWatch {
+export function watchForChanges(
+  dirs: string[],
+  onChange: (dir: string, name: string | null) => void,
+  onError: (dir: string, err: Error) => void,
+): WakeWatch {
   const watchers: FSWatcher[] = [];
   for (const dir of dirs) {
     try {

@@ -21,7 +21,8 @@ export function buildArgv(template: string[], ctx: ArgvContext): string[] {
       if (key !== undefined) {
         const params = ctx.manifest.params ?? {};
         const v = Object.hasOwn(params, key) ? params[key] : undefined;
-        if (v === undefined) throw new MissingPlaceholderError(`the plugin's command uses {params.${key}} but the manifest has no params.${key}`);
+        if (v === undefined)
+          throw new MissingPlaceholderError(`the plugin's command uses {params.${key}} but the manifest has no params.${key}`);
         return String(v);
       }
       if (name === 'input') return ctx.manifest.input ?? '';

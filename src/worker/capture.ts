@@ -27,7 +27,10 @@ export class OutputCapture {
   private offset = 0;
   private closed = false;
 
-  constructor(dir = tmpdir(), private readonly rotateBytes = ROTATE_BYTES) {
+  constructor(
+    dir = tmpdir(),
+    private readonly rotateBytes = ROTATE_BYTES,
+  ) {
     const path = join(dir, `spoolctl-output-${process.pid}-${nanoid(8)}`);
     try {
       this.fd = openSync(path, 'ax+', 0o600);

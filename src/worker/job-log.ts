@@ -21,7 +21,11 @@ export class JobLog {
 
   private header: Buffer | undefined;
 
-  constructor(private readonly path: string, private readonly maxBytes: number, header: string) {
+  constructor(
+    private readonly path: string,
+    private readonly maxBytes: number,
+    header: string,
+  ) {
     this.header = Buffer.from(header);
   }
 
@@ -79,7 +83,11 @@ export class JobLog {
 
   close(): void {
     if (this.dropped > 0) {
-      this.put(Buffer.from(`\n[spoolctl: ${this.dropped} bytes over worker.log_max_bytes omitted; last ${TAIL_BYTES} bytes follow]\n${this.tailText()}\n`));
+      this.put(
+        Buffer.from(
+          `\n[spoolctl: ${this.dropped} bytes over worker.log_max_bytes omitted; last ${TAIL_BYTES} bytes follow]\n${this.tailText()}\n`,
+        ),
+      );
     }
     if (this.fd !== undefined) closeSync(this.fd);
   }

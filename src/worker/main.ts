@@ -21,7 +21,16 @@ import { makeLogger, makeThrottle, type Logger } from '../log.js';
 import { holdSignals, procId } from '../proc.js';
 import { exists } from '../spool/atomic.js';
 import { filesystemOf } from '../spool/filesystem.js';
-import { claimDir, claimFileName, claimPath, drainMarkerPath, envsDirOf, jobLogPath, type ClaimName, type Layout } from '../spool/layout.js';
+import {
+  claimDir,
+  claimFileName,
+  claimPath,
+  drainMarkerPath,
+  envsDirOf,
+  jobLogPath,
+  type ClaimName,
+  type Layout,
+} from '../spool/layout.js';
 import { readManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { publishResult, type JobResult, type Outcome } from '../spool/results.js';
@@ -83,14 +92,38 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
   const reaper = new Reaper(log);
   const token = nanoid(12);
   const startedAt = new Date().toISOString();
-  const hb: Heartbeat = { slot, host, pid: process.pid, token, state: 'idle', started_at: startedAt, beat_at: startedAt, jobs_done: 0, jobs_failed: 0 };
+  const hb: Heartbeat = {
+    slot,
+    host,
+    pid: process.pid,
+    token,
+    state: 'idle',
+    started_at: startedAt,
+    beat_at: startedAt,
+    jobs_done: 0,
+    jobs_failed: 0,
+  };
   writeHeartbeat(l, hb);
   const fs = filesystemOf(l.root);
   const native = process.env.SPOOLCTL_PLUGIN_SPAWN === 'child_process' ? {} : nativeSpawner();
   const spawner = native.spawner;
-  log.info('worker started', { slot, host, pid: process.pid, version: VERSION, spool: l.root, filesystem: fs.type, plugins_start_with: spawner ? 'posix_spawn' : 'child_process', config_origins: loaded.origins });
-  if (native.error) log.warn('the spawn addon did not load (run `npm ci` to build it): plugins start with child_process.spawn, which costs the worker more CPU per job', { error: native.error });
-  if (fs.network) log.info(`the spool is on a network filesystem (${fs.type}): claims are also found by a scan every ${cfg.worker.heartbeat_ms} ms`);
+  log.info('worker started', {
+    slot,
+    host,
+    pid: process.pid,
+    version: VERSION,
+    spool: l.root,
+    filesystem: fs.type,
+    plugins_start_with: spawner ? 'posix_spawn' : 'child_process',
+    config_origins: loaded.origins,
+  });
+  if (native.error)
+    log.warn(
+      'the spawn addon did not load (run `npm ci` to build it): plugins start with child_process.spawn, which costs the worker more CPU per job',
+      { error: native.error },
+    );
+  if (fs.network)
+    log.info(`the spool is on a network filesystem (${fs.type}): claims are also found by a scan every ${cfg.worker.heartbeat_ms} ms`);
 
   const plugins = new PluginRegistry(l);
   // Copied once: reading process.env goes through the C++ environment on every key.
@@ -151,7 +184,13 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         removeHeartbeat(l, slot);
         await taken.lock.release().catch(() => undefined);
       }
-      log.info('worker stopped', { slot, reason: why, jobs_done: hb.jobs_done, jobs_failed: hb.jobs_failed, uptime_s: Math.round((Date.parse(new Date().toISOString()) - Date.parse(startedAt)) / 1000) });
+      log.info('worker stopped', {
+        slot,
+        reason: why,
+        jobs_done: hb.jobs_done,
+        jobs_failed: hb.jobs_failed,
+        uptime_s: Math.round((Date.parse(new Date().toISOString()) - Date.parse(startedAt)) / 1000),
+      });
       resolve(code);
     };
 
@@ -217,7 +256,11 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       if (current || stopping || scanning || hb.state === 'draining' || compromised) return;
       scanning = true;
       try {
-        const listed = new Map(listClaims(l, slot).claims.filter((c) => c.token === token).map((c) => [claimFileName(c), c]));
+        const listed = new Map(
+          listClaims(l, slot)
+            .claims.filter((c) => c.token === token)
+            .map((c) => [claimFileName(c), c]),
+        );
         // A finished claim stays listed until the sentinel applies its result; once it is
         // gone it is forgotten, so a worker that runs for months keeps no list of them.
         for (const name of finished) if (!listed.has(name)) finished.delete(name);
@@ -272,7 +315,10 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
         } catch (err) {
           throttled('error', 'result', 'cannot write the job result; retrying', { job: claim.id, error: (err as Error).message });
           if (stopping && current.stopReason) {
-            log.error('stopping without the job result, which could not be written: the sentinel will put the job back once this slot is free', { job: claim.id, outcome: result.outcome, error: (err as Error).message });
+            log.error(
+              'stopping without the job result, which could not be written: the sentinel will put the job back once this slot is free',
+              { job: claim.id, outcome: result.outcome, error: (err as Error).message },
+            );
             return exit(1, `${stopping} while the job result could not be written`);
           }
           await new Promise((r) => setTimeout(r, delay));
@@ -282,14 +328,21 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
       fail('result.after-publish');
       if (result.outcome === 'done') hb.jobs_done += 1;
       else if (result.outcome !== 'handed_back') hb.jobs_failed += 1;
-      log.info('job finished', { job: claim.id, attempt: claim.attempt, outcome: result.outcome, exit_code: result.exit_code, error: result.error });
+      log.info('job finished', {
+        job: claim.id,
+        attempt: claim.attempt,
+        outcome: result.outcome,
+        exit_code: result.exit_code,
+        error: result.error,
+      });
       const peakRss = current.peakRss;
       current = undefined;
       hb.state = stopping || exists(drainMarkerPath(l, slot)) ? 'draining' : 'idle';
       hb.job = hb.plugin = hb.claim = hb.message = hb.job_started_at = hb.plugin_group = undefined;
       hb.progress = undefined;
       beat(hb.state === 'draining' ? 'now' : 'soon');
-      if (stopping || compromised || hb.state === 'draining') return exit(compromised ? 1 : 0, stopping ?? (compromised ? `slot lock lost: ${compromised.message}` : 'drained'));
+      if (stopping || compromised || hb.state === 'draining')
+        return exit(compromised ? 1 : 0, stopping ?? (compromised ? `slot lock lost: ${compromised.message}` : 'drained'));
       const worn = recycleReason(cfg.worker, usage(peakRss));
       if (worn) return recycle(worn);
       scan();
@@ -316,7 +369,11 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     signals.handle(onSignal);
     if (stopping) return;
 
-    wake = watchForChanges([claimDir(l, slot)], () => scan(), (dir, err) => log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message }));
+    wake = watchForChanges(
+      [claimDir(l, slot)],
+      () => scan(),
+      (dir, err) => log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message }),
+    );
     ticker = setInterval(tick, cfg.worker.heartbeat_ms);
     scan();
   });
@@ -330,16 +387,32 @@ type Report = Omit<JobResult, 'token' | 'host' | 'pid'>;
 async function execute(
   l: Layout,
   cfg: LoadedConfig['config'],
-  tools: { plugins: PluginRegistry; output: OutputCapture; progress: OutputCapture; env: NodeJS.ProcessEnv; spawner: NativeSpawner | undefined; reaper: Reaper },
+  tools: {
+    plugins: PluginRegistry;
+    output: OutputCapture;
+    progress: OutputCapture;
+    env: NodeJS.ProcessEnv;
+    spawner: NativeSpawner | undefined;
+    reaper: Reaper;
+  },
   current: Current,
   log: Logger,
   host: string,
   runAs: RunAs | undefined,
-  report: { plugin(name: string): void; started(pid: number): void; progress(progress: number | undefined, message: string | undefined): void },
+  report: {
+    plugin(name: string): void;
+    started(pid: number): void;
+    progress(progress: number | undefined, message: string | undefined): void;
+  },
 ): Promise<Report> {
   const { claim } = current;
   const started = new Date().toISOString();
-  const outcome = (kind: Outcome, extra: Partial<Report> = {}): Report => ({ outcome: kind, started_at: started, finished_at: new Date().toISOString(), ...extra });
+  const outcome = (kind: Outcome, extra: Partial<Report> = {}): Report => ({
+    outcome: kind,
+    started_at: started,
+    finished_at: new Date().toISOString(),
+    ...extra,
+  });
 
   let manifest: Manifest;
   try {
@@ -355,7 +428,9 @@ async function execute(
   const envsDir = envsDirOf(l, cfg.worker.envs_dir);
   const envDir = plugin.env_hash ? join(envsDir, plugin.env_hash) : '';
   if (plugin.env_hash && !existsSync(envDir)) {
-    return outcome('failed_permanently', { error: `environment ${plugin.env_hash} (plugin "${plugin.name}") is not installed on ${host}: expected ${envDir}` });
+    return outcome('failed_permanently', {
+      error: `environment ${plugin.env_hash} (plugin "${plugin.name}") is not installed on ${host}: expected ${envDir}`,
+    });
   }
   let argv: string[];
   try {
@@ -365,7 +440,11 @@ async function execute(
     throw err;
   }
 
-  const jobLog = new JobLog(jobLogPath(l, claim.id), cfg.worker.log_max_bytes, `=== attempt ${claim.attempt} of ${claim.id} on ${host} slot ${claim.slot} at ${started}: ${JSON.stringify(argv)}\n`);
+  const jobLog = new JobLog(
+    jobLogPath(l, claim.id),
+    cfg.worker.log_max_bytes,
+    `=== attempt ${claim.attempt} of ${claim.id} on ${host} slot ${claim.slot} at ${started}: ${JSON.stringify(argv)}\n`,
+  );
   try {
     fail('run.before-spawn');
     const running = startPlugin({
@@ -373,7 +452,13 @@ async function execute(
       // An unprivileged plugin user may not be able to enter the spool directory.
       cwd: runAs ? '/' : l.root,
       user: runAs ? { uid: runAs.uid, gid: runAs.gid } : undefined,
-      env: { ...tools.env, SPOOLCTL_JOB_ID: claim.id, SPOOLCTL_ATTEMPT: String(claim.attempt), SPOOLCTL_SPOOL: l.root, ...(envDir ? { SPOOLCTL_ENV_DIR: envDir } : {}) },
+      env: {
+        ...tools.env,
+        SPOOLCTL_JOB_ID: claim.id,
+        SPOOLCTL_ATTEMPT: String(claim.attempt),
+        SPOOLCTL_SPOOL: l.root,
+        ...(envDir ? { SPOOLCTL_ENV_DIR: envDir } : {}),
+      },
       log: jobLog,
       output: tools.output,
       progress: tools.progress,
@@ -399,7 +484,12 @@ async function execute(
     }
     if (out.timedOut) {
       jobLog.note(`[spoolctl: timed out after ${plugin.timeout_s}s]`);
-      return outcome('failed', { error: `timed out after ${plugin.timeout_s}s`, exit_code: out.exitCode, signal: out.signal, log_tail: tail });
+      return outcome('failed', {
+        error: `timed out after ${plugin.timeout_s}s`,
+        exit_code: out.exitCode,
+        signal: out.signal,
+        log_tail: tail,
+      });
     }
     if (out.exitCode === 0) return outcome('done', { exit_code: 0 });
     const error = out.signal ? `killed by ${out.signal}` : `exited with code ${out.exitCode}`;

@@ -13,7 +13,16 @@ import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 
 interface Addon {
-  spawn(command: string, argv: string[], envp: string[], cwd: string, outputFd: number, progressFd: number, uid: number, gid: number): number;
+  spawn(
+    command: string,
+    argv: string[],
+    envp: string[],
+    cwd: string,
+    outputFd: number,
+    progressFd: number,
+    uid: number,
+    gid: number,
+  ): number;
   reap(pid: number): [number | null, number | null] | undefined;
 }
 
@@ -27,7 +36,14 @@ export interface NativeSpawner {
    * Starts `argv` in a session of its own, as `user` when given; throws an Error with an errno
    * name in `code` when it cannot.
    */
-  spawn(argv: string[], env: NodeJS.ProcessEnv, cwd: string, outputFd: number, progressFd: number, user?: { uid: number; gid: number }): { pid: number; exited: Promise<NativeExit> };
+  spawn(
+    argv: string[],
+    env: NodeJS.ProcessEnv,
+    cwd: string,
+    outputFd: number,
+    progressFd: number,
+    user?: { uid: number; gid: number },
+  ): { pid: number; exited: Promise<NativeExit> };
 }
 
 export const ADDON_PATH = join(packageRoot(), 'build', 'Release', 'posix_spawn.node');

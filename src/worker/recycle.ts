@@ -23,7 +23,8 @@ export function recycleReason(w: Config['worker'], u: WorkerUsage, nowMs = Date.
   const ageS = Math.floor((nowMs - u.startedAtMs) / 1000);
   if (w.max_age_s > 0 && ageS >= w.max_age_s) return `recycled after running ${ageS} s (worker.max_age_s = ${w.max_age_s})`;
   const mb = Math.round(u.lastPeakRss / (1024 * 1024));
-  if (w.max_rss_mb > 0 && mb > w.max_rss_mb) return `recycled: its last plugin grew to ${mb} MB resident (worker.max_rss_mb = ${w.max_rss_mb})`;
+  if (w.max_rss_mb > 0 && mb > w.max_rss_mb)
+    return `recycled: its last plugin grew to ${mb} MB resident (worker.max_rss_mb = ${w.max_rss_mb})`;
   return undefined;
 }
 

@@ -31,7 +31,9 @@ export function resolveRunAs(name: string, host: string, log: Logger): RunAs | u
     throw new ConfigError(`worker.run_as = "${name}": there is no such user on ${host}.`);
   }
   if (me !== 0 && me !== uid) {
-    throw new ConfigError(`worker.run_as = "${name}" needs the worker to run as root (it runs as uid ${me}); run it as root or leave worker.run_as empty.`);
+    throw new ConfigError(
+      `worker.run_as = "${name}" needs the worker to run as root (it runs as uid ${me}); run it as root or leave worker.run_as empty.`,
+    );
   }
   return { name, uid, gid };
 }

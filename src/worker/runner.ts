@@ -117,7 +117,11 @@ interface Launched {
 function launch(spec: RunSpec): Launched {
   const [cmd, ...args] = spec.argv as [string, ...string[]];
   const failed = (code: string | undefined, message: string): string =>
-    code === 'ENOENT' ? (exists(spec.cwd) ? `command not found: ${cmd}` : `working directory not found: ${spec.cwd}`) : `cannot start ${cmd}: ${message}`;
+    code === 'ENOENT'
+      ? exists(spec.cwd)
+        ? `command not found: ${cmd}`
+        : `working directory not found: ${spec.cwd}`
+      : `cannot start ${cmd}: ${message}`;
   const cannot = (spawnError: string): Launched => ({ pid: undefined, exited: Promise.resolve({ code: null, signal: null }), spawnError });
   // No exec takes a NUL byte; child_process would throw here, out of the job.
   if (spec.argv.some((a) => a.includes('\0'))) return cannot(failed(undefined, 'an argument holds a NUL byte'));
@@ -128,8 +132,17 @@ function launch(spec: RunSpec): Launched {
       return cannot(failed((err as NodeJS.ErrnoException).code, (err as Error).message));
     }
   }
-  const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', spec.output.fd, spec.output.fd, spec.progress.fd], detached: true, ...(spec.user ?? {}) });
-  const launched: Launched = { pid: child.pid, exited: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))) };
+  const child = spawn(cmd, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ['ignore', spec.output.fd, spec.output.fd, spec.progress.fd],
+    detached: true,
+    ...(spec.user ?? {}),
+  });
+  const launched: Launched = {
+    pid: child.pid,
+    exited: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))),
+  };
   child.once('error', (err: NodeJS.ErrnoException) => {
     launched.spawnError = failed(err.code, err.message);
   });

@@ -14,13 +14,22 @@ export interface TakenSlot {
   lock: HeldLock;
 }
 
-export async function takeSlot(l: Layout, cfg: Config, host: string, wanted: number | undefined, onCompromised: (err: Error) => void): Promise<TakenSlot> {
+export async function takeSlot(
+  l: Layout,
+  cfg: Config,
+  host: string,
+  wanted: number | undefined,
+  onCompromised: (err: Error) => void,
+): Promise<TakenSlot> {
   const max = cfg.worker.max_workers;
   if (wanted !== undefined) {
     if (!Number.isInteger(wanted) || wanted < 1 || wanted > HARD_SLOT_CAP) {
       throw new UsageError(`Slot ${wanted} does not exist: slots are numbered 1 to ${HARD_SLOT_CAP} (the hard cap).`);
     }
-    if (wanted > max) throw new UsageError(`Slot ${wanted} is above worker.max_workers = ${max}; raise worker.max_workers (hard cap ${HARD_SLOT_CAP}) to use it.`);
+    if (wanted > max)
+      throw new UsageError(
+        `Slot ${wanted} is above worker.max_workers = ${max}; raise worker.max_workers (hard cap ${HARD_SLOT_CAP}) to use it.`,
+      );
   }
   const candidates = wanted !== undefined ? [wanted] : Array.from({ length: max }, (_, i) => i + 1);
   for (const slot of candidates) {

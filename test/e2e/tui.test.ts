@@ -24,10 +24,15 @@ afterEach(() => {
 async function onScreen(what: string, check: (s: string) => boolean, ms = 15_000, target = 'tui'): Promise<string> {
   let last = '';
   try {
-    return await until(what, () => {
-      last = screen(target);
-      return check(last) ? last : undefined;
-    }, ms, 100);
+    return await until(
+      what,
+      () => {
+        last = screen(target);
+        return check(last) ? last : undefined;
+      },
+      ms,
+      100,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}; the screen:\n${last}`);
   }
@@ -60,7 +65,10 @@ function widest(text: string): number {
 }
 
 function progressOf(text: string, job: string): string | undefined {
-  return text.split('\n').find((l) => l.includes(job))?.match(/(\d+)%/)?.[1];
+  return text
+    .split('\n')
+    .find((l) => l.includes(job))
+    ?.match(/(\d+)%/)?.[1];
 }
 
 describe('tui in tmux', () => {
@@ -75,13 +83,26 @@ describe('tui in tmux', () => {
 
     const [node, script] = selfCommand() as [string, string];
     const exitFile = join(t.dir, 'tui-exit');
-    tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', `${node} ${script} --spool ${t.dir} tui; echo "EXIT=$?" > ${exitFile}; sleep 60`);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'tui',
+      '-x',
+      '80',
+      '-y',
+      '24',
+      `${node} ${script} --spool ${t.dir} tui; echo "EXIT=$?" > ${exitFile}; sleep 60`,
+    );
     await onScreen('the dashboard', (s) => s.includes('sentinel UP'), 20_000);
     // Dropped once the TUI shows, so that a slow start cannot miss them running.
     t.drop('long-a.json', manifest('long-a', 'work', { params: { ms: 15_000 } }));
     t.drop('long-b.json', manifest('long-b', 'work', { params: { ms: 15_000 } }));
 
-    const first = await onScreen('busy slots with progress', (s) => /busy +\S+ +long-a/.test(s) && /busy +\S+ +long-b/.test(s) && progressOf(s, 'long-a') !== undefined);
+    const first = await onScreen(
+      'busy slots with progress',
+      (s) => /busy +\S+ +long-a/.test(s) && /busy +\S+ +long-b/.test(s) && progressOf(s, 'long-a') !== undefined,
+    );
     expect(first).toMatch(/sentinel UP/);
     const before = progressOf(first, 'long-a');
     await onScreen('progress changing', (s) => {
@@ -91,8 +112,14 @@ describe('tui in tmux', () => {
     const live = screen();
     for (const line of live.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
     // Redrawn in place, never drawn over a stale frame: one header, one row per slot.
-    expect(live.split('\n').filter((l) => l.includes('sentinel UP')), live).toHaveLength(1);
-    expect(live.split('\n').filter((l) => /^1 +(idle|busy|free|draining|stale) /.test(l)), live).toHaveLength(1);
+    expect(
+      live.split('\n').filter((l) => l.includes('sentinel UP')),
+      live,
+    ).toHaveLength(1);
+    expect(
+      live.split('\n').filter((l) => /^1 +(idle|busy|free|draining|stale) /.test(l)),
+      live,
+    ).toHaveLength(1);
 
     keys('2');
     keys('Right');
@@ -131,7 +158,17 @@ describe('tui in tmux', () => {
     const launch = (name: string, env = '', args = '') => {
       const pidFile = join(t.dir, `${name}.pid`);
       const exitFile = join(t.dir, `${name}.exit`);
-      tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `seq 100; ${env} sh -c 'echo $$ > ${pidFile}; exec ${node} ${script} --spool ${t.dir} tui ${args}'; echo "EXIT=$?" > ${exitFile}; sleep 60`);
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        name,
+        '-x',
+        '80',
+        '-y',
+        '24',
+        `seq 100; ${env} sh -c 'echo $$ > ${pidFile}; exec ${node} ${script} --spool ${t.dir} tui ${args}'; echo "EXIT=$?" > ${exitFile}; sleep 60`,
+      );
       const pid = async () => Number(await until(`${name} pid`, () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()));
       const exited = () => until(`${name} exited`, () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim(), 10_000);
       return { pid, exited };
@@ -160,7 +197,9 @@ describe('tui in tmux', () => {
     expect(wideLines.filter((l) => /^#  STATE/.test(l))).toHaveLength(1);
 
     tmux('resize-window', '-t', 'tui', '-x', '70', '-y', '20');
-    const small = await onScreen('too small', (s) => s.replace(/\s+/g, ' ').includes('Terminal too small: 70x20. spoolctl tui needs at least 80x24.'));
+    const small = await onScreen('too small', (s) =>
+      s.replace(/\s+/g, ' ').includes('Terminal too small: 70x20. spoolctl tui needs at least 80x24.'),
+    );
     expect(widest(small)).toBeLessThanOrEqual(70);
     expect(small).not.toContain('sentinel UP');
 
@@ -204,7 +243,7 @@ describe('tui in tmux', () => {
     expect(pane('tui-nc', 'alternate_on')).toBe('0');
   });
 
-  it('stops the demo\'s sentinel and workers when its terminal goes away (an SSH session dropped)', async () => {
+  it("stops the demo's sentinel and workers when its terminal goes away (an SSH session dropped)", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'spoolctl-e2e-demo-')), 'demo');
     try {
       const [node, script] = selfCommand() as [string, string];

@@ -101,7 +101,10 @@ export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: s
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     start(args, env) {
-      const child = spawn(exe, [...pre, '--spool', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...baseEnv, ...env } });
+      const child = spawn(exe, [...pre, '--spool', dir, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...baseEnv, ...env },
+      });
       started.push(child);
       let out = '';
       child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -128,7 +131,11 @@ export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: s
     events(job) {
       const db = t.ledger();
       try {
-        const rows = (job === undefined ? db.prepare('SELECT * FROM events ORDER BY seq').all() : db.prepare('SELECT * FROM events WHERE job = ? ORDER BY seq').all(job)) as (Omit<LedgerEvent, 'detail'> & { detail: string })[];
+        const rows = (
+          job === undefined
+            ? db.prepare('SELECT * FROM events ORDER BY seq').all()
+            : db.prepare('SELECT * FROM events WHERE job = ? ORDER BY seq').all(job)
+        ) as (Omit<LedgerEvent, 'detail'> & { detail: string })[];
         return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
       } finally {
         db.close();
@@ -194,7 +201,10 @@ export function isDone(t: TestSpool, id: string): boolean {
 
 /** Ids of the jobs in done/ across its day partitions. */
 export function doneIds(t: TestSpool): string[] {
-  return t.files('done').flatMap((day) => t.files(`done/${day}`)).map((n) => n.split('.')[0]!);
+  return t
+    .files('done')
+    .flatMap((day) => t.files(`done/${day}`))
+    .map((n) => n.split('.')[0]!);
 }
 
 export function manifest(id: string, plugin: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

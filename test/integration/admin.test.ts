@@ -16,7 +16,10 @@ const HOUR_MS = 3_600_000;
 function tableIds(stdout: string): string[] {
   const lines = stdout.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^ID\s+STATE/);
-  return lines.slice(1, -1).map((l) => l.split(/\s+/)[0]!).sort();
+  return lines
+    .slice(1, -1)
+    .map((l) => l.split(/\s+/)[0]!)
+    .sort();
 }
 
 /** The ids a real bulk run reports as changed: "<id>: <action>ed (...)". */
@@ -43,7 +46,9 @@ function age(t: TestSpool, ids: string[], ms: number): void {
   try {
     db.pragma('busy_timeout = 10000');
     const at = new Date(Date.now() - ms).toISOString();
-    const stmt = db.prepare('UPDATE jobs SET submitted_at = @at, finished_at = iif(finished_at IS NULL, NULL, @at), updated_at = @at WHERE id = @id');
+    const stmt = db.prepare(
+      'UPDATE jobs SET submitted_at = @at, finished_at = iif(finished_at IS NULL, NULL, @at), updated_at = @at WHERE id = @id',
+    );
     for (const id of ids) stmt.run({ at, id });
   } finally {
     db.close();

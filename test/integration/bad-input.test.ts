@@ -34,7 +34,10 @@ describe('bad input', () => {
     }
     t.drop('after.json', manifest('after', 'noop'));
     await until('good jobs done', () => isDone(t, 'before') && isDone(t, 'after'));
-    await until('all bad files quarantined and recorded', () => t.files('rejected').length === fixtures.length && t.events().filter((e) => e.type === 'rejected').length === fixtures.length);
+    await until(
+      'all bad files quarantined and recorded',
+      () => t.files('rejected').length === fixtures.length && t.events().filter((e) => e.type === 'rejected').length === fixtures.length,
+    );
     expect(t.files('pending')).toEqual([]);
 
     const rejected = t.events().filter((e) => e.type === 'rejected');
@@ -59,7 +62,9 @@ describe('bad input', () => {
     t.drop('twice.json', manifest('twice', 'noop'));
     await until('first done', () => isDone(t, 'twice'));
     t.drop('twice.json', manifest('twice', 'noop'));
-    await until('duplicate rejected', () => t.events().some((e) => e.type === 'rejected' && String(e.detail.reason).includes('duplicate id')));
+    await until('duplicate rejected', () =>
+      t.events().some((e) => e.type === 'rejected' && String(e.detail.reason).includes('duplicate id')),
+    );
     expect(t.events('twice').filter((e) => e.type === 'done')).toHaveLength(1);
   });
 });

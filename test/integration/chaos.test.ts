@@ -12,7 +12,8 @@ import { makeSpool, until } from '../helpers/spool.js';
 const SEED = 3;
 const ARGS = ['chaos', '--jobs', '40', '--kills', '4', '--sentinel'];
 // The scratch spool's settings (chaos keeps a given spool's own spool.toml).
-const TOML = '[worker]\nstale_after_ms = 1500\nheartbeat_ms = 200\nkill_grace_ms = 200\nstop_timeout_ms = 500\n[jobs]\nmax_attempts = 25\n[sentinel]\nscan_interval_ms = 200\n';
+const TOML =
+  '[worker]\nstale_after_ms = 1500\nheartbeat_ms = 200\nkill_grace_ms = 200\nstop_timeout_ms = 500\n[jobs]\nmax_attempts = 25\n[sentinel]\nscan_interval_ms = 200\n';
 
 interface Plan {
   seed: number;
@@ -28,13 +29,22 @@ function plan(seed: number, extra: string[] = []): Plan {
 }
 
 describe('spoolctl chaos', () => {
-  it('runs jobs through kills, pauses and failpoint crashes, loses none, completes none twice, and follows the seed\'s schedule each time', () => {
+  it("runs jobs through kills, pauses and failpoint crashes, loses none, completes none twice, and follows the seed's schedule each time", () => {
     const t = makeSpool(TOML);
     const expected = plan(SEED);
     const r = t.run([...ARGS, '--seed', String(SEED), '--json']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ seed: SEED, schedule: expected.schedule, submitted: 40, lost: 0, completed_twice: 0, ran_concurrently: 0, verify_ok: true, violations: [] });
+    expect(report).toMatchObject({
+      seed: SEED,
+      schedule: expected.schedule,
+      submitted: 40,
+      lost: 0,
+      completed_twice: 0,
+      ran_concurrently: 0,
+      verify_ok: true,
+      violations: [],
+    });
     expect(r.stderr).toContain(`schedule ${expected.schedule}`);
     const kinds = (k: string) => expected.disruptions.filter((d) => d.kind === k).length;
     expect(report.done + report.failed).toBe(40);
@@ -50,9 +60,16 @@ describe('spoolctl chaos', () => {
     const again = makeSpool(TOML).run([...ARGS, '--seed', String(SEED)]);
     expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
     expect(again.stdout).toContain(`seed                         ${SEED} (schedule ${expected.schedule})`);
-    for (const row of ['submitted                    40', 'lost (must be 0)             0', 'completed twice (must be 0)  0', 'ran concurrently (must be 0) 0', 'verify                       OK'])
+    for (const row of [
+      'submitted                    40',
+      'lost (must be 0)             0',
+      'completed twice (must be 0)  0',
+      'ran concurrently (must be 0) 0',
+      'verify                       OK',
+    ])
       expect(again.stdout).toContain(row);
-    for (const row of ['done', 'failed', 'worker kills', 'pauses', 'sentinel kills', 'reclaims', 'fenced results']) expect(again.stdout).toMatch(new RegExp(`^${row} +\\d+$`, 'm'));
+    for (const row of ['done', 'failed', 'worker kills', 'pauses', 'sentinel kills', 'reclaims', 'fenced results'])
+      expect(again.stdout).toMatch(new RegExp(`^${row} +\\d+$`, 'm'));
   }, 120_000);
 
   it('prints the same schedule for the same seed, and another for another seed', () => {
@@ -70,12 +87,43 @@ describe('spoolctl chaos', () => {
 
   it('drops jobs through the file API while it kills a worker every half second and the sentinel twice', () => {
     const t = makeSpool(TOML);
-    const r = t.run(['chaos', '--jobs', '60', '--kills', '0', '--kill-every', '500', '--sentinel-kills', '2', '--arrivals', '--seed', String(SEED), '--json']);
+    const r = t.run([
+      'chaos',
+      '--jobs',
+      '60',
+      '--kills',
+      '0',
+      '--kill-every',
+      '500',
+      '--sentinel-kills',
+      '2',
+      '--arrivals',
+      '--seed',
+      String(SEED),
+      '--json',
+    ]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ submitted: 60, lost: 0, completed_twice: 0, ran_concurrently: 0, verify_ok: true, sentinel_kills: 2 });
     expect(report.worker_kills).toBeGreaterThan(0);
-    const plan = JSON.parse(t.run(['chaos', '--jobs', '60', '--kills', '0', '--kill-every', '500', '--sentinel-kills', '2', '--arrivals', '--seed', String(SEED), '--dry-run', '--json']).stdout);
+    const plan = JSON.parse(
+      t.run([
+        'chaos',
+        '--jobs',
+        '60',
+        '--kills',
+        '0',
+        '--kill-every',
+        '500',
+        '--sentinel-kills',
+        '2',
+        '--arrivals',
+        '--seed',
+        String(SEED),
+        '--dry-run',
+        '--json',
+      ]).stdout,
+    );
     expect(plan.jobs.filter((j: { arrive_ms: number }) => j.arrive_ms > 0).length).toBeGreaterThan(50);
   }, 120_000);
 
@@ -83,7 +131,11 @@ describe('spoolctl chaos', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spoolctl-attempts-'));
     const [node, ...args] = fixturePluginCommand('attempt.mjs', dir) as [string, ...string[]];
     const env = (attempt: number) => ({ ...process.env, SPOOLCTL_JOB_ID: 'j', SPOOLCTL_ATTEMPT: String(attempt) });
-    const lines = () => readFileSync(join(dir, 'j.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { attempt: number; event: string; with_attempt?: number });
+    const lines = () =>
+      readFileSync(join(dir, 'j.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { attempt: number; event: string; with_attempt?: number });
     const first = spawn(node, [...args, '30000'], { env: env(1), stdio: 'ignore' });
     await until('the first attempt recorded', () => lines().some((l) => l.event === 'start'));
     expect(spawnSync(node, [...args, '10'], { env: env(2) }).status).toBe(0);
@@ -92,11 +144,19 @@ describe('spoolctl chaos', () => {
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(spawnSync(node, [...args, '10'], { env: env(3) }).status).toBe(0);
-    expect(lines().filter((l) => l.event === 'overlap').map((l) => l.attempt)).toEqual([2, 3]);
+    expect(
+      lines()
+        .filter((l) => l.event === 'overlap')
+        .map((l) => l.attempt),
+    ).toEqual([2, 3]);
     const sleeper = (lines()[0] as unknown as { procs: { pid: number }[] }).procs[1]!.pid;
     process.kill(sleeper, 'SIGKILL');
     await until('the child gone', () => spawnSync('kill', ['-0', String(sleeper)]).status !== 0);
     expect(spawnSync(node, [...args, '10'], { env: env(4) }).status).toBe(0);
-    expect(lines().filter((l) => l.event === 'overlap').map((l) => l.attempt)).toEqual([2, 3]);
+    expect(
+      lines()
+        .filter((l) => l.event === 'overlap')
+        .map((l) => l.attempt),
+    ).toEqual([2, 3]);
   });
 });

@@ -28,7 +28,10 @@ function processesOf(spool: string): number[] {
 }
 
 function locksLeft(spool: string): string[] {
-  return [...readdirSync(join(spool, 'slots')).filter((n) => n.endsWith('.lock')), ...(existsSync(join(spool, 'sentinel.lock')) ? ['sentinel.lock'] : [])];
+  return [
+    ...readdirSync(join(spool, 'slots')).filter((n) => n.endsWith('.lock')),
+    ...(existsSync(join(spool, 'sentinel.lock')) ? ['sentinel.lock'] : []),
+  ];
 }
 
 function runDemo(dir: string) {

@@ -62,7 +62,8 @@ async function onExt4(journal: boolean, use: (dir: string) => Promise<void> | vo
   const image = `${dir}.img`;
   const run = (cmd: string, args: string[]) => {
     const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`cannot make a loop-mounted ext4 (${cmd}: ${r.stderr || r.error?.message}), so this test cannot run`);
+    if (r.status !== 0)
+      throw new Error(`cannot make a loop-mounted ext4 (${cmd}: ${r.stderr || r.error?.message}), so this test cannot run`);
   };
   try {
     run('truncate', ['-s', '64M', image]);
@@ -96,7 +97,18 @@ describe('doctor', () => {
     expect(d.check('slots')).toMatchObject({ status: 'pass', detail: expect.stringContaining('slot 1') });
     expect(d.check('ledger')).toMatchObject({ status: 'pass', detail: expect.stringContaining('hash chain intact') });
     expect(d.check('write-probe').status).toBe('pass');
-    for (const name of ['filesystem', 'clock', 'layout', 'world-writable', 'write-access', 'plugins', 'plugin-envs', 'plugin-commands', 'plugin-spawn', 'disk-spool']) {
+    for (const name of [
+      'filesystem',
+      'clock',
+      'layout',
+      'world-writable',
+      'write-access',
+      'plugins',
+      'plugin-envs',
+      'plugin-commands',
+      'plugin-spawn',
+      'disk-spool',
+    ]) {
       expect(d.check(name).status, name).toBe('pass');
     }
     expect(t.files('tmp').filter((n) => n.startsWith('doctor.'))).toEqual([]);
@@ -197,7 +209,10 @@ describe('doctor', () => {
       expect(d.check('filesystem').fix).toContain('tune2fs -O has_journal /dev/loop');
     });
     await onExt4(true, (dir) => {
-      expect(doctor(makeSpool('', join(dir, 'spool'))).check('filesystem')).toMatchObject({ status: 'pass', detail: expect.stringContaining('ext4 /dev/loop') });
+      expect(doctor(makeSpool('', join(dir, 'spool'))).check('filesystem')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining('ext4 /dev/loop'),
+      });
     });
   });
 

@@ -25,7 +25,11 @@ function expectSound(t: TestSpool, ids: string[]) {
   const report = JSON.parse(v.stdout);
   expect(report.violations, v.stdout).toEqual([]);
   expect(v.code).toBe(0);
-  for (const id of ids) expect(t.events(id).filter((e) => e.type === 'done'), id).toHaveLength(1);
+  for (const id of ids)
+    expect(
+      t.events(id).filter((e) => e.type === 'done'),
+      id,
+    ).toHaveLength(1);
   expect(doneIds(t).sort()).toEqual([...ids].sort());
 }
 
@@ -75,7 +79,10 @@ function requests(t: TestSpool): string[] {
 }
 
 function acks(t: TestSpool): { id: string; items: Record<string, unknown>[] }[] {
-  return t.files('control/acks').filter((n) => n.endsWith('.json')).map((n) => JSON.parse(readFileSync(join(t.dir, 'control', 'acks', n), 'utf8')));
+  return t
+    .files('control/acks')
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => JSON.parse(readFileSync(join(t.dir, 'control', 'acks', n), 'utf8')));
 }
 
 async function controlSide(point: FailpointName) {
@@ -137,38 +144,44 @@ describe('crash at every failpoint', () => {
     await scenarioFor(point)(point);
   });
 
-  it.each(['ENOENT', 'EIO', 'ESTALE'])('takes a rename that succeeded but reported %s as done (DESIGN rule 4): every job done once', async (code) => {
-    const t = makeSpool(FAST);
-    const s = t.sentinel({ SPOOLCTL_FAILPOINTS: `rename.reply-lost=error(${code})` });
-    const w = t.worker();
-    const ids = ['amb-a', 'amb-b', 'amb-c', 'amb-d'];
-    for (const id of ids) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 50 } }));
-    await until('all done', () => allDone(t, ids));
-    expect(s.output()).toContain('failpoint fired');
-    expect(s.output()).not.toContain('"level":"error"');
-    await stopAll(w, s);
-    expectSound(t, ids);
-  });
+  it.each(['ENOENT', 'EIO', 'ESTALE'])(
+    'takes a rename that succeeded but reported %s as done (DESIGN rule 4): every job done once',
+    async (code) => {
+      const t = makeSpool(FAST);
+      const s = t.sentinel({ SPOOLCTL_FAILPOINTS: `rename.reply-lost=error(${code})` });
+      const w = t.worker();
+      const ids = ['amb-a', 'amb-b', 'amb-c', 'amb-d'];
+      for (const id of ids) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 50 } }));
+      await until('all done', () => allDone(t, ids));
+      expect(s.output()).toContain('failpoint fired');
+      expect(s.output()).not.toContain('"level":"error"');
+      await stopAll(w, s);
+      expectSound(t, ids);
+    },
+  );
 });
 
 describe('a control request cut short by a crash is applied once', () => {
-  it.each(['control.after-move', 'control.before-ack', 'control.after-ack'] as FailpointName[])('cancel, crash at %s: acknowledged as applied, not refused as already cancelled', async (point) => {
-    const t = makeSpool(FAST);
-    const s1 = t.sentinel(armed(point));
-    t.drop('fp-c.json', manifest('fp-c', 'noop'));
-    await until('admitted', () => t.job('fp-c'));
-    expect(t.run(['jobs', 'cancel', 'fp-c', '--no-wait']).code).toBe(0);
-    await crashed(s1);
-    expect(t.files('cancelled')).toEqual(['fp-c.json']);
-    const s2 = t.sentinel();
-    await until('request acknowledged', () => requests(t).length === 0 && acks(t).length === 1);
-    expect(acks(t)[0]!.items).toEqual([{ target: 'fp-c', ok: true, from: 'pending', to: 'cancelled' }]);
-    await until('recorded', () => t.job('fp-c')?.state === 'cancelled');
-    expect(t.events('fp-c').filter((e) => e.type === 'cancelled' || e.type === 'failed')).toHaveLength(1);
-    await stopAll(s2);
-    const v = t.run(['verify', '--json']);
-    expect(JSON.parse(v.stdout).violations, v.stdout).toEqual([]);
-  });
+  it.each(['control.after-move', 'control.before-ack', 'control.after-ack'] as FailpointName[])(
+    'cancel, crash at %s: acknowledged as applied, not refused as already cancelled',
+    async (point) => {
+      const t = makeSpool(FAST);
+      const s1 = t.sentinel(armed(point));
+      t.drop('fp-c.json', manifest('fp-c', 'noop'));
+      await until('admitted', () => t.job('fp-c'));
+      expect(t.run(['jobs', 'cancel', 'fp-c', '--no-wait']).code).toBe(0);
+      await crashed(s1);
+      expect(t.files('cancelled')).toEqual(['fp-c.json']);
+      const s2 = t.sentinel();
+      await until('request acknowledged', () => requests(t).length === 0 && acks(t).length === 1);
+      expect(acks(t)[0]!.items).toEqual([{ target: 'fp-c', ok: true, from: 'pending', to: 'cancelled' }]);
+      await until('recorded', () => t.job('fp-c')?.state === 'cancelled');
+      expect(t.events('fp-c').filter((e) => e.type === 'cancelled' || e.type === 'failed')).toHaveLength(1);
+      await stopAll(s2);
+      const v = t.run(['verify', '--json']);
+      expect(JSON.parse(v.stdout).violations, v.stdout).toEqual([]);
+    },
+  );
 });
 
 /** The state letter of a process in /proc (R, S, T for stopped, ...). */
@@ -306,7 +319,9 @@ describe('failpoint actions', () => {
 
   it('refuses a malformed SPOOLCTL_FAILPOINTS with an error naming the bad part, and runs nothing', () => {
     const t = makeSpool();
-    const r = t.run(['submit', '--plugin', 'noop', '--id', 'bad-fp'], { SPOOLCTL_FAILPOINTS: 'submit.before-publish=crash;claim.after-rename=sleep(soon)' });
+    const r = t.run(['submit', '--plugin', 'noop', '--id', 'bad-fp'], {
+      SPOOLCTL_FAILPOINTS: 'submit.before-publish=crash;claim.after-rename=sleep(soon)',
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('SPOOLCTL_FAILPOINTS');
     expect(r.stderr).toContain('"claim.after-rename=sleep(soon)"');

@@ -261,7 +261,11 @@ describe('hostile input', () => {
     expect((await rejection(t, 'deep-show.json')).reason).toContain('nested too deeply');
     const [node, script] = selfCommand() as [string, string];
     for (const id of ['fifo', 'deep-show']) {
-      const r = spawnSync(node, [script, '--spool', t.dir, 'jobs', 'show', id, '--json'], { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+      const r = spawnSync(node, [script, '--spool', t.dir, 'jobs', 'show', id, '--json'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        killSignal: 'SIGKILL',
+      });
       // soft: report every file that breaks it, not only the first
       expect.soft(r.error?.message, `jobs show ${id} must not block`).toBeUndefined();
       expect.soft(r.stderr, `jobs show ${id}`).toBe('');
@@ -314,7 +318,9 @@ describe('hostile input', () => {
       );
       await until('20,000 done events in the ledger', () => doneJobs() >= N, 20_000, 500);
     } catch (err) {
-      throw new Error(`${(err as Error).message}: ${seen} of ${N} in done/ after ${elapsed()} s; sentinel ${sentinel.child.exitCode === null ? 'running' : `exited ${sentinel.child.exitCode}`}`);
+      throw new Error(
+        `${(err as Error).message}: ${seen} of ${N} in done/ after ${elapsed()} s; sentinel ${sentinel.child.exitCode === null ? 'running' : `exited ${sentinel.child.exitCode}`}`,
+      );
     }
     console.log(`hostile flood: ${N} no-op jobs with 4 workers took ${elapsed()} s`);
 

@@ -9,7 +9,10 @@ describe('limits and integrity', () => {
   it('refuses a fifth worker with max_workers = 4, naming the cap', async () => {
     const t = makeSpool('[worker]\nmax_workers = 4\n');
     for (let i = 0; i < 4; i += 1) t.worker();
-    await until('4 slots held', () => JSON.parse(t.run(['status', '--json']).stdout).slots.filter((s: { state: string }) => s.state === 'idle').length === 4);
+    await until(
+      '4 slots held',
+      () => JSON.parse(t.run(['status', '--json']).stdout).slots.filter((s: { state: string }) => s.state === 'idle').length === 4,
+    );
     const fifth = t.worker();
     expect(await fifth.exited).toBe(1);
     expect(fifth.output()).toContain('All 4 worker slots are taken (worker.max_workers = 4, hard cap 8)');
@@ -56,7 +59,7 @@ describe('limits and integrity', () => {
     const db = new Database(join(t.dir, 'ledger', 'ledger.db'));
     const victim = db.prepare("SELECT seq FROM events WHERE type = 'done' AND job = 't2'").get() as { seq: number };
     db.exec('DROP TRIGGER events_append_only_update');
-    db.prepare("UPDATE events SET detail = '{\"exit_code\":1}' WHERE seq = ?").run(victim.seq);
+    db.prepare('UPDATE events SET detail = \'{"exit_code":1}\' WHERE seq = ?').run(victim.seq);
     db.close();
     const r = t.run(['ledger', 'verify']);
     expect(r.code).toBe(1);

@@ -16,7 +16,9 @@ describe('locks judged by the file server clock', () => {
   it.each(SKEWS)('a live worker whose clock is off by %i ms keeps its slot against a worker on another host', async (skew) => {
     const t = makeSpool(TOML);
     const skewed = t.worker(['--slot', '1'], { SPOOLCTL_HOST: 'h1', SPOOLCTL_CLOCK_SKEW_MS: String(skew) });
-    const hb = await until('the skewed worker holds slot 1', () => (heartbeatOf(t.dir, 1)?.pid === skewed.pid ? heartbeatOf(t.dir, 1) : undefined));
+    const hb = await until('the skewed worker holds slot 1', () =>
+      heartbeatOf(t.dir, 1)?.pid === skewed.pid ? heartbeatOf(t.dir, 1) : undefined,
+    );
     const first = await until('its lock', () => lockOf(slotLock(t.dir, 1)));
     expect(first.holder).toMatchObject({ host: 'h1', pid: skewed.pid });
 
@@ -43,31 +45,36 @@ describe('locks judged by the file server clock', () => {
     expect(lockOf(slotLock(t.dir, 1))).toBeUndefined();
   });
 
-  it.each(SKEWS)('the slot of a worker killed with -9 whose clock is off by %i ms is taken over after the stale threshold', async (skew) => {
-    const t = makeSpool(TOML);
-    const skewed = t.worker(['--slot', '1'], { SPOOLCTL_HOST: 'h1', SPOOLCTL_CLOCK_SKEW_MS: String(skew) });
-    await until('the skewed worker holds slot 1', () => heartbeatOf(t.dir, 1)?.pid === skewed.pid && lockOf(slotLock(t.dir, 1)));
-    skewed.child.kill('SIGKILL');
-    await skewed.exited;
-    const diedMs = serverNow(t.dir);
-    const dead = lockOf(slotLock(t.dir, 1))!;
-    expect(dead.holder.pid).toBe(skewed.pid);
+  it.each(SKEWS)(
+    'the slot of a worker killed with -9 whose clock is off by %i ms is taken over after the stale threshold',
+    async (skew) => {
+      const t = makeSpool(TOML);
+      const skewed = t.worker(['--slot', '1'], { SPOOLCTL_HOST: 'h1', SPOOLCTL_CLOCK_SKEW_MS: String(skew) });
+      await until('the skewed worker holds slot 1', () => heartbeatOf(t.dir, 1)?.pid === skewed.pid && lockOf(slotLock(t.dir, 1)));
+      skewed.child.kill('SIGKILL');
+      await skewed.exited;
+      const diedMs = serverNow(t.dir);
+      const dead = lockOf(slotLock(t.dir, 1))!;
+      expect(dead.holder.pid).toBe(skewed.pid);
 
-    // Not never: well within the time a +30 s clock would have added.
-    const heir = await workerTakingSlot(t, t.dir, 1, { SPOOLCTL_HOST: 'h2' }, 20_000);
-    const taken = await until('the new lock', () => lockOf(slotLock(t.dir, 1)));
-    expect(taken.holder).toMatchObject({ host: 'h2', pid: heir.pid });
-    // Not sooner: the new lock was made more than the stale threshold after the last refresh,
-    // which came at most one refresh interval before the death (both by the server's clock).
-    expect(taken.madeMs - dead.refreshedMs).toBeGreaterThan(STALE_MS);
-    expect(taken.madeMs - diedMs).toBeGreaterThan(STALE_MS - refreshEveryMs(STALE_MS));
-    expect(heir.child.exitCode).toBeNull();
-  });
+      // Not never: well within the time a +30 s clock would have added.
+      const heir = await workerTakingSlot(t, t.dir, 1, { SPOOLCTL_HOST: 'h2' }, 20_000);
+      const taken = await until('the new lock', () => lockOf(slotLock(t.dir, 1)));
+      expect(taken.holder).toMatchObject({ host: 'h2', pid: heir.pid });
+      // Not sooner: the new lock was made more than the stale threshold after the last refresh,
+      // which came at most one refresh interval before the death (both by the server's clock).
+      expect(taken.madeMs - dead.refreshedMs).toBeGreaterThan(STALE_MS);
+      expect(taken.madeMs - diedMs).toBeGreaterThan(STALE_MS - refreshEveryMs(STALE_MS));
+      expect(heir.child.exitCode).toBeNull();
+    },
+  );
 
   it.each(SKEWS)('a live sentinel whose clock is off by %i ms is not displaced by a second sentinel', async (skew) => {
     const t = makeSpool(TOML);
     const first = t.sentinel({ SPOOLCTL_HOST: 'h1', SPOOLCTL_CLOCK_SKEW_MS: String(skew) });
-    const lock = await until('the first sentinel holds the lock', () => (lockOf(sentinelLock(t.dir))?.holder.pid === first.pid ? lockOf(sentinelLock(t.dir)) : undefined));
+    const lock = await until('the first sentinel holds the lock', () =>
+      lockOf(sentinelLock(t.dir))?.holder.pid === first.pid ? lockOf(sentinelLock(t.dir)) : undefined,
+    );
     const second = t.sentinel({ SPOOLCTL_HOST: 'h2' });
     expect(await exitedWithin(second, 20_000, 'with a live sentinel')).toBe(1);
     expect(second.output()).toContain(`already has a sentinel: pid ${first.pid} on host h1`);

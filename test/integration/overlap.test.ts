@@ -62,7 +62,9 @@ async function runningTree(): Promise<number> {
 
 /** The worker's reaper: its child shell reading the pipe. */
 function reaperOf(worker: number): number {
-  const pid = pidsInProc().find((p) => Number(statFields(p)?.[1]) === worker && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('while read'));
+  const pid = pidsInProc().find(
+    (p) => Number(statFields(p)?.[1]) === worker && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('while read'),
+  );
   if (pid === undefined) throw new Error(`worker ${worker} has no reaper`);
   return pid;
 }

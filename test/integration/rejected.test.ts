@@ -45,7 +45,10 @@ describe('rejected files', () => {
     t.drop('nameless', manifest('nameless', 'noop'));
     // A good job dropped after them is done only once the sentinel has read pending/ again.
     t.drop('after.json', manifest('after', 'noop'));
-    await until('five files quarantined and recorded', () => isDone(t, 'after') && t.files('rejected').length === 5 && t.events().filter((e) => e.type === 'rejected').length === 5);
+    await until(
+      'five files quarantined and recorded',
+      () => isDone(t, 'after') && t.files('rejected').length === 5 && t.events().filter((e) => e.type === 'rejected').length === 5,
+    );
 
     const all = readdirSync(join(t.dir, 'rejected'));
     const records = all.filter((n) => n.endsWith('.error.json'));

@@ -71,14 +71,20 @@ describe('disk full', () => {
     await until('ledger failure reported', () => s.output().includes('cannot write the ledger'), 10_000);
     disk.free();
     const db = () => new Database(join(disk.dir, 'ledger.db'), { readonly: true });
-    await until('ledger caught up', () => {
-      const d = db();
-      try {
-        return ids.every((id) => (d.prepare("SELECT count(*) AS n FROM events WHERE job = ? AND type = 'done'").get(id) as { n: number }).n === 1);
-      } finally {
-        d.close();
-      }
-    }, 15_000);
+    await until(
+      'ledger caught up',
+      () => {
+        const d = db();
+        try {
+          return ids.every(
+            (id) => (d.prepare("SELECT count(*) AS n FROM events WHERE job = ? AND type = 'done'").get(id) as { n: number }).n === 1,
+          );
+        } finally {
+          d.close();
+        }
+      },
+      15_000,
+    );
     await stop(w, s);
     verifyOk(t);
   });
@@ -90,7 +96,8 @@ describe('disk full', () => {
  * BEGIN EXCLUSIVE still lets readers in). Killing the child releases the lock.
  */
 async function lockLedgerElsewhere(path: string): Promise<ChildProcess> {
-  const script = "const D = require('better-sqlite3'); const db = new D(process.argv[1]); db.pragma('locking_mode = EXCLUSIVE'); db.exec('BEGIN EXCLUSIVE'); db.prepare('SELECT count(*) FROM events').get(); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);";
+  const script =
+    "const D = require('better-sqlite3'); const db = new D(process.argv[1]); db.pragma('locking_mode = EXCLUSIVE'); db.exec('BEGIN EXCLUSIVE'); db.prepare('SELECT count(*) FROM events').get(); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);";
   const child = spawn(process.execPath, ['-e', script, path], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
   holders.push(child);
   let out = '';
@@ -121,16 +128,32 @@ describe('ledger locked by another process at start-up', () => {
     await stop(s1);
     const holder = await lockLedgerElsewhere(join(t.dir, 'ledger', 'ledger.db'));
     const s2 = t.sentinel();
-    await until('a retry logged', () => s2.output().split('\n').filter((l) => l.includes(LOCKED)).length >= 2, 15_000);
+    await until(
+      'a retry logged',
+      () =>
+        s2
+          .output()
+          .split('\n')
+          .filter((l) => l.includes(LOCKED)).length >= 2,
+      15_000,
+    );
     expect(s2.output()).toContain(join(t.dir, 'ledger', 'ledger.db'));
-    const delays = s2.output().split('\n').filter((l) => l.includes(LOCKED)).map((l) => JSON.parse(l).retry_in_ms as number);
+    const delays = s2
+      .output()
+      .split('\n')
+      .filter((l) => l.includes(LOCKED))
+      .map((l) => JSON.parse(l).retry_in_ms as number);
     expect(delays[1]).toBeGreaterThan(delays[0]!); // backoff
     expect(s2.output()).not.toContain('sentinel started');
     await released(holder);
     await until('started after the release', () => s2.output().includes('sentinel started'), 20_000);
     const w = t.worker();
     t.drop('after-lock.json', manifest('after-lock', 'noop'));
-    await until('done and recorded', () => t.job('after-lock')?.state === 'done' && t.events().filter((e) => e.type === 'sentinel_started').length === 2, 15_000);
+    await until(
+      'done and recorded',
+      () => t.job('after-lock')?.state === 'done' && t.events().filter((e) => e.type === 'sentinel_started').length === 2,
+      15_000,
+    );
     await stop(w, s2);
     verifyOk(t);
   });
@@ -189,7 +212,11 @@ describe('ledger trouble', () => {
     await until('lock reported', () => s2.output().includes('cannot write the ledger'), 10_000);
     holder.exec('ROLLBACK');
     holder.close();
-    await until('caught up', () => t.job('early')?.state === 'done' && t.events().filter((e) => e.type === 'sentinel_started').length === 2, 10_000);
+    await until(
+      'caught up',
+      () => t.job('early')?.state === 'done' && t.events().filter((e) => e.type === 'sentinel_started').length === 2,
+      10_000,
+    );
     await stop(w, s2);
     verifyOk(t);
   });

@@ -36,7 +36,10 @@ function spoolctlProcesses(t: TestSpool): string[] {
     });
 }
 
-const heldSlots = (t: TestSpool) => [...readdirSync(join(t.dir, 'slots')).filter((n) => n.startsWith('slot-')), ...(existsSync(join(t.dir, 'sentinel.lock')) ? ['sentinel.lock'] : [])];
+const heldSlots = (t: TestSpool) => [
+  ...readdirSync(join(t.dir, 'slots')).filter((n) => n.startsWith('slot-')),
+  ...(existsSync(join(t.dir, 'sentinel.lock')) ? ['sentinel.lock'] : []),
+];
 
 /** Where every job is, by directory: each must be in exactly one. */
 function whereAre(t: TestSpool, ids: string[]): Record<string, string[]> {
@@ -77,7 +80,13 @@ describe('spoolctl run', () => {
   it('stops what it started on Ctrl-C, exits 130 and loses no job', async () => {
     const t = makeSpool(FAST);
     const ids = Array.from({ length: 5 }, (_, i) => `long-${i}`);
-    const run = t.start(['run', ...batch(t, ids.map((id) => manifest(id, 'work', { params: { ms: 30000 } })))]);
+    const run = t.start([
+      'run',
+      ...batch(
+        t,
+        ids.map((id) => manifest(id, 'work', { params: { ms: 30000 } })),
+      ),
+    ]);
     await until('two jobs running', () => ids.filter((id) => t.job(id)?.state === 'claimed').length === 2, 30_000);
     run.child.kill('SIGINT');
     const code = await exitedWithin(run, 60_000, 'after Ctrl-C');
@@ -98,7 +107,12 @@ describe('spoolctl run', () => {
     const t = makeSpool(FAST);
     const sentinel = t.sentinel();
     const workers = [t.worker(), t.worker()];
-    await until('two live workers', () => (JSON.parse(t.run(['workers', 'list', '--json']).stdout) as { slots: { state: string }[] }).slots.filter((s) => s.state === 'idle').length === 2);
+    await until(
+      'two live workers',
+      () =>
+        (JSON.parse(t.run(['workers', 'list', '--json']).stdout) as { slots: { state: string }[] }).slots.filter((s) => s.state === 'idle')
+          .length === 2,
+    );
     const before = spoolctlProcesses(t).sort();
     const run = t.start(['run', '--plugin', 'echo-args', '--input', 'hi', '--param', 'a=b', '--id', 'flagged']);
     const code = await exitedWithin(run, 60_000, 'running one job');

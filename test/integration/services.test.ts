@@ -18,7 +18,11 @@ const record = (t: TestSpool): Rec | undefined => {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Rec) : undefined;
 };
 
-const status = (t: TestSpool) => JSON.parse(t.run(['status', '--json']).stdout) as { sentinel: { up: boolean }; slots: { slot: number; state: string; pid: number | null }[] };
+const status = (t: TestSpool) =>
+  JSON.parse(t.run(['status', '--json']).stdout) as {
+    sentinel: { up: boolean };
+    slots: { slot: number; state: string; pid: number | null }[];
+  };
 
 /** spoolctl processes whose command line names this spool. */
 function processesOf(t: TestSpool): string[] {
@@ -47,7 +51,12 @@ describe('services', () => {
     const listed = JSON.parse(t.run(['workers', 'list', '--json']).stdout) as { slots: { state: string; pid: number | null }[] };
     const live = listed.slots.filter((s) => s.state === 'idle');
     expect(live).toHaveLength(3);
-    expect(live.map((s) => s.pid).sort()).toEqual(record(t)!.children.filter((c) => c.role === 'worker').map((c) => c.proc!.pid).sort());
+    expect(live.map((s) => s.pid).sort()).toEqual(
+      record(t)!
+        .children.filter((c) => c.role === 'worker')
+        .map((c) => c.proc!.pid)
+        .sort(),
+    );
     expect(record(t)!.children.filter((c) => c.role === 'worker' && c.state === 'running')).toHaveLength(3);
     const again = t.run(['start-services', '--workers', '3']);
     expect(again.code).toBe(0);
@@ -78,7 +87,12 @@ describe('services', () => {
     process.kill(victim, 'SIGKILL');
     const replaced = await until('worker-1 replaced', () => {
       const w = record(t)?.children.find((c) => c.name === 'worker-1');
-      return w?.state === 'running' && w.proc && w.proc.pid !== victim && status(t).slots.some((s) => s.pid === w.proc!.pid && s.state === 'idle') ? w : undefined;
+      return w?.state === 'running' &&
+        w.proc &&
+        w.proc.pid !== victim &&
+        status(t).slots.some((s) => s.pid === w.proc!.pid && s.state === 'idle')
+        ? w
+        : undefined;
     });
     expect(replaced.restarts).toBe(1);
     t.drop('b.json', manifest('b', 'noop'));
@@ -114,9 +128,13 @@ describe('services', () => {
     expect(gaveUp.name).toBe('worker-1');
     await until('the supervisor log says so', () => sup.output().includes('gave up on worker-1 after 3 crashes'));
     expect(sup.output()).toContain('gave up on worker-1 after 3 crashes');
-    await until('ledger says so', () => t.events().some((e) => e.type === 'worker_left' && String(e.detail.reason).includes('gave up on worker-1')));
+    await until('ledger says so', () =>
+      t.events().some((e) => e.type === 'worker_left' && String(e.detail.reason).includes('gave up on worker-1')),
+    );
     expect(t.run(['workers', 'list']).stdout).toContain('worker-1 given up on after repeated crashes');
-    expect(JSON.parse(t.run(['workers', 'list', '--json']).stdout).supervised).toMatchObject([{ name: 'worker-1', state: 'gave_up', restarts: 2 }]);
+    expect(JSON.parse(t.run(['workers', 'list', '--json']).stdout).supervised).toMatchObject([
+      { name: 'worker-1', state: 'gave_up', restarts: 2 },
+    ]);
     sup.child.kill('SIGTERM');
     expect(await exitedWithin(sup, 20_000, 'on SIGTERM')).toBe(0);
     expect(record(t)).toBeUndefined();
@@ -189,7 +207,11 @@ describe('services: failures leave nothing behind', () => {
     expect(processesOf(t).filter((p) => !p.startsWith(`${outsider.pid}:`))).toEqual([]);
     expect(outsider.child.exitCode).toBeNull();
     expect(status(t).sentinel.up).toBe(false);
-    expect(status(t).slots.filter((s) => s.state !== 'free').map((s) => s.pid)).toEqual([outsider.pid]);
+    expect(
+      status(t)
+        .slots.filter((s) => s.state !== 'free')
+        .map((s) => s.pid),
+    ).toEqual([outsider.pid]);
     // Nothing is left to make the next start say "already run": it starts afresh.
     const again = t.run(['start-services', '--workers', '1']);
     expect(again.code, again.stderr).toBe(0);
@@ -219,7 +241,9 @@ describe('services: failures leave nothing behind', () => {
     expect(processesWith('work.mjs', '987651')).toEqual([]);
     expect(processesOf(t)).toEqual([]);
     for (const w of rec.children.filter((c) => c.role === 'worker')) {
-      const stops = readFileSync(w.log, 'utf8').split('\n').filter((l) => l.includes('"worker stopped"'));
+      const stops = readFileSync(w.log, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"worker stopped"'));
       expect(stops.join('\n'), w.name).toContain('"reason":"SIGTERM"');
     }
     expect(readFileSync(rec.children.find((c) => c.role === 'sentinel')!.log, 'utf8')).not.toBe('');
@@ -239,13 +263,31 @@ describe('services: failures leave nothing behind', () => {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         return { pid, start: String(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) + 1) };
       };
-      const [sup, worker, sentinel] = sleepers.map((c) => other(c.pid!)) as [ReturnType<typeof other>, ReturnType<typeof other>, ReturnType<typeof other>];
-      const child = (role: string, name: string, proc: { pid: number; start: string }) => ({ role, name, proc, state: 'running', restarts: 0, last_exit: null, log: join(t.dir, 'logs', `${name}.log`) });
+      const [sup, worker, sentinel] = sleepers.map((c) => other(c.pid!)) as [
+        ReturnType<typeof other>,
+        ReturnType<typeof other>,
+        ReturnType<typeof other>,
+      ];
+      const child = (role: string, name: string, proc: { pid: number; start: string }) => ({
+        role,
+        name,
+        proc,
+        state: 'running',
+        restarts: 0,
+        last_exit: null,
+        log: join(t.dir, 'logs', `${name}.log`),
+      });
       mkdirSync(join(t.dir, 'services'), { recursive: true });
       const now = new Date().toISOString();
       writeFileSync(
         join(t.dir, 'services', `${hostId()}.json`),
-        JSON.stringify({ host: hostId(), supervisor: sup, started_at: now, updated_at: now, children: [child('sentinel', 'sentinel', sentinel), child('worker', 'worker-1', worker)] }),
+        JSON.stringify({
+          host: hostId(),
+          supervisor: sup,
+          started_at: now,
+          updated_at: now,
+          children: [child('sentinel', 'sentinel', sentinel), child('worker', 'worker-1', worker)],
+        }),
       );
       const r = t.run(['stop-services']);
       expect(r.code, r.stderr).toBe(0);

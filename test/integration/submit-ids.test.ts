@@ -33,7 +33,11 @@ describe('submit --id with an id the spool already has', () => {
     for (const id of ['d1', 'd2']) t.drop(`${id}.json`, manifest(id, 'noop'));
     t.drop('f1.json', manifest('f1', 'fail', { params: { code: 3 }, max_attempts: 1 }));
     t.drop('r1.json', manifest('r1', 'no-such-plugin'));
-    await until('done, failed and rejected', () => allDone(t, ['early', 'd1', 'd2']) && stateOf(t, 'f1') === 'failed' && stateOf(t, 'r1') === 'rejected', 30_000);
+    await until(
+      'done, failed and rejected',
+      () => allDone(t, ['early', 'd1', 'd2']) && stateOf(t, 'f1') === 'failed' && stateOf(t, 'r1') === 'rejected',
+      30_000,
+    );
     // The only worker stays busy with c1, so the jobs dropped after it stay pending.
     t.drop('c1.json', manifest('c1', 'work', { params: { ms: 60_000 } }));
     await until('c1 claimed', () => stateOf(t, 'c1') === 'claimed');
@@ -66,7 +70,11 @@ describe('submit --id with an id the spool already has', () => {
 describe('submit --id with an id it cannot take', () => {
   it('exits 2 with one sentence for an invalid id or one starting with "-", and publishes nothing', () => {
     const t = makeSpool(FAST);
-    for (const args of [['--id', 'a.b'], ['--id', ''], ['--id', 'x'.repeat(65)]]) {
+    for (const args of [
+      ['--id', 'a.b'],
+      ['--id', ''],
+      ['--id', 'x'.repeat(65)],
+    ]) {
       const r = t.run(['submit', '--plugin', 'noop', ...args]);
       expect.soft(r.code, r.stderr).toBe(2);
       expect.soft(r.stdout).toBe('');

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { allDone, makeSpool, until, type TestSpool } from '../helpers/spool.js';
 
 const FAST = '[worker]\nheartbeat_ms = 200\nstale_after_ms = 3000\n';
-const status = (t: TestSpool) => JSON.parse(t.run(['status', '--json']).stdout) as { sentinel: { up: boolean }; slots: { state: string }[] };
+const status = (t: TestSpool) =>
+  JSON.parse(t.run(['status', '--json']).stdout) as { sentinel: { up: boolean }; slots: { state: string }[] };
 
 describe('submit with nothing running', () => {
   it('prints the id alone on stdout and warns once on stderr that the job waits', async () => {

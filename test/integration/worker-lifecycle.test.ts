@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doneIds, isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
-const slotState = (t: ReturnType<typeof makeSpool>, slot: number) => JSON.parse(t.run(['status', '--json']).stdout).slots[slot - 1].state as string;
+const slotState = (t: ReturnType<typeof makeSpool>, slot: number) =>
+  JSON.parse(t.run(['status', '--json']).stdout).slots[slot - 1].state as string;
 
 describe('worker lifecycle', () => {
   it('finishes the running job on SIGTERM, then releases its slot and exits 0', async () => {

@@ -21,7 +21,10 @@ function list(t: TestSpool): WorkerRow[] {
 }
 
 const stateOf = (t: TestSpool, slot: number) => list(t).find((r) => r.slot === slot)?.state;
-const slotFiles = (t: TestSpool) => readdirSync(join(t.dir, 'slots')).filter((n) => n.startsWith('slot-')).sort();
+const slotFiles = (t: TestSpool) =>
+  readdirSync(join(t.dir, 'slots'))
+    .filter((n) => n.startsWith('slot-'))
+    .sort();
 
 /** Pids of processes whose environment names this spool: the plugins its workers run. */
 function pluginsOf(t: TestSpool): number[] {
@@ -49,14 +52,27 @@ describe('workers list', () => {
     t.drop('quick.json', manifest('quick', 'noop'));
     await until('quick done', () => allDone(t, ['quick']));
     t.drop('long.json', manifest('long', 'work', { params: { ms: 20000 } }));
-    const busy = await until('one worker busy with long', () => list(t).find((r) => r.state === 'busy' && r.job === 'long' && (r.progress ?? 0) > 0));
+    const busy = await until('one worker busy with long', () =>
+      list(t).find((r) => r.state === 'busy' && r.job === 'long' && (r.progress ?? 0) > 0),
+    );
     c.child.kill('SIGKILL');
     await c.exited;
     const rows = list(t);
     expect(rows.map((r) => r.slot)).toEqual([1, 2, 3, 4]);
     expect(rows.find((r) => r.pid === c.pid)?.state).toBe('dead');
     expect(rows.find((r) => r.slot === 4)).toEqual({
-      slot: 4, state: 'free', host: null, pid: null, job: null, progress: null, jobs_done: null, jobs_failed: null, started_at: null, uptime_s: null, heartbeat_age_ms: null, reason: null,
+      slot: 4,
+      state: 'free',
+      host: null,
+      pid: null,
+      job: null,
+      progress: null,
+      jobs_done: null,
+      jobs_failed: null,
+      started_at: null,
+      uptime_s: null,
+      heartbeat_age_ms: null,
+      reason: null,
     });
     const live = rows.filter((r) => r.pid === a.pid || r.pid === b.pid);
     expect(live.map((r) => r.state).sort()).toEqual(['busy', 'idle']);
@@ -144,7 +160,9 @@ describe('workers cleanup', () => {
     const reclaimed = t.events('z').find((e) => e.type === 'reclaimed');
     expect(String(reclaimed?.detail.reason)).toMatch(/heartbeat .* old/);
     expect(t.job('z')).toMatchObject({ state: 'pending', attempts: 1 });
-    await until('the cleanup recorded in the ledger', () => t.events().some((e) => e.type === 'worker_left' && String(e.detail.reason).includes('workers cleanup')));
+    await until('the cleanup recorded in the ledger', () =>
+      t.events().some((e) => e.type === 'worker_left' && String(e.detail.reason).includes('workers cleanup')),
+    );
   });
 
   it('kills a paused worker past the stale limit, with its plugin, and leaves live workers and other spools alone', async () => {
@@ -205,7 +223,9 @@ describe('workers cleanup', () => {
     const all = [byFlag, byEnv, byCwd, otherHost, otherSpool];
     try {
       await until('five workers up', () => list(t).filter((r) => r.state === 'idle').length === 4 && stateOf(other, 1) === 'idle');
-      const found = localWorkersOf(t.dir, hostId()).map((p) => p.pid).sort();
+      const found = localWorkersOf(t.dir, hostId())
+        .map((p) => p.pid)
+        .sort();
       expect(found).toEqual([byFlag, byEnv, byCwd].map((p) => p.child.pid!).sort());
     } finally {
       for (const p of all) p.child.kill('SIGKILL');

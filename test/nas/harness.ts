@@ -38,7 +38,9 @@ const SSHFS_OPTIONS = [
 function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
   if (r.error || r.status !== 0) {
-    throw new Error(`NAS harness: \`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr} — .ci/run installs openssh-server and sshfs`);
+    throw new Error(
+      `NAS harness: \`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr} — .ci/run installs openssh-server and sshfs`,
+    );
   }
   return r.stdout;
 }
@@ -84,7 +86,14 @@ export function mountNas(): Nas {
   };
   try {
     for (const at of [hostA, hostB]) {
-      run('sshfs', ['-p', String(port), '-o', [`IdentityFile=${join(root, 'user_key')}`, ...SSHFS_OPTIONS].join(','), `root@127.0.0.1:${exportDir}`, at]);
+      run('sshfs', [
+        '-p',
+        String(port),
+        '-o',
+        [`IdentityFile=${join(root, 'user_key')}`, ...SSHFS_OPTIONS].join(','),
+        `root@127.0.0.1:${exportDir}`,
+        at,
+      ]);
       mounted.push(at);
       const type = run('stat', ['-f', '-c', '%T', at]).trim();
       if (!/fuse/.test(type)) throw new Error(`NAS harness: ${at} is ${type} after sshfs, not a FUSE mount`);

@@ -65,13 +65,25 @@ export async function refreshedPast(lockDir: string, fromMs: number, ms: number,
  * Starts workers for `slot` through `t` until one takes it; each one refused must say the slot
  * is taken. Returns the worker that holds the slot.
  */
-export async function workerTakingSlot(t: TestSpool, serverDir: string, slot: number, env: NodeJS.ProcessEnv = {}, timeoutMs = 40_000): Promise<Proc> {
+export async function workerTakingSlot(
+  t: TestSpool,
+  serverDir: string,
+  slot: number,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 40_000,
+): Promise<Proc> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const w = t.worker(['--slot', String(slot)], env);
-    const held = await until(`a worker for slot ${slot} starts or is refused`, () => (w.child.exitCode !== null ? 'refused' : heartbeatOf(serverDir, slot)?.pid === w.pid ? 'held' : undefined), 20_000, 50);
+    const held = await until(
+      `a worker for slot ${slot} starts or is refused`,
+      () => (w.child.exitCode !== null ? 'refused' : heartbeatOf(serverDir, slot)?.pid === w.pid ? 'held' : undefined),
+      20_000,
+      50,
+    );
     if (held === 'held') return w;
-    if (!w.output().includes(`Slot ${slot} is taken by another worker`)) throw new Error(`the worker for slot ${slot} failed otherwise:\n${w.output()}`);
+    if (!w.output().includes(`Slot ${slot} is taken by another worker`))
+      throw new Error(`the worker for slot ${slot} failed otherwise:\n${w.output()}`);
     if (Date.now() > deadline) throw new Error(`slot ${slot} was never taken over within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }

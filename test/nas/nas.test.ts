@@ -37,11 +37,23 @@ function twoHosts(name: string): Hosts {
 }
 
 const typesOf = (t: TestSpool, id: string) => t.events(id).map((e) => e.type);
-const slotsOf = (t: TestSpool) => JSON.parse(t.run(['status', '--json']).stdout).slots as { slot: number; state: string; host: string | null; job: string | null; progress: number | null }[];
+const slotsOf = (t: TestSpool) =>
+  JSON.parse(t.run(['status', '--json']).stdout).slots as {
+    slot: number;
+    state: string;
+    host: string | null;
+    job: string | null;
+    progress: number | null;
+  }[];
 
 /** Waits until `id` runs with progress on a slot held by `host`; returns the slot. */
 async function runningOn(t: TestSpool, host: string, id: string): Promise<number> {
-  return until(`${id} running on ${host}`, () => slotsOf(t).find((s) => s.host === host && s.job === id && (s.progress ?? 0) > 0)?.slot, 30_000, 200);
+  return until(
+    `${id} running on ${host}`,
+    () => slotsOf(t).find((s) => s.host === host && s.job === id && (s.progress ?? 0) > 0)?.slot,
+    30_000,
+    200,
+  );
 }
 
 describe('on a real network filesystem (two sshfs mounts)', () => {
@@ -128,7 +140,10 @@ describe('on a real network filesystem (two sshfs mounts)', () => {
 
   it('doctor on the mount reports the network filesystem and that the ledger is on local disk', () => {
     const { a, b } = twoHosts('doctor');
-    for (const [t, host] of [[a, 'host-a'], [b, 'host-b']] as const) {
+    for (const [t, host] of [
+      [a, 'host-a'],
+      [b, 'host-b'],
+    ] as const) {
       const r = t.run(['doctor', '--json']);
       const report = JSON.parse(r.stdout) as { checks: { name: string; status: string; detail: string }[] };
       const check = (name: string) => report.checks.find((c) => c.name === name)!;
@@ -146,11 +161,23 @@ describe('on a real network filesystem (two sshfs mounts)', () => {
     for (const id of ids) a.drop(`${id}.json`, manifest(id, 'noop'));
     a.drop('later.json', manifest('later', 'noop'));
     await until('done', () => allDone(a, [...ids, 'later']), 30_000, 200);
-    const seen = await until('counts on host B', () => {
-      // Both hosts are this machine: point host B at a ledger path that its own disk lacks.
-      const st = JSON.parse(b.run(['status', '--json'], { SPOOLCTL_LEDGER__PATH: join(nas.root, 'no-ledger-on-host-b', 'ledger.db') }).stdout) as { ledger: boolean; sentinel: { up: boolean; host: string }; counts: Record<string, number>; slots: { state: string; host: string }[] };
-      return st.counts.done === 4 ? st : undefined;
-    }, 10_000, 300);
+    const seen = await until(
+      'counts on host B',
+      () => {
+        // Both hosts are this machine: point host B at a ledger path that its own disk lacks.
+        const st = JSON.parse(
+          b.run(['status', '--json'], { SPOOLCTL_LEDGER__PATH: join(nas.root, 'no-ledger-on-host-b', 'ledger.db') }).stdout,
+        ) as {
+          ledger: boolean;
+          sentinel: { up: boolean; host: string };
+          counts: Record<string, number>;
+          slots: { state: string; host: string }[];
+        };
+        return st.counts.done === 4 ? st : undefined;
+      },
+      10_000,
+      300,
+    );
     expect(seen.ledger).toBe(false);
     expect(seen.sentinel).toMatchObject({ up: true, host: 'host-a' });
     expect(seen.slots[0]).toMatchObject({ state: 'idle', host: 'host-b' });
@@ -158,51 +185,75 @@ describe('on a real network filesystem (two sshfs mounts)', () => {
 
   // Locks are judged by the server's clock too (DESIGN §4 rule 5). The file server's view of
   // the spool is the export directory: its mtimes are the server's own, with no cache between.
-  it.each([30_000, -30_000])('a live worker and a live sentinel on host B with clocks off by %i ms keep their locks against host A', async (skew) => {
-    const name = `locks${skew > 0 ? 'plus' : 'minus'}`;
-    const { a, b } = twoHosts(name);
-    const server = join(nas.exportDir, name);
-    const env = { SPOOLCTL_CLOCK_SKEW_MS: String(skew) };
-    const sentinel = b.sentinel(env);
-    const worker = b.worker(['--slot', '1'], env);
-    const sLock = await until('the skewed sentinel holds its lock', () => (lockOf(sentinelLock(server))?.holder.pid === sentinel.pid ? lockOf(sentinelLock(server)) : undefined), 30_000, 100);
-    const wLock = await until('the skewed worker holds slot 1', () => (heartbeatOf(server, 1)?.pid === worker.pid && lockOf(slotLock(server, 1))?.holder.pid === worker.pid ? lockOf(slotLock(server, 1)) : undefined), 30_000, 100);
-    const token = heartbeatOf(server, 1)!.token;
-    const refused = async () => {
-      const rivalWorker = a.worker(['--slot', '1']);
-      expect(await exitedWithin(rivalWorker, 30_000, 'asking host B\'s slot')).not.toBe(0);
-      expect(rivalWorker.output()).toContain('Slot 1 is taken by another worker');
-      const rivalSentinel = a.sentinel();
-      expect(await exitedWithin(rivalSentinel, 30_000, 'with a live sentinel on host B')).toBe(1);
-      expect(rivalSentinel.output()).toContain(`already has a sentinel: pid ${sentinel.pid} on host host-b`);
-    };
-    await refused();
-    await refreshedPast(slotLock(server, 1), wLock.refreshedMs, 2 * STALE_MS, 'slot 1 refreshed for two stale periods');
-    await refreshedPast(sentinelLock(server), sLock.refreshedMs, 2 * STALE_MS, 'the sentinel lock refreshed for two stale periods');
-    await refused();
-    expect(sentinel.child.exitCode).toBeNull();
-    expect(worker.child.exitCode).toBeNull();
-    expect(lockOf(sentinelLock(server))?.token).toBe(sLock.token);
-    expect(lockOf(slotLock(server, 1))?.token).toBe(wLock.token);
-    expect(heartbeatOf(server, 1)).toMatchObject({ pid: worker.pid, token });
-  });
+  it.each([30_000, -30_000])(
+    'a live worker and a live sentinel on host B with clocks off by %i ms keep their locks against host A',
+    async (skew) => {
+      const name = `locks${skew > 0 ? 'plus' : 'minus'}`;
+      const { a, b } = twoHosts(name);
+      const server = join(nas.exportDir, name);
+      const env = { SPOOLCTL_CLOCK_SKEW_MS: String(skew) };
+      const sentinel = b.sentinel(env);
+      const worker = b.worker(['--slot', '1'], env);
+      const sLock = await until(
+        'the skewed sentinel holds its lock',
+        () => (lockOf(sentinelLock(server))?.holder.pid === sentinel.pid ? lockOf(sentinelLock(server)) : undefined),
+        30_000,
+        100,
+      );
+      const wLock = await until(
+        'the skewed worker holds slot 1',
+        () =>
+          heartbeatOf(server, 1)?.pid === worker.pid && lockOf(slotLock(server, 1))?.holder.pid === worker.pid
+            ? lockOf(slotLock(server, 1))
+            : undefined,
+        30_000,
+        100,
+      );
+      const token = heartbeatOf(server, 1)!.token;
+      const refused = async () => {
+        const rivalWorker = a.worker(['--slot', '1']);
+        expect(await exitedWithin(rivalWorker, 30_000, "asking host B's slot")).not.toBe(0);
+        expect(rivalWorker.output()).toContain('Slot 1 is taken by another worker');
+        const rivalSentinel = a.sentinel();
+        expect(await exitedWithin(rivalSentinel, 30_000, 'with a live sentinel on host B')).toBe(1);
+        expect(rivalSentinel.output()).toContain(`already has a sentinel: pid ${sentinel.pid} on host host-b`);
+      };
+      await refused();
+      await refreshedPast(slotLock(server, 1), wLock.refreshedMs, 2 * STALE_MS, 'slot 1 refreshed for two stale periods');
+      await refreshedPast(sentinelLock(server), sLock.refreshedMs, 2 * STALE_MS, 'the sentinel lock refreshed for two stale periods');
+      await refused();
+      expect(sentinel.child.exitCode).toBeNull();
+      expect(worker.child.exitCode).toBeNull();
+      expect(lockOf(sentinelLock(server))?.token).toBe(sLock.token);
+      expect(lockOf(slotLock(server, 1))?.token).toBe(wLock.token);
+      expect(heartbeatOf(server, 1)).toMatchObject({ pid: worker.pid, token });
+    },
+  );
 
-  it.each([30_000, -30_000])('host A takes the slot of a worker on host B killed with -9, its clock off by %i ms, after the stale threshold', async (skew) => {
-    const name = `lockkill${skew > 0 ? 'plus' : 'minus'}`;
-    const { a, b } = twoHosts(name);
-    const server = join(nas.exportDir, name);
-    const victim = b.worker(['--slot', '1'], { SPOOLCTL_CLOCK_SKEW_MS: String(skew) });
-    await until('the skewed worker holds slot 1', () => heartbeatOf(server, 1)?.pid === victim.pid && lockOf(slotLock(server, 1))?.holder.pid === victim.pid, 30_000, 100);
-    victim.child.kill('SIGKILL');
-    await victim.exited;
-    const diedMs = serverNow(nas.exportDir);
-    const dead = lockOf(slotLock(server, 1))!;
-    // Not never: well within the time a +30 s clock would have added.
-    const heir = await workerTakingSlot(a, server, 1, {}, 30_000);
-    const taken = await until('the new lock', () => lockOf(slotLock(server, 1)), 10_000, 100);
-    expect(taken.holder).toMatchObject({ host: 'host-a', pid: heir.pid });
-    // Not sooner, by the server's clock.
-    expect(taken.madeMs - dead.refreshedMs).toBeGreaterThan(STALE_MS);
-    expect(taken.madeMs - diedMs).toBeGreaterThan(STALE_MS - refreshEveryMs(STALE_MS));
-  });
+  it.each([30_000, -30_000])(
+    'host A takes the slot of a worker on host B killed with -9, its clock off by %i ms, after the stale threshold',
+    async (skew) => {
+      const name = `lockkill${skew > 0 ? 'plus' : 'minus'}`;
+      const { a, b } = twoHosts(name);
+      const server = join(nas.exportDir, name);
+      const victim = b.worker(['--slot', '1'], { SPOOLCTL_CLOCK_SKEW_MS: String(skew) });
+      await until(
+        'the skewed worker holds slot 1',
+        () => heartbeatOf(server, 1)?.pid === victim.pid && lockOf(slotLock(server, 1))?.holder.pid === victim.pid,
+        30_000,
+        100,
+      );
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      const diedMs = serverNow(nas.exportDir);
+      const dead = lockOf(slotLock(server, 1))!;
+      // Not never: well within the time a +30 s clock would have added.
+      const heir = await workerTakingSlot(a, server, 1, {}, 30_000);
+      const taken = await until('the new lock', () => lockOf(slotLock(server, 1)), 10_000, 100);
+      expect(taken.holder).toMatchObject({ host: 'host-a', pid: heir.pid });
+      // Not sooner, by the server's clock.
+      expect(taken.madeMs - dead.refreshedMs).toBeGreaterThan(STALE_MS);
+      expect(taken.madeMs - diedMs).toBeGreaterThan(STALE_MS - refreshEveryMs(STALE_MS));
+    },
+  );
 });

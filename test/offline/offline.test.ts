@@ -20,7 +20,13 @@ let tarball: string;
 function npm(args: string[], cwd: string) {
   const home = join(work, 'home');
   mkdirSync(home, { recursive: true });
-  const env = { ...process.env, HOME: home, npm_config_cache: join(work, 'empty-cache'), npm_config_registry: 'http://127.0.0.1:9/', npm_config_userconfig: join(home, '.npmrc') };
+  const env = {
+    ...process.env,
+    HOME: home,
+    npm_config_cache: join(work, 'empty-cache'),
+    npm_config_registry: 'http://127.0.0.1:9/',
+    npm_config_userconfig: join(home, '.npmrc'),
+  };
   return spawnSync('npm', args, { cwd, env, encoding: 'utf8', timeout: 240_000 });
 }
 
@@ -42,7 +48,16 @@ describe('offline package', () => {
     expect(readdirSync(join(work, 'out')).sort()).toEqual([`${name}.tgz`, `${name}.tgz.sha256`]);
     expect(execFileSync('sha256sum', ['-c', `${name}.tgz.sha256`], { cwd: join(work, 'out'), encoding: 'utf8' })).toContain(': OK');
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n');
-    for (const f of ['bin/spoolctl.js', 'build-info.json', 'README.md', 'docs/systemd/spoolctl-sentinel.service', 'docs/systemd/spoolctl-worker@.service', 'dist/tui/bundle.js', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'build/Release/posix_spawn.node']) {
+    for (const f of [
+      'bin/spoolctl.js',
+      'build-info.json',
+      'README.md',
+      'docs/systemd/spoolctl-sentinel.service',
+      'docs/systemd/spoolctl-worker@.service',
+      'dist/tui/bundle.js',
+      'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      'build/Release/posix_spawn.node',
+    ]) {
       expect(files, f).toContain(`${name}/${f}`);
     }
     // The binding is compiled; its C sources and the TUI's bundled dependencies stay out.
@@ -99,7 +114,13 @@ describe('offline package', () => {
     // A package built under another Node: the launcher compares build-info.json with this one.
     const info = join(top, 'build-info.json');
     const built = JSON.parse(readFileSync(info, 'utf8')) as Record<string, string>;
-    expect(built).toMatchObject({ spoolctl: version, abi: process.versions.modules, node: process.version, platform: process.platform, arch: process.arch });
+    expect(built).toMatchObject({
+      spoolctl: version,
+      abi: process.versions.modules,
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+    });
     writeFileSync(info, JSON.stringify({ ...built, node: 'v99.1.0', abi: '999' }));
     const r = spawnSync(process.execPath, [launcher, 'status'], { encoding: 'utf8' });
     expect(r.status).toBe(1);

@@ -45,7 +45,12 @@ function mount(t: TestSpool, theme: Theme = COLOR) {
   /** The visible text of every inverse stretch of the frame: the selected row, the current tab. */
   const inverse = () => [...raw().matchAll(/\u001B\[7m(.*?)\u001B\[27m/g)].map((m) => visible(m[1]!));
   /** The visible text of the selected row: the inverse line that starts with a job id or a slot number (tab bars start with a space). */
-  const selected = () => raw().split('\n').filter((l) => l.startsWith('\u001B[7m')).map(visible).find((l) => /^[\w-]/.test(l) && !/^(spoolctl|SENTINEL|DATA STALE)/.test(l));
+  const selected = () =>
+    raw()
+      .split('\n')
+      .filter((l) => l.startsWith('\u001B[7m'))
+      .map(visible)
+      .find((l) => /^[\w-]/.test(l) && !/^(spoolctl|SENTINEL|DATA STALE)/.test(l));
   const press = async (keys: string) => {
     r.stdin.write(keys);
     await new Promise((res) => setTimeout(res, 60));
@@ -63,7 +68,14 @@ function mount(t: TestSpool, theme: Theme = COLOR) {
 
 /** SGR parameters in a raw frame that set a colour (39/49 only reset it). */
 function colourCodes(rawFrame: string): string[] {
-  return [...rawFrame.matchAll(/\u001B\[([0-9;]*)m/g)].filter((m) => m[1]!.split(';').map(Number).some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107))).map((m) => m[0]);
+  return [...rawFrame.matchAll(/\u001B\[([0-9;]*)m/g)]
+    .filter((m) =>
+      m[1]!
+        .split(';')
+        .map(Number)
+        .some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107)),
+    )
+    .map((m) => m[0]);
 }
 
 /** A spool with a sentinel and no worker: submitted jobs stay pending. */
@@ -98,7 +110,18 @@ describe('tui frames at 80x24', () => {
     const t = await liveSpool();
     t.drop('busy-one.json', manifest('busy-one', 'work', { params: { ms: 4000 } }));
     const ui = mount(t);
-    await until('busy slot with progress', () => /1 +busy +\S+ +busy-one +work +\S+ +\d+%/.test(ui.frame()) && !/ 0% /.test(ui.frame().split('\n').find((l) => l.includes('busy-one')) ?? ' 0% '), 15_000);
+    await until(
+      'busy slot with progress',
+      () =>
+        /1 +busy +\S+ +busy-one +work +\S+ +\d+%/.test(ui.frame()) &&
+        !/ 0% /.test(
+          ui
+            .frame()
+            .split('\n')
+            .find((l) => l.includes('busy-one')) ?? ' 0% ',
+        ),
+      15_000,
+    );
     const f = ui.frame();
     expect(f).toMatch(/sentinel UP \S+:\d+ up/);
     expect(f).toMatch(/pending 0 +claimed 1 +done 0/);
@@ -211,7 +234,11 @@ describe('tui views and keys at 80x24', () => {
     t.drop('slow-one.json', manifest('slow-one', 'work', { params: { ms: 3000 } }));
     const ui = mount(t);
     await ui.press('3');
-    await ui.see('slots view with the busy slot', () => /^1 +busy +\S+:\d+ +\d+ +\d+ +[\d.]+s +slow-one \S+ \d+%/m.test(ui.frame()), 15_000);
+    await ui.see(
+      'slots view with the busy slot',
+      () => /^1 +busy +\S+:\d+ +\d+ +\d+ +[\d.]+s +slow-one \S+ \d+%/m.test(ui.frame()),
+      15_000,
+    );
     const f = ui.frame();
     expect(f).toMatch(/^# +STATE +HOST:PID +DONE +FAIL +BEAT +JOB \/ WHY/m);
     for (const slot of [2, 3, 4]) expect(f).toMatch(new RegExp(`^${slot} +free +- +- +- +-`, 'm'));
@@ -430,7 +457,9 @@ describe('tui views and keys at 80x24', () => {
     await sentinel.exited;
     await ui.see('banner', () => ui.frame().includes('SENTINEL DOWN: nothing is dispatched'));
     expect(colourCodes(ui.raw())).toEqual([]);
-    expect(ui.raw()).toMatch(/\u001B\[7m\u001B\[1mSENTINEL DOWN: nothing is dispatched|\u001B\[1m\u001B\[7mSENTINEL DOWN: nothing is dispatched/);
+    expect(ui.raw()).toMatch(
+      /\u001B\[7m\u001B\[1mSENTINEL DOWN: nothing is dispatched|\u001B\[1m\u001B\[7mSENTINEL DOWN: nothing is dispatched/,
+    );
     fitsTheTerminal(ui.frame());
   });
 
@@ -449,9 +478,16 @@ describe('tui views and keys at 80x24', () => {
     await ui.press('2');
     await ui.press('HH');
     await ui.see('rejected tab', () => ui.inverse().includes(' rejected 5 ') && position(ui.frame()) === '1 of 5', 10_000);
-    const rows = ui.frame().split('\n').filter((l) => /^\S+ +rejected /.test(l));
+    const rows = ui
+      .frame()
+      .split('\n')
+      .filter((l) => /^\S+ +rejected /.test(l));
     expect(rows).toHaveLength(5);
-    for (const plain of ['notes.txt.', 'has_space.json.', 'nameless.', 'twice.1.json.', 'broken-3 ']) expect(rows.some((l) => l.startsWith(plain)), plain).toBe(true);
+    for (const plain of ['notes.txt.', 'has_space.json.', 'nameless.', 'twice.1.json.', 'broken-3 '])
+      expect(
+        rows.some((l) => l.startsWith(plain)),
+        plain,
+      ).toBe(true);
     expect(ui.frame()).toMatch(/rejected 5/);
     expect(JSON.parse(t.run(['status', '--json']).stdout).counts.rejected).toBe(5);
     fitsTheTerminal(ui.frame());

@@ -48,7 +48,10 @@ function seed(): void {
 describe('ledger age queries', () => {
   it('agedBefore counts from finished_at, else submitted_at, and reads offsets', () => {
     seed();
-    const ids = (f: Parameters<typeof listJobs>[1]) => listJobs(db, f).map((j) => j.id).sort();
+    const ids = (f: Parameters<typeof listJobs>[1]) =>
+      listJobs(db, f)
+        .map((j) => j.id)
+        .sort();
     expect(ids({ agedBefore: ago(1800) })).toEqual(['d-old', 'gone', 'p-offset', 'p-old']);
     expect(ids({ agedBefore: ago(7 * 86400), states: ['done', 'failed'] })).toEqual(['d-old']);
     expect(ids({ states: ['pending', 'done'] })).toEqual(['d-old', 'd-recent', 'p-new', 'p-offset', 'p-old']);
@@ -69,8 +72,19 @@ describe('ledger age queries', () => {
 
 function slot(n: number, state: SlotStatus['state'], draining = false): SlotStatus {
   return {
-    slot: n, state, draining, host: null, pid: null, job: null, plugin: null, progress: null, message: null,
-    job_started_at: null, beat_age_s: null, jobs_done: null, jobs_failed: null,
+    slot: n,
+    state,
+    draining,
+    host: null,
+    pid: null,
+    job: null,
+    plugin: null,
+    progress: null,
+    message: null,
+    job_started_at: null,
+    beat_age_s: null,
+    jobs_done: null,
+    jobs_failed: null,
   };
 }
 
@@ -124,6 +138,9 @@ describe('command-line helpers', () => {
 
   it('labelled keeps each item of a list whole, as status does with "cancelled 1"', () => {
     const counts = ['pending 0,', 'claimed 0,', 'done 15,', 'failed 2,', 'held 0,', 'rejected 2,', 'cancelled 1'];
-    expect(labelled('jobs      ', counts)).toEqual(['jobs      pending 0, claimed 0, done 15, failed 2, held 0, rejected 2,', '          cancelled 1']);
+    expect(labelled('jobs      ', counts)).toEqual([
+      'jobs      pending 0, claimed 0, done 15, failed 2, held 0, rejected 2,',
+      '          cancelled 1',
+    ]);
   });
 });

@@ -24,12 +24,18 @@ function ctx(manifest: Partial<Manifest> = {}, attempt = 1, envDir = '/envs/abc'
 
 describe('buildArgv', () => {
   it('substitutes every placeholder', () => {
-    const argv = buildArgv(['{env_dir}/bin/run', '{input}', '{job_id}', '{attempt}', '{params.width}'], ctx({ input: '/data/in.png', params: { width: 640 } }, 3));
+    const argv = buildArgv(
+      ['{env_dir}/bin/run', '{input}', '{job_id}', '{attempt}', '{params.width}'],
+      ctx({ input: '/data/in.png', params: { width: 640 } }, 3),
+    );
     expect(argv).toEqual(['/envs/abc/bin/run', '/data/in.png', 'job-1', '3', '640']);
   });
 
   it('substitutes placeholders inside a larger argument, several per argument', () => {
-    const argv = buildArgv(['--out=/tmp/{job_id}-{attempt}.png', '--size={params.w}x{params.h}', '{input}{input}'], ctx({ input: 'ab', params: { w: 3, h: 4 } }, 2));
+    const argv = buildArgv(
+      ['--out=/tmp/{job_id}-{attempt}.png', '--size={params.w}x{params.h}', '{input}{input}'],
+      ctx({ input: 'ab', params: { w: 3, h: 4 } }, 2),
+    );
     expect(argv).toEqual(['--out=/tmp/job-1-2.png', '--size=3x4', 'abab']);
   });
 
@@ -48,7 +54,11 @@ describe('buildArgv', () => {
   });
 
   it('turns boolean and number params into strings', () => {
-    expect(buildArgv(['{params.flag}', '{params.n}', '{params.f}'], ctx({ params: { flag: false, n: 0, f: 1.5 } }))).toEqual(['false', '0', '1.5']);
+    expect(buildArgv(['{params.flag}', '{params.n}', '{params.f}'], ctx({ params: { flag: false, n: 0, f: 1.5 } }))).toEqual([
+      'false',
+      '0',
+      '1.5',
+    ]);
   });
 
   it('keeps a hostile value as one literal argv element', () => {
@@ -90,9 +100,17 @@ describe('buildArgv', () => {
   it('runs a real process with the hostile value as one argument, never through a shell', () => {
     // Plugin and manifest come from real files, as the worker reads them.
     const marker = join(dir, 'marker');
-    writeFileSync(join(dir, 'argv-dump.json'), JSON.stringify({ name: 'argv-dump', command: [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', '{params.name}', '{input}'] }));
+    writeFileSync(
+      join(dir, 'argv-dump.json'),
+      JSON.stringify({
+        name: 'argv-dump',
+        command: [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', '{params.name}', '{input}'],
+      }),
+    );
     const plugin = readPlugin(join(dir, 'argv-dump.json'));
-    const manifest = validateManifest(JSON.parse(JSON.stringify({ id: 'job-9', plugin: 'argv-dump', input: `x; touch ${marker}`, params: { name: `; touch ${marker}` } })));
+    const manifest = validateManifest(
+      JSON.parse(JSON.stringify({ id: 'job-9', plugin: 'argv-dump', input: `x; touch ${marker}`, params: { name: `; touch ${marker}` } })),
+    );
     const [cmd, ...args] = buildArgv(plugin.command, { manifest, attempt: 1, envDir: dir });
     const out = execFileSync(cmd!, args, { encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual([`; touch ${marker}`, `x; touch ${marker}`]);

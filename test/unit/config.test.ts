@@ -74,7 +74,10 @@ describe('layering', () => {
       systemFile,
       '[worker]\nheartbeat_ms = 101\nstale_after_ms = 1001\nkill_grace_ms = 11\nstop_timeout_ms = 21\nlog_max_bytes = 2001\nmax_workers = 1\n',
     );
-    writeFileSync(userFile, '[worker]\nheartbeat_ms = 102\nstale_after_ms = 1002\nkill_grace_ms = 12\nstop_timeout_ms = 22\nlog_max_bytes = 2002\n');
+    writeFileSync(
+      userFile,
+      '[worker]\nheartbeat_ms = 102\nstale_after_ms = 1002\nkill_grace_ms = 12\nstop_timeout_ms = 22\nlog_max_bytes = 2002\n',
+    );
     writeFileSync(spoolFile, '[worker]\nheartbeat_ms = 103\nstale_after_ms = 1003\nkill_grace_ms = 13\nstop_timeout_ms = 23\n');
     process.env.SPOOLCTL_WORKER__HEARTBEAT_MS = '104';
     process.env.SPOOLCTL_WORKER__STALE_AFTER_MS = '1004';

@@ -17,7 +17,9 @@ function firings(point: FailpointName, n: number): boolean[] {
 
 describe('parseFailpoints', () => {
   it('parses every action with its argument, probability and count', () => {
-    const p = parseFailpoints('claim.before-rename=crash; run.before-spawn=exit(3);result.before-publish=20%3*sleep(500);complete.before-move=error(ENOSPC);heartbeat.before-write=pause;intake.after-read=off');
+    const p = parseFailpoints(
+      'claim.before-rename=crash; run.before-spawn=exit(3);result.before-publish=20%3*sleep(500);complete.before-move=error(ENOSPC);heartbeat.before-write=pause;intake.after-read=off',
+    );
     expect(p.get('claim.before-rename')).toMatchObject({ action: { kind: 'crash' }, probability: 1, remaining: Infinity });
     expect(p.get('run.before-spawn')).toMatchObject({ action: { kind: 'exit', code: 3 } });
     expect(p.get('result.before-publish')).toMatchObject({ action: { kind: 'sleep', ms: 500 }, probability: 0.2, remaining: 3 });
@@ -36,7 +38,8 @@ describe('parseFailpoints', () => {
 
   it('accepts every listed failpoint, the control ones included', () => {
     for (const name of Object.keys(FAILPOINTS)) expect(parseFailpoints(`${name}=crash`).has(name as FailpointName)).toBe(true);
-    for (const name of ['control.before-apply', 'control.after-move', 'control.before-ack', 'control.after-ack']) expect(FAILPOINTS).toHaveProperty([name]);
+    for (const name of ['control.before-apply', 'control.after-move', 'control.before-ack', 'control.after-ack'])
+      expect(FAILPOINTS).toHaveProperty([name]);
   });
 
   it.each([
@@ -72,7 +75,9 @@ describe('parseFailpoints', () => {
   });
 
   it('refuses a seed that is not a whole number', () => {
-    expect(() => configureFailpoints('run.before-spawn=off', 'abc')).toThrow(/SPOOLCTL_FAILPOINTS_SEED must be a whole number \(got "abc"\)/);
+    expect(() => configureFailpoints('run.before-spawn=off', 'abc')).toThrow(
+      /SPOOLCTL_FAILPOINTS_SEED must be a whole number \(got "abc"\)/,
+    );
   });
 });
 
@@ -115,7 +120,8 @@ describe('fail', () => {
     const fired = Array.from({ length: 20 }, () => fail('result.before-publish'));
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; failpoint: string; hit: number; action: unknown });
     expect(logged.map((l) => l.hit)).toEqual(fired.flatMap((f, i) => (f ? [i + 1] : [])));
-    for (const l of logged) expect(l).toMatchObject({ msg: 'failpoint fired', failpoint: 'result.before-publish', action: { kind: 'sleep', ms: 0 } });
+    for (const l of logged)
+      expect(l).toMatchObject({ msg: 'failpoint fired', failpoint: 'result.before-publish', action: { kind: 'sleep', ms: 0 } });
   });
 
   it('with a probability, fires the same sequence for the same seed and another for another seed', () => {

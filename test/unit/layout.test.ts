@@ -220,8 +220,6 @@ describe('quarantineName', () => {
     const dir = tempDir();
     const originals = ['../x', 'a\u0001b', '', '.', 'Not A Job.txt', 'x'.repeat(300)];
     originals.forEach((o, i) => writeFileSync(join(dir, quarantineName(o, `q${i}`)), 'x'));
-    expect(readdirSync(dir).sort()).toEqual(
-      ['__x.q0', 'a_b.q1', 'unnamed.q2', '_.q3', 'Not_A_Job.txt.q4', `${'x'.repeat(80)}.q5`].sort(),
-    );
+    expect(readdirSync(dir).sort()).toEqual(['__x.q0', 'a_b.q1', 'unnamed.q2', '_.q3', 'Not_A_Job.txt.q4', `${'x'.repeat(80)}.q5`].sort());
   });
 });

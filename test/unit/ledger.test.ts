@@ -73,7 +73,9 @@ describe('openDb', () => {
     const db = openLedger();
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
     expect(tables).toEqual(['events', 'jobs', 'meta', 'slots']);
     writeEvents(db, 2);
     db.close();
@@ -106,7 +108,10 @@ describe('LedgerWriter and verifyChain', () => {
     expect(w.flush()).toBe(0);
     w.record({ type: 'sentinel_started', actor: 'host:1' });
     w.record({ type: 'submitted', job: 'a', actor: 'producer', detail: { plugin: 'echo' } }, { id: 'a', state: 'pending', plugin: 'echo' });
-    w.record({ type: 'claimed', job: 'a', slot: 2, attempt: 1, detail: { claim: 'a.1.tokenx.nonce.json' } }, { id: 'a', state: 'claimed', slot: 2, attempts: 1 });
+    w.record(
+      { type: 'claimed', job: 'a', slot: 2, attempt: 1, detail: { claim: 'a.1.tokenx.nonce.json' } },
+      { id: 'a', state: 'claimed', slot: 2, attempts: 1 },
+    );
     expect(w.buffered).toBe(5);
     expect(w.flush()).toBe(5);
     expect(w.buffered).toBe(0);
@@ -281,7 +286,15 @@ describe('job rows and queries', () => {
     const w = new LedgerWriter(db);
     w.record(
       { type: 'submitted', job: 'j1' },
-      { id: 'j1', state: 'pending', plugin: 'resize', priority: 5, max_attempts: 3, file: 'pending/j1.json', submitted_at: '2024-01-01T00:00:00.000Z' },
+      {
+        id: 'j1',
+        state: 'pending',
+        plugin: 'resize',
+        priority: 5,
+        max_attempts: 3,
+        file: 'pending/j1.json',
+        submitted_at: '2024-01-01T00:00:00.000Z',
+      },
     );
     w.flush();
     const created = getJob(db, 'j1')!;
@@ -300,14 +313,35 @@ describe('job rows and queries', () => {
     });
     expect(created.updated_at).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-    w.record({ type: 'claimed', job: 'j1', slot: 4, attempt: 1 }, { id: 'j1', state: 'claimed', slot: 4, attempts: 1, file: 'claimed/slot-4/j1.1.tokenx.nonce.json' });
+    w.record(
+      { type: 'claimed', job: 'j1', slot: 4, attempt: 1 },
+      { id: 'j1', state: 'claimed', slot: 4, attempts: 1, file: 'claimed/slot-4/j1.1.tokenx.nonce.json' },
+    );
     w.patchJob({ id: 'j1', progress: 0.5, message: 'half way' });
     w.flush();
-    expect(getJob(db, 'j1')).toMatchObject({ state: 'claimed', slot: 4, attempts: 1, progress: 0.5, message: 'half way', plugin: 'resize', priority: 5 });
+    expect(getJob(db, 'j1')).toMatchObject({
+      state: 'claimed',
+      slot: 4,
+      attempts: 1,
+      progress: 0.5,
+      message: 'half way',
+      plugin: 'resize',
+      priority: 5,
+    });
 
-    w.record({ type: 'done', job: 'j1', slot: 4, attempt: 1 }, { id: 'j1', state: 'done', slot: null, progress: null, message: null, finished_at: '2024-01-01T00:01:00.000Z' });
+    w.record(
+      { type: 'done', job: 'j1', slot: 4, attempt: 1 },
+      { id: 'j1', state: 'done', slot: null, progress: null, message: null, finished_at: '2024-01-01T00:01:00.000Z' },
+    );
     w.flush();
-    expect(getJob(db, 'j1')).toMatchObject({ state: 'done', slot: null, progress: null, message: null, attempts: 1, finished_at: '2024-01-01T00:01:00.000Z' });
+    expect(getJob(db, 'j1')).toMatchObject({
+      state: 'done',
+      slot: null,
+      progress: null,
+      message: null,
+      attempts: 1,
+      finished_at: '2024-01-01T00:01:00.000Z',
+    });
     expect(getJob(db, 'nope')).toBeUndefined();
     expect(jobEvents(db, 'j1').map((e) => e.type)).toEqual(['submitted', 'claimed', 'done']);
   });
@@ -338,8 +372,16 @@ describe('job rows and queries', () => {
 
     expect(listJobs(db, { state: 'pending' }).map((j) => j.id)).toEqual(['high-new', 'low-old', 'low-new', 'neg']);
     expect(listJobs(db, { state: 'pending', limit: 2 }).map((j) => j.id)).toEqual(['high-new', 'low-old']);
-    expect(listJobs(db, { state: 'done' }).map((j) => j.id).sort()).toEqual(['d1', 'd2']);
-    expect(listJobs(db, { plugin: 'resize' }).map((j) => j.id).sort()).toEqual(['d1', 'f1']);
+    expect(
+      listJobs(db, { state: 'done' })
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['d1', 'd2']);
+    expect(
+      listJobs(db, { plugin: 'resize' })
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['d1', 'f1']);
     expect(listJobs(db, { state: 'done', plugin: 'echo' }).map((j) => j.id)).toEqual(['d2']);
     expect(listJobs(db)).toHaveLength(7);
     expect(listJobs(db, { updatedBefore: '2000-01-01T00:00:00Z' })).toEqual([]);

@@ -218,7 +218,12 @@ describe('readLimited', () => {
 
 describe('readPlugin', () => {
   it('reads a valid plugin', () => {
-    const def = { name: 'resize', command: ['/usr/bin/convert', '{input}', '-resize', '{params.width}'], timeout_s: 60, env_hash: 'img-1.2' };
+    const def = {
+      name: 'resize',
+      command: ['/usr/bin/convert', '{input}', '-resize', '{params.width}'],
+      timeout_s: 60,
+      env_hash: 'img-1.2',
+    };
     const path = put('resize.json', def);
     expect(readPlugin(path)).toEqual(def);
   });

@@ -38,7 +38,9 @@ describe('NFS locking and lookup-cache rules', () => {
     expect(nolock).toMatchObject({ status: 'warn', problem: expect.stringContaining('nolock') });
     expect(nolock!.fix).toContain('without `nolock`');
     for (const ll of ['posix', 'flock']) {
-      expect(problems(mount('nfs4', `rw,hard,actimeo=1,local_lock=${ll}`)).map((f) => f.problem)).toEqual([expect.stringContaining(`local_lock=${ll}`)]);
+      expect(problems(mount('nfs4', `rw,hard,actimeo=1,local_lock=${ll}`)).map((f) => f.problem)).toEqual([
+        expect.stringContaining(`local_lock=${ll}`),
+      ]);
     }
     expect(problems(mount('nfs4', 'rw,hard,actimeo=1,local_lock=none'))).toEqual([]);
     // Not an NFS option elsewhere.
@@ -49,9 +51,16 @@ describe('NFS locking and lookup-cache rules', () => {
     const byDefault = problems(mount('nfs4', 'rw,hard'), 10_000).find((f) => f.problem.includes('lookupcache'));
     expect(byDefault).toMatchObject({ status: 'warn', problem: expect.stringContaining('60s') });
     expect(byDefault!.fix).toContain('lookupcache=none');
-    expect(problems(mount('nfs4', 'rw,hard,acdirmax=30,lookupcache=all'), 10_000).some((f) => f.problem.includes('lookupcache=all') && f.problem.includes('30s'))).toBe(true);
+    expect(
+      problems(mount('nfs4', 'rw,hard,acdirmax=30,lookupcache=all'), 10_000).some(
+        (f) => f.problem.includes('lookupcache=all') && f.problem.includes('30s'),
+      ),
+    ).toBe(true);
     for (const opts of ['rw,hard,lookupcache=none', 'rw,hard,lookupcache=positive', 'rw,hard,lookupcache=pos']) {
-      expect(problems(mount('nfs4', opts), 10_000).some((f) => f.problem.includes('lookupcache')), opts).toBe(false);
+      expect(
+        problems(mount('nfs4', opts), 10_000).some((f) => f.problem.includes('lookupcache')),
+        opts,
+      ).toBe(false);
     }
     // Short directory caching, noac, or a stale limit long enough: no warning.
     expect(problems(mount('nfs4', 'rw,hard,acregmax=1,acdirmax=1'), 10_000)).toEqual([]);

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import type { PendingEntry } from '../../src/sentinel/context.js';
 import { PendingQueue } from '../../src/sentinel/pending-queue.js';
 
-const entry = (name: string, priority = 0, mtimeMs = 0): PendingEntry => ({ name, path: `/p/${name}`, id: name.split('.')[0]!, attempts: 0, priority, mtimeMs });
+const entry = (name: string, priority = 0, mtimeMs = 0): PendingEntry => ({
+  name,
+  path: `/p/${name}`,
+  id: name.split('.')[0]!,
+  attempts: 0,
+  priority,
+  mtimeMs,
+});
 
 /** Takes everything out, as dispatch does: the first entry, then its removal. */
 function drain(q: PendingQueue): string[] {
@@ -32,7 +39,7 @@ describe('PendingQueue', () => {
     const q = new PendingQueue();
     const live = new Map<string, PendingEntry>();
     let seed = 42;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let i = 0; i < 5000; i += 1) {
       const name = `j${rnd(3000)}.json`;
       if (rnd(4) === 0) {

@@ -24,7 +24,14 @@ afterEach(() => {
 
 const claim = (id: string, slot = 2): ClaimName => ({ slot, id, attempt: 1, token: 'tok123456789', nonce: 'nonce123' });
 const result = (extra: Partial<JobResult> = {}): JobResult => ({
-  outcome: 'done', token: 'tok123456789', host: 'h1', pid: 42, exit_code: 0, started_at: '2026-12-01T00:00:00.000Z', finished_at: '2026-12-01T00:00:01.000Z', ...extra,
+  outcome: 'done',
+  token: 'tok123456789',
+  host: 'h1',
+  pid: 42,
+  exit_code: 0,
+  started_at: '2026-12-01T00:00:00.000Z',
+  finished_at: '2026-12-01T00:00:01.000Z',
+  ...extra,
 });
 
 describe('result files', () => {

@@ -71,14 +71,17 @@ describe.each([
   it('runs in a session of its own, with stdin empty, default signal dispositions and the cwd given', async () => {
     const sub = join(dir, 'sub');
     mkdirSync(sub);
-    const plugin = script('probe.sh', [
-      'set -- $(cut -d")" -f2 /proc/$$/stat)',
-      'echo "pid=$$ pgrp=$3 session=$4"',
-      'echo "ignored=$(grep SigIgn /proc/$$/status | cut -f2)"',
-      'echo "stdin=$(cat | wc -c)"',
-      'echo "cwd=$(pwd)"',
-      'echo "to stderr" >&2',
-    ].join('\n'));
+    const plugin = script(
+      'probe.sh',
+      [
+        'set -- $(cut -d")" -f2 /proc/$$/stat)',
+        'echo "pid=$$ pgrp=$3 session=$4"',
+        'echo "ignored=$(grep SigIgn /proc/$$/status | cut -f2)"',
+        'echo "stdin=$(cat | wc -c)"',
+        'echo "cwd=$(pwd)"',
+        'echo "to stderr" >&2',
+      ].join('\n'),
+    );
     const out = await run([plugin], { cwd: sub });
     expect(out.exitCode).toBe(0);
     expect(out.signal).toBeNull();
@@ -161,7 +164,17 @@ describe.each([
     });
     const logPath = join(dir, 'fds.log');
     const log = new JobLog(logPath, 1 << 20, '');
-    const running = startPlugin({ argv: ['sleep', '5'], env: { PATH: process.env.PATH }, cwd: dir, log, output, progress, killGraceMs: 300, onProgress: () => {}, spawner });
+    const running = startPlugin({
+      argv: ['sleep', '5'],
+      env: { PATH: process.env.PATH },
+      cwd: dir,
+      log,
+      output,
+      progress,
+      killGraceMs: 300,
+      onProgress: () => {},
+      spawner,
+    });
     await new Promise((r) => setTimeout(r, 100));
     const fds = readdirSync(`/proc/${running.pid}/fd`).sort();
     running.stop();
@@ -174,7 +187,17 @@ describe.each([
   it('stops the plugin on request', async () => {
     const logPath = join(dir, 'stop.log');
     const log = new JobLog(logPath, 1 << 20, '');
-    const running = startPlugin({ argv: ['sleep', '30'], env: { PATH: process.env.PATH }, cwd: dir, log, output, progress, killGraceMs: 1000, onProgress: () => {}, spawner });
+    const running = startPlugin({
+      argv: ['sleep', '30'],
+      env: { PATH: process.env.PATH },
+      cwd: dir,
+      log,
+      output,
+      progress,
+      killGraceMs: 1000,
+      onProgress: () => {},
+      spawner,
+    });
     setTimeout(() => running.stop(), 100);
     const out = await running.done;
     log.close();

@@ -11,7 +11,9 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
   const theme = useTheme();
   const st = data.status;
   const s = st?.sentinel;
-  const sentinel = s?.up ? `sentinel UP ${s.host}:${s.pid} up ${duration(now - Date.parse(s.started_at ?? new Date(now).toISOString()))}` : 'sentinel DOWN';
+  const sentinel = s?.up
+    ? `sentinel UP ${s.host}:${s.pid} up ${duration(now - Date.parse(s.started_at ?? new Date(now).toISOString()))}`
+    : 'sentinel DOWN';
   const where = `spoolctl ${st?.spool ?? ''} (${data.fs.type}${data.fs.network ? ', network' : ''})`;
   const age = now - data.loadedAt;
   const counts = st ? Object.entries(st.counts) : [];
@@ -24,7 +26,9 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate-end">
         <Text bold>{fit(where, Math.max(10, columns - sentinel.length - 1), theme.ascii)}</Text>{' '}
-        <Text {...(s?.up ? (theme.color ? { color: 'green' } : {}) : { inverse: true, ...(theme.color ? { color: 'red' } : {}) })}>{sentinel}</Text>
+        <Text {...(s?.up ? (theme.color ? { color: 'green' } : {}) : { inverse: true, ...(theme.color ? { color: 'red' } : {}) })}>
+          {sentinel}
+        </Text>
       </Text>
       <Text wrap="truncate-end">
         {/* One space apart: every state's count and the rate fit in 80 columns. */}
@@ -33,7 +37,10 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
             <Text {...stateStyle(theme, k)}>{k}</Text> {v}{' '}
           </Text>
         ))}
-        <Text> {data.donePerMin}/min upd {duration(age)}</Text>
+        <Text>
+          {' '}
+          {data.donePerMin}/min upd {duration(age)}
+        </Text>
       </Text>
       {banner ? (
         <Text inverse bold wrap="truncate-end" {...(theme.color ? { color: 'red' } : {})}>

@@ -10,7 +10,19 @@ export function slotState(s: SlotStatus): string {
   return s.draining && s.state !== 'stale' ? 'draining' : s.state;
 }
 
-export function SlotRow({ slot, selected, now, pending, twoLines }: { slot: SlotStatus; selected: boolean; now: number; pending?: string; twoLines: boolean }) {
+export function SlotRow({
+  slot,
+  selected,
+  now,
+  pending,
+  twoLines,
+}: {
+  slot: SlotStatus;
+  selected: boolean;
+  now: number;
+  pending?: string;
+  twoLines: boolean;
+}) {
   const theme = useTheme();
   const state = slotState(slot);
   const progress = slot.job ? `${bar(slot.progress, 10, theme.ascii)} ${fitRight(`${Math.round((slot.progress ?? 0) * 100)}%`, 4)}` : '';
@@ -20,8 +32,9 @@ export function SlotRow({ slot, selected, now, pending, twoLines }: { slot: Slot
     <Box flexDirection="column">
       <Text inverse={selected} wrap="truncate-end">
         {fit(String(slot.slot), 2)} <Text {...stateStyle(theme, state)}>{fit(pending ? `${pending}...` : state, 8, theme.ascii)}</Text>{' '}
-        {fit(slot.host ? `${slot.host}:${slot.pid}` : '-', 13, theme.ascii)} {fit(slot.job ?? '-', 12, theme.ascii)} {fit(slot.plugin ?? '', 9, theme.ascii)}{' '}
-        {fit(progress, 15)} {fit(elapsed, 6)} <Text {...(slot.state === 'stale' ? stateStyle(theme, 'stale') : {})}>{beat}</Text>
+        {fit(slot.host ? `${slot.host}:${slot.pid}` : '-', 13, theme.ascii)} {fit(slot.job ?? '-', 12, theme.ascii)}{' '}
+        {fit(slot.plugin ?? '', 9, theme.ascii)} {fit(progress, 15)} {fit(elapsed, 6)}{' '}
+        <Text {...(slot.state === 'stale' ? stateStyle(theme, 'stale') : {})}>{beat}</Text>
       </Text>
       {twoLines ? (
         <Text wrap="truncate-end" dimColor={theme.color}>

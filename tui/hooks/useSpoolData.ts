@@ -41,7 +41,8 @@ function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): Spo
     const activity = recentActivity(s, 40);
     let jobs: JobSummary[] = [];
     let error: string | undefined;
-    if (q.wantJobs && status.ledger) jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: q.filter || undefined, limit: JOB_LIMIT });
+    if (q.wantJobs && status.ledger)
+      jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: q.filter || undefined, limit: JOB_LIMIT });
     let detail: JobDetail | undefined;
     if (q.detail) {
       try {
@@ -72,10 +73,11 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
       setData(latest.current);
     };
     const soon = () => {
-      if (!timer) timer = setTimeout(() => {
-        timer = undefined;
-        reload();
-      }, 100);
+      if (!timer)
+        timer = setTimeout(() => {
+          timer = undefined;
+          reload();
+        }, 100);
     };
     const watcher = watch([s.l.ledgerDir, s.l.slots], { ignoreInitial: true, depth: 0 });
     watcher.on('all', soon);
@@ -90,7 +92,11 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
       }
       const shown = latest.current.status?.sentinel;
       if (!shown) return;
-      const changed = seen.host !== shown.host || seen.pid !== shown.pid || seen.started_at !== shown.started_at || (seen.up !== null && seen.up !== shown.up);
+      const changed =
+        seen.host !== shown.host ||
+        seen.pid !== shown.pid ||
+        seen.started_at !== shown.started_at ||
+        (seen.up !== null && seen.up !== shown.up);
       if (changed) reload();
     }, SENTINEL_GLANCE_MS);
     return () => {

@@ -6,13 +6,30 @@ import type { SpoolData } from '../hooks/useSpoolData.js';
 import { fit } from '../text.js';
 import { useTheme } from '../theme.js';
 
-export function Dashboard({ data, height, columns, cursor, now, pending }: { data: SpoolData; height: number; columns: number; cursor: number; now: number; pending: Record<string, string> }) {
+export function Dashboard({
+  data,
+  height,
+  columns,
+  cursor,
+  now,
+  pending,
+}: {
+  data: SpoolData;
+  height: number;
+  columns: number;
+  cursor: number;
+  now: number;
+  pending: Record<string, string>;
+}) {
   const theme = useTheme();
   const slots = data.status?.slots ?? [];
   const twoLines = 1 + slots.length * 2 + 4 <= height;
   const boardHeight = 1 + slots.length * (twoLines ? 2 : 1);
   const selected = slots[cursor];
-  const detailLine = !twoLines && selected ? `slot ${selected.slot}: ${selected.reason ?? selected.message ?? (selected.job ? 'running' : selected.state)}` : undefined;
+  const detailLine =
+    !twoLines && selected
+      ? `slot ${selected.slot}: ${selected.reason ?? selected.message ?? (selected.job ? 'running' : selected.state)}`
+      : undefined;
   const eventsHeight = Math.max(0, height - boardHeight - 2 - (detailLine ? 1 : 0));
   return (
     <Box flexDirection="column" height={height}>

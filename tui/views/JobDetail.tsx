@@ -19,7 +19,10 @@ export function JobDetail({ job, height, columns, pending }: { job?: Detail; hei
     ...(job.last_error ? [`error ${job.last_error}`] : []),
     `manifest ${job.manifest ? JSON.stringify(job.manifest) : '(file not readable)'}`,
   ];
-  const timelineRows = job.events.map(({ at, type, slot, attempt, actor }) => `${clock(at)} ${fit(type, 12)} ${slot ? `slot ${slot}` : '      '} ${attempt ? `#${attempt}` : '  '} ${actor ?? ''}`);
+  const timelineRows = job.events.map(
+    ({ at, type, slot, attempt, actor }) =>
+      `${clock(at)} ${fit(type, 12)} ${slot ? `slot ${slot}` : '      '} ${attempt ? `#${attempt}` : '  '} ${actor ?? ''}`,
+  );
   const logLines = (job.log_tail ?? '').trimEnd().split('\n').filter(Boolean);
   const budget = height - fields.length - 3;
   const timelineHeight = Math.min(timelineRows.length, Math.max(3, Math.ceil(budget / 2)));
@@ -31,7 +34,10 @@ export function JobDetail({ job, height, columns, pending }: { job?: Detail; hei
         <Text {...stateStyle(theme, job.state)} bold>
           {pending ? `${pending}...` : job.state}
         </Text>
-        <Text>{'   esc back'}{theme.readonly ? '' : '  r requeue  h hold/release  c cancel'}</Text>
+        <Text>
+          {'   esc back'}
+          {theme.readonly ? '' : '  r requeue  h hold/release  c cancel'}
+        </Text>
       </Text>
       {fields.map((f, i) => (
         <Text key={i} wrap="truncate-end">

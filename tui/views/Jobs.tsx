@@ -11,19 +11,42 @@ import { duration, fit, fitRight } from '../text.js';
 
 const HEADER = `${fit('ID', 20)} ${fit('STATE', 10)} ${fit('PLUGIN', 12)} ${fitRight('PRI', 3)} ${fitRight('ATT', 3)} ${fitRight('PROG', 4)} ${fit('UPDATED', 7)} ERROR`;
 
-export function JobRow({ job, selected, pending, now, columns }: { job: JobSummary; selected: boolean; pending?: string; now: number; columns: number }) {
+export function JobRow({
+  job,
+  selected,
+  pending,
+  now,
+  columns,
+}: {
+  job: JobSummary;
+  selected: boolean;
+  pending?: string;
+  now: number;
+  columns: number;
+}) {
   const theme = useTheme();
   const state = pending ? `${pending}...` : job.state;
   return (
     <Text inverse={selected} wrap="truncate-end">
-      {fit(job.id, 20, theme.ascii)} <Text {...stateStyle(theme, job.state)}>{fit(state, 10, theme.ascii)}</Text> {fit(job.plugin ?? '-', 12, theme.ascii)}{' '}
-      {fitRight(String(job.priority), 3)} {fitRight(String(job.attempts), 3)} {fitRight(job.state === 'claimed' && job.progress !== null ? `${Math.round(job.progress * 100)}%` : '', 4)}{' '}
+      {fit(job.id, 20, theme.ascii)} <Text {...stateStyle(theme, job.state)}>{fit(state, 10, theme.ascii)}</Text>{' '}
+      {fit(job.plugin ?? '-', 12, theme.ascii)} {fitRight(String(job.priority), 3)} {fitRight(String(job.attempts), 3)}{' '}
+      {fitRight(job.state === 'claimed' && job.progress !== null ? `${Math.round(job.progress * 100)}%` : '', 4)}{' '}
       {fit(duration(now - Date.parse(job.updated_at)), 7)} {fit(job.last_error ?? '', Math.max(0, columns - 67), theme.ascii)}
     </Text>
   );
 }
 
-export function Jobs(props: { data: SpoolData; tab: JobTab; filter: string; filtering: boolean; height: number; columns: number; cursor: number; now: number; pending: Record<string, string> }) {
+export function Jobs(props: {
+  data: SpoolData;
+  tab: JobTab;
+  filter: string;
+  filtering: boolean;
+  height: number;
+  columns: number;
+  cursor: number;
+  now: number;
+  pending: Record<string, string>;
+}) {
   const { data, tab, filter, filtering, height, columns, cursor, now, pending } = props;
   const theme = useTheme();
   const counts = data.status?.counts;
@@ -52,7 +75,11 @@ export function Jobs(props: { data: SpoolData; tab: JobTab; filter: string; filt
         <Text key={`blank-${i}`}> </Text>
       ))}
       <Text wrap="truncate-end" {...(theme.color ? { dimColor: true } : {})}>
-        {fit(`${position}   ${filtering ? `/${filter}_   ` : filter ? `filter: ${filter}   ` : ''}enter detail  / filter  left/right state${theme.readonly ? '' : '  r requeue  h hold/release  c cancel'}`, columns, theme.ascii)}
+        {fit(
+          `${position}   ${filtering ? `/${filter}_   ` : filter ? `filter: ${filter}   ` : ''}enter detail  / filter  left/right state${theme.readonly ? '' : '  r requeue  h hold/release  c cancel'}`,
+          columns,
+          theme.ascii,
+        )}
       </Text>
     </Box>
   );

@@ -27,20 +27,33 @@ interface ChaosFlags {
 }
 
 function chaosOptions(f: ChaosFlags, seed: number): ChaosOptions {
-  return { jobs: f.jobs, workers: f.workers, kills: f.kills, seed, sentinel: f.sentinel ?? false, killEveryMs: f.killEvery, sentinelKills: f.sentinelKills, arrivals: f.arrivals, jobMs: f.jobMs };
+  return {
+    jobs: f.jobs,
+    workers: f.workers,
+    kills: f.kills,
+    seed,
+    sentinel: f.sentinel ?? false,
+    killEveryMs: f.killEvery,
+    sentinelKills: f.sentinelKills,
+    arrivals: f.arrivals,
+    jobMs: f.jobMs,
+  };
 }
 
 function msRange(v: string): [number, number] {
   const m = /^(\d+)-(\d+)$/.exec(v);
   const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
-  if (!(min <= max && max <= 3_600_000)) throw new UsageError(`--job-ms takes two whole numbers of milliseconds, the smaller first, such as 100-1000 (got "${v}").`);
+  if (!(min <= max && max <= 3_600_000))
+    throw new UsageError(`--job-ms takes two whole numbers of milliseconds, the smaller first, such as 100-1000 (got "${v}").`);
   return [min, max];
 }
 
 export function addChaosCommand(program: Command): void {
   program
     .command('chaos')
-    .description('run jobs while killing and pausing workers (and the sentinel), then prove nothing was lost, completed twice or run twice at once')
+    .description(
+      'run jobs while killing and pausing workers (and the sentinel), then prove nothing was lost, completed twice or run twice at once',
+    )
     .option('--jobs <n>', 'jobs to run', whole('--jobs', 1, 1_000_000), 200)
     .option('--workers <n>', 'workers to keep running', whole('--workers', 1, HARD_SLOT_CAP), 4)
     .option('--kills <n>', 'disruptions (kills, pauses, failpoint crashes)', whole('--kills', 0, 100_000), 20)
@@ -62,7 +75,9 @@ export function addChaosCommand(program: Command): void {
         const head = `seed ${seed} (schedule ${plan.fingerprint}): ${plan.jobs.length} jobs, ${plan.jobs.filter((j) => j.fails).length} meant to fail, ${plan.disruptions.length} disruptions`;
         const lines = plan.disruptions.map((d) => {
           const { at_ms, kind, ...rest } = d;
-          const args = Object.entries(rest).map(([k, v]) => `${k}=${v}`).join(' ');
+          const args = Object.entries(rest)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ');
           return `  +${String(at_ms).padStart(6)} ms  ${kind}${args ? ` ${args}` : ''}`;
         });
         process.stdout.write(`${[head, ...lines].join('\n')}\n`);

@@ -14,10 +14,19 @@ export function addConfigCommands(program: Command): void {
       const { effectiveConfig } = await import('../../api/spool.js');
       const { config: cfg, origins } = effectiveConfig(cmd.optsWithGlobals<GlobalOptions>().spool);
       const rows = Object.entries(cfg).flatMap(([section, keys]) =>
-        Object.entries(keys as Record<string, unknown>).map(([k, v]) => ({ key: `${section}.${k}`, value: v, origin: origins[`${section}.${k}`] })),
+        Object.entries(keys as Record<string, unknown>).map(([k, v]) => ({
+          key: `${section}.${k}`,
+          value: v,
+          origin: origins[`${section}.${k}`],
+        })),
       );
       if (opts.json) return printJson(rows);
       const headers = opts.origin ? ['KEY', 'VALUE', 'ORIGIN'] : ['KEY', 'VALUE'];
-      process.stdout.write(`${table(headers, rows.map((r) => [r.key, JSON.stringify(r.value), ...(opts.origin ? [r.origin] : [])]))}\n`);
+      process.stdout.write(
+        `${table(
+          headers,
+          rows.map((r) => [r.key, JSON.stringify(r.value), ...(opts.origin ? [r.origin] : [])]),
+        )}\n`,
+      );
     });
 }

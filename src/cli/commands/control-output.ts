@@ -19,16 +19,23 @@ export function reportControl(outcome: ControlOutcome, summary = false): number 
   let failed = 0;
   for (const item of items) {
     if (item.ok) {
-      const moved = item.from && item.to && item.from !== item.to ? ` (${item.from} -> ${item.to})` : item.from === item.to ? ` (already ${item.to})` : '';
+      const moved =
+        item.from && item.to && item.from !== item.to
+          ? ` (${item.from} -> ${item.to})`
+          : item.from === item.to
+            ? ` (already ${item.to})`
+            : '';
       process.stdout.write(`${item.target}: ${past}${moved}\n`);
     } else {
       failed += 1;
       process.stderr.write(`spoolctl: ${item.target}: not ${past}: ${item.error}\n`);
     }
   }
-  if (summary && items.length > 0) process.stdout.write(`${plural(items.length - failed, 'job')} ${past}${failed ? `, ${failed} not` : ''}.\n`);
+  if (summary && items.length > 0)
+    process.stdout.write(`${plural(items.length - failed, 'job')} ${past}${failed ? `, ${failed} not` : ''}.\n`);
   if (outcome.kind === 'queued') {
-    const which = outcome.requests > 1 ? `requests ${outcome.requestId} and ${outcome.requests - 1} more are` : `request ${outcome.requestId} is`;
+    const which =
+      outcome.requests > 1 ? `requests ${outcome.requestId} and ${outcome.requests - 1} more are` : `request ${outcome.requestId} is`;
     process.stderr.write(`spoolctl: ${outcome.why}: ${which} queued in control/ and will be applied when the sentinel runs.\n`);
     return outcome.why.startsWith('not waiting') ? 0 : 1;
   }

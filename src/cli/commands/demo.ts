@@ -11,11 +11,16 @@ export function addDemoCommand(program: Command): void {
     .command('demo')
     .description('run a demo: a fresh spool, a sentinel, workers, a batch of jobs, a live view')
     .option('--dir <dir>', 'where to create the demo spool (replaced on each run)', '.demo-spool')
-    .option('--workers <n>', 'workers to start', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > HARD_SLOT_CAP) throw new UsageError(`--workers takes 1 to ${HARD_SLOT_CAP} (got "${v}").`);
-      return n;
-    }, 4)
+    .option(
+      '--workers <n>',
+      'workers to start',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > HARD_SLOT_CAP) throw new UsageError(`--workers takes 1 to ${HARD_SLOT_CAP} (got "${v}").`);
+        return n;
+      },
+      4,
+    )
     .option('--exit-when-done', 'stop once every job has settled instead of waiting for Ctrl-C')
     .option('--no-tui', 'show the plain-text view even on a terminal')
     .action(async (opts: { dir: string; workers: number; exitWhenDone?: boolean; tui: boolean }) => {

@@ -19,7 +19,9 @@ function render(report: DoctorReport): string {
 export function addDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('diagnose the spool from this host: filesystem and mount options, clock skew, permissions, sentinel and slots, ledger integrity, plugin environments and commands, free space')
+    .description(
+      'diagnose the spool from this host: filesystem and mount options, clock skew, permissions, sentinel and slots, ledger integrity, plugin environments and commands, free space',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { diagnose } = await import('../../api/doctor.js');

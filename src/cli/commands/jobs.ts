@@ -74,13 +74,25 @@ function describe(o: FilterOptions, jobs: JobSummary[]): string {
 function jobsTable(rows: JobSummary[]): string {
   return table(
     ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'UPDATED', 'LAST ERROR'],
-    rows.map((r) => [r.id, r.state, r.plugin, r.priority, r.attempts, r.state === 'claimed' ? percent(r.progress) : null, ago(r.updated_at), r.last_error]),
+    rows.map((r) => [
+      r.id,
+      r.state,
+      r.plugin,
+      r.priority,
+      r.attempts,
+      r.state === 'claimed' ? percent(r.progress) : null,
+      ago(r.updated_at),
+      r.last_error,
+    ]),
   );
 }
 
 export function addJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('list, inspect and administer jobs');
-  withFilters(jobs.command('list').description('list jobs from the ledger'), 'pending, claimed, done, failed, cancelled, held, rejected, or purged (listed only when named)')
+  withFilters(
+    jobs.command('list').description('list jobs from the ledger'),
+    'pending, claimed, done, failed, cancelled, held, rejected, or purged (listed only when named)',
+  )
     .option('--limit <n>', 'at most this many', wholeNumber('--limit'))
     .option('--json', 'print JSON')
     .action(async (opts: FilterOptions & { limit?: number; json?: boolean }, cmd: Command) => {
@@ -126,7 +138,10 @@ export function addJobsCommands(program: Command): void {
       const { openSpool } = await import('../../api/spool.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
       const tail = jobLogTail(s, id, opts.bytes);
-      if (tail.start > 0) process.stderr.write(`spoolctl: the last ${tail.end - tail.start} of ${tail.end} bytes of logs/${id}.log (--bytes N shows more):\n`);
+      if (tail.start > 0)
+        process.stderr.write(
+          `spoolctl: the last ${tail.end - tail.start} of ${tail.end} bytes of logs/${id}.log (--bytes N shows more):\n`,
+        );
       process.stdout.write(tail.data);
       if (opts.follow) {
         const job = await followJobLog(s, id, tail.end, (chunk) => process.stdout.write(chunk));
@@ -135,7 +150,8 @@ export function addJobsCommands(program: Command): void {
           process.exitCode = 1;
         }
       } else if (tail.end === 0) {
-        if (tail.job.state === PURGED) throw new Error(`Job ${id} was purged: its log was removed with its files (\`spoolctl jobs show ${id}\` has its history).`);
+        if (tail.job.state === PURGED)
+          throw new Error(`Job ${id} was purged: its log was removed with its files (\`spoolctl jobs show ${id}\` has its history).`);
         const over = FINISHED_STATES.includes(tail.job.state);
         process.stderr.write(
           over
@@ -159,7 +175,10 @@ export function addJobsCommands(program: Command): void {
         const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
         const filter = selector(opts);
         if (ids.length > 0) {
-          if (selects(filter) || opts.dryRun) throw new UsageError(`Name job ids or select jobs with filters, not both${opts.dryRun ? ' (--dry-run lists what filters select)' : ''}.`);
+          if (selects(filter) || opts.dryRun)
+            throw new UsageError(
+              `Name job ids or select jobs with filters, not both${opts.dryRun ? ' (--dry-run lists what filters select)' : ''}.`,
+            );
           process.exitCode = reportControl(await requestJobAction(s, action, ids, { wait: opts.wait }));
           return;
         }
@@ -170,7 +189,9 @@ export function addJobsCommands(program: Command): void {
           return;
         }
         if (opts.dryRun) {
-          process.stdout.write(`${jobsTable(picked)}\n${plural(picked.length, 'job')} would be ${PAST[action]}; nothing was changed (--dry-run).\n`);
+          process.stdout.write(
+            `${jobsTable(picked)}\n${plural(picked.length, 'job')} would be ${PAST[action]}; nothing was changed (--dry-run).\n`,
+          );
           return;
         }
         const verb = `${action[0]!.toUpperCase()}${action.slice(1)}`;
@@ -181,7 +202,15 @@ export function addJobsCommands(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        process.exitCode = reportControl(await requestJobAction(s, action, picked.map((j) => j.id), { wait: opts.wait }), true);
+        process.exitCode = reportControl(
+          await requestJobAction(
+            s,
+            action,
+            picked.map((j) => j.id),
+            { wait: opts.wait },
+          ),
+          true,
+        );
       });
   }
 }

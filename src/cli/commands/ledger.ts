@@ -17,7 +17,9 @@ export function addLedgerCommands(program: Command): void {
       else if (report.ok) process.stdout.write(`ledger OK: ${report.events} events, hash chain intact\n`);
       else {
         for (const p of report.problems) process.stdout.write(`row ${p.seq}: ${p.problem}\n`);
-        process.stderr.write(`spoolctl: the ledger fails verification (${report.problems.length} problem(s)); it has been altered outside spoolctl.\n`);
+        process.stderr.write(
+          `spoolctl: the ledger fails verification (${report.problems.length} problem(s)); it has been altered outside spoolctl.\n`,
+        );
       }
       process.exitCode = report.ok ? 0 : 1;
     });
@@ -30,7 +32,10 @@ export function addLedgerCommands(program: Command): void {
       const { openSpool } = await import('../../api/spool.js');
       const r = await rebuildLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
       if (opts.json) return printJson(r);
-      const states = Object.entries(r.by_state).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      const states =
+        Object.entries(r.by_state)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none';
       process.stdout.write(
         [
           `Rebuilt ${r.ledger} from the spool: ${r.jobs} jobs (${states}).`,

@@ -109,9 +109,16 @@ export function addRunCommand(program: Command): void {
   }
   run.action(async (files: string[], opts: JobFlags, cmd: Command) => {
     if (files.length > 0 && opts.plugin) throw new UsageError('Give manifest files or --plugin, not both.');
-    if (files.length === 0 && !opts.plugin) throw new UsageError('Nothing to run: give manifest files, or describe a job with --plugin P (see `spoolctl run --help`).');
-    const jobFlags = opts.input !== undefined || Object.keys(opts.param).length > 0 || opts.priority !== undefined || opts.maxAttempts !== undefined || opts.id !== undefined;
-    if (files.length > 0 && jobFlags) throw new UsageError('--input, --param, --priority, --max-attempts and --id describe a --plugin job; a manifest file holds its own.');
+    if (files.length === 0 && !opts.plugin)
+      throw new UsageError('Nothing to run: give manifest files, or describe a job with --plugin P (see `spoolctl run --help`).');
+    const jobFlags =
+      opts.input !== undefined ||
+      Object.keys(opts.param).length > 0 ||
+      opts.priority !== undefined ||
+      opts.maxAttempts !== undefined ||
+      opts.id !== undefined;
+    if (files.length > 0 && jobFlags)
+      throw new UsageError('--input, --param, --priority, --max-attempts and --id describe a --plugin job; a manifest file holds its own.');
     const s = await spoolOrHint(cmd.optsWithGlobals<GlobalOptions>().spool);
     const api = await import('../../api/run.js');
 
@@ -124,19 +131,34 @@ export function addRunCommand(program: Command): void {
 
     const ids = api.submitRun(
       s,
-      opts.plugin ? { job: { plugin: opts.plugin, input: opts.input, params: opts.param, priority: opts.priority, maxAttempts: opts.maxAttempts, id: opts.id } } : { files },
+      opts.plugin
+        ? {
+            job: {
+              plugin: opts.plugin,
+              input: opts.input,
+              params: opts.param,
+              priority: opts.priority,
+              maxAttempts: opts.maxAttempts,
+              id: opts.id,
+            },
+          }
+        : { files },
     );
     say(`Submitted ${plural(ids.length, 'job')} to ${s.l.root}.`);
     let started: Started;
     try {
       started = await api.startMissing(s, () => interrupted !== undefined);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\nThe submitted jobs stay pending in the spool; they run once a sentinel and a worker run.`);
+      throw new Error(
+        `${(err as Error).message}\nThe submitted jobs stay pending in the spool; they run once a sentinel and a worker run.`,
+      );
     }
     const startedWhat = whatStarted(started);
     const using = [
       started.sentinel ? `Started the sentinel (pid ${started.sentinel.proc.pid})` : 'Using the sentinel already up',
-      started.workers.length ? `started ${plural(started.workers.length, 'worker')} (pids ${started.workers.map((w) => w.proc.pid).join(', ')})` : `using the ${plural(started.liveBefore, 'live worker')}`,
+      started.workers.length
+        ? `started ${plural(started.workers.length, 'worker')} (pids ${started.workers.map((w) => w.proc.pid).join(', ')})`
+        : `using the ${plural(started.liveBefore, 'live worker')}`,
     ];
     if (!interrupted) say(`${using.join('; ')}${startedWhat ? `; logs in ${started.logDir}` : ''}.`);
 
@@ -153,7 +175,9 @@ export function addRunCommand(program: Command): void {
         for (const c of ours.filter((c) => c.proc.exitCode !== null || c.proc.signalCode !== null)) {
           if (died.has(c.role)) continue;
           died.add(c.role);
-          say(`${c.role} (pid ${c.proc.pid}) exited unexpectedly (${c.proc.signalCode ?? `code ${c.proc.exitCode}`}); its log is in ${started.logDir}.`);
+          say(
+            `${c.role} (pid ${c.proc.pid}) exited unexpectedly (${c.proc.signalCode ?? `code ${c.proc.exitCode}`}); its log is in ${started.logDir}.`,
+          );
         }
         abandoned = died.size > 0 ? api.stalled(s) : undefined;
         if (abandoned) break;

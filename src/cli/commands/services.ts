@@ -11,7 +11,9 @@ const count = (v: string): number => {
 export function addServicesCommands(program: Command): void {
   program
     .command('start-services')
-    .description('start a detached supervisor with N workers on this host (and the sentinel, if none is up); returns once the workers hold slots')
+    .description(
+      'start a detached supervisor with N workers on this host (and the sentinel, if none is up); returns once the workers hold slots',
+    )
     .option('--workers <n>', 'workers on this host (default: services.workers)', count)
     .action(async (opts: { workers?: number }, cmd: Command) => {
       const { openSpool } = await import('../../api/spool.js');
@@ -22,10 +24,14 @@ export function addServicesCommands(program: Command): void {
       const r = await startServices(s, n, { asked });
       const sentinel = r.record.children.find((c) => c.role === 'sentinel');
       if (r.already) {
-        process.stdout.write(`Services already run on ${r.record.host} (supervisor pid ${r.record.supervisor.pid}); nothing started. \`spoolctl stop-services\` stops them.\n`);
+        process.stdout.write(
+          `Services already run on ${r.record.host} (supervisor pid ${r.record.supervisor.pid}); nothing started. \`spoolctl stop-services\` stops them.\n`,
+        );
         return;
       }
-      process.stdout.write(`Started on ${r.record.host}: supervisor pid ${r.record.supervisor.pid}${sentinel?.proc ? `, sentinel pid ${sentinel.proc.pid}` : ' (a sentinel was already up)'}\n`);
+      process.stdout.write(
+        `Started on ${r.record.host}: supervisor pid ${r.record.supervisor.pid}${sentinel?.proc ? `, sentinel pid ${sentinel.proc.pid}` : ' (a sentinel was already up)'}\n`,
+      );
       for (const w of r.slots) process.stdout.write(`  ${w.name}  pid ${w.pid}  slot ${w.slot}\n`);
       process.stdout.write(`Logs: ${r.logDir}\n`);
     });
@@ -46,7 +52,8 @@ export function addServicesCommands(program: Command): void {
         process.stdout.write(
           `Services stopped; killed pids ${r.killed.join(', ')}${r.pluginGroups.length ? ` and plugin process groups ${r.pluginGroups.join(', ')}` : ''}${r.released.length ? `, released slots ${r.released.join(', ')}` : ''}.\n`,
         );
-      if (r.gone.length) process.stdout.write(`Already gone, not signalled: ${r.gone.map((g) => `${g.name} (pid ${g.pid})`).join(', ')}.\n`);
+      if (r.gone.length)
+        process.stdout.write(`Already gone, not signalled: ${r.gone.map((g) => `${g.name} (pid ${g.pid})`).join(', ')}.\n`);
     });
   program.addCommand(
     new Command('supervise')

@@ -30,8 +30,14 @@ export function addStatusCommand(program: Command): void {
       const oldest = st.oldest_pending;
       const out = [
         `spool     ${st.spool}`,
-        ...labelled('sentinel  ', s.up ? `up, pid ${s.pid} on ${s.host}, since ${s.started_at}` : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`'),
-        ...labelled('jobs      ', Object.entries(st.counts).map(([k, v], i, all) => `${k} ${v}${i < all.length - 1 ? ',' : ''}`)),
+        ...labelled(
+          'sentinel  ',
+          s.up ? `up, pid ${s.pid} on ${s.host}, since ${s.started_at}` : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`',
+        ),
+        ...labelled(
+          'jobs      ',
+          Object.entries(st.counts).map(([k, v], i, all) => `${k} ${v}${i < all.length - 1 ? ',' : ''}`),
+        ),
         ...(st.ages ? ['', ...ageTable(st.ages)] : []),
         ...(oldest || st.waiting.length > 0 ? [''] : []),
         ...(oldest ? [clip(`oldest    ${oldest.id} (${oldest.plugin ?? '-'}), pending for ${ago(oldest.submitted_at)}`)] : []),

@@ -22,7 +22,10 @@ function param(v: string, acc: Record<string, string>) {
  * so that the id can be typed after every command that takes ids without "--".
  */
 function jobId(v: string): string {
-  if (v.startsWith('-')) throw new UsageError(`--id cannot start with "-" (got "${v}"): commands that take ids would read it as an option, so start it with a letter, a digit or "_".`);
+  if (v.startsWith('-'))
+    throw new UsageError(
+      `--id cannot start with "-" (got "${v}"): commands that take ids would read it as an option, so start it with a letter, a digit or "_".`,
+    );
   if (!isValidId(v)) throw new UsageError(`--id takes 1-64 letters, digits, "_" or "-" (got "${v}"): choose an id made of those only.`);
   return v;
 }
@@ -36,15 +39,31 @@ export function addSubmitCommand(program: Command): void {
     .option('--param <key=value>', 'a parameter for {params.KEY} (repeatable)', param, {})
     .option('--priority <n>', 'higher runs first (default 0)', integer('--priority'))
     .option('--max-attempts <n>', 'attempts before the job fails', integer('--max-attempts'))
-    .option('--id <id>', 'use this id instead of a generated one (1-64 letters, digits, "_" or "-", not starting with "-"); it must be new to the spool', jobId)
-    .action(async (opts: { plugin: string; input?: string; param: Record<string, string>; priority?: number; maxAttempts?: number; id?: string }, cmd: Command) => {
-      const { submitJob, waitingWarning } = await import('../../api/submit.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
-      const id = submitJob(s, { plugin: opts.plugin, input: opts.input, params: opts.param, priority: opts.priority, maxAttempts: opts.maxAttempts, id: opts.id });
-      process.stdout.write(`${id}\n`);
-      // stdout stays the id alone; why the job will wait goes to stderr.
-      const waiting = waitingWarning(s);
-      if (waiting) process.stderr.write(`spoolctl: warning: ${waiting}\n`);
-    });
+    .option(
+      '--id <id>',
+      'use this id instead of a generated one (1-64 letters, digits, "_" or "-", not starting with "-"); it must be new to the spool',
+      jobId,
+    )
+    .action(
+      async (
+        opts: { plugin: string; input?: string; param: Record<string, string>; priority?: number; maxAttempts?: number; id?: string },
+        cmd: Command,
+      ) => {
+        const { submitJob, waitingWarning } = await import('../../api/submit.js');
+        const { openSpool } = await import('../../api/spool.js');
+        const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+        const id = submitJob(s, {
+          plugin: opts.plugin,
+          input: opts.input,
+          params: opts.param,
+          priority: opts.priority,
+          maxAttempts: opts.maxAttempts,
+          id: opts.id,
+        });
+        process.stdout.write(`${id}\n`);
+        // stdout stays the id alone; why the job will wait goes to stderr.
+        const waiting = waitingWarning(s);
+        if (waiting) process.stderr.write(`spoolctl: warning: ${waiting}\n`);
+      },
+    );
 }

@@ -20,6 +20,11 @@ export function addTuiCommand(program: Command): void {
       const { openSpool } = await import('../../api/spool.js');
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
       const runTui = await loadTui();
-      process.exitCode = await runTui(s, { color: opts.color && !noColorRequested(), ascii: opts.ascii ?? false, readonly: opts.readonly ?? false, refreshMs: opts.refresh });
+      process.exitCode = await runTui(s, {
+        color: opts.color && !noColorRequested(),
+        ascii: opts.ascii ?? false,
+        readonly: opts.readonly ?? false,
+        refreshMs: opts.refresh,
+      });
     });
 }

@@ -6,7 +6,9 @@ import type { GlobalOptions } from '../main.js';
 export function addVerifyCommand(program: Command): void {
   program
     .command('verify')
-    .description('check the spool and its ledger: every job in one place, ledger = spool, one completion per job, chain intact, no orphaned claim')
+    .description(
+      'check the spool and its ledger: every job in one place, ledger = spool, one completion per job, chain intact, no orphaned claim',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { verifySpool } = await import('../../api/verify.js');

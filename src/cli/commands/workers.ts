@@ -32,10 +32,14 @@ function workersTable(rows: WorkerRow[]): string {
 
 function describePlan(p: CleanupPlan): string[] {
   const lines = [`Cleanup plan for ${p.spool}:`];
-  for (const x of p.lost) lines.push(`  slot ${x.slot}: remove the lock and heartbeat of ${x.status} worker ${x.host}:${x.pid}: ${x.reason}`);
-  for (const a of p.abandonedLocks) lines.push(`  slot ${a.slot}: remove the abandoned lock (no heartbeat; not refreshed for ${Math.round(a.ageMs / 1000)}s)`);
+  for (const x of p.lost)
+    lines.push(`  slot ${x.slot}: remove the lock and heartbeat of ${x.status} worker ${x.host}:${x.pid}: ${x.reason}`);
+  for (const a of p.abandonedLocks)
+    lines.push(`  slot ${a.slot}: remove the abandoned lock (no heartbeat; not refreshed for ${Math.round(a.ageMs / 1000)}s)`);
   for (const o of p.orphans) {
-    lines.push(`  kill orphaned local worker process ${o.pid} (${o.slot === null ? 'it holds no slot' : `its slot ${o.slot} is being freed`}; SIGTERM, then SIGKILL)`);
+    lines.push(
+      `  kill orphaned local worker process ${o.pid} (${o.slot === null ? 'it holds no slot' : `its slot ${o.slot} is being freed`}; SIGTERM, then SIGKILL)`,
+    );
   }
   lines.push(reclaimSentence(p.sentinel, p.reclaim, 'will'));
   return lines;
@@ -44,7 +48,8 @@ function describePlan(p: CleanupPlan): string[] {
 function reclaimSentence(sentinel: CleanupPlan['sentinel'], n: number, tense: 'will' | 'now'): string {
   if (n === 0) return tense === 'will' ? 'No claimed job is affected.' : 'No claimed job is left without a worker.';
   const jobs = plural(n, 'claimed job');
-  if (sentinel.up) return `The sentinel (pid ${sentinel.pid} on ${sentinel.host}) reclaims the ${jobs} no live worker holds on its next pass.`;
+  if (sentinel.up)
+    return `The sentinel (pid ${sentinel.pid} on ${sentinel.host}) reclaims the ${jobs} no live worker holds on its next pass.`;
   return `The sentinel is down: the ${jobs} no live worker holds stay claimed until it starts (\`spoolctl sentinel\`), and it reclaims them then.`;
 }
 
@@ -54,7 +59,10 @@ function describeResult(plan: CleanupPlan, r: CleanupResult): string[] {
   for (const s of r.changed) lines.push(`slot ${s}: left alone: it changed since the plan (a worker took it, or came back)`);
   for (const p of r.stopped) {
     if (!p.killed) lines.push(`process ${p.pid}: stopped`);
-    else lines.push(`process ${p.pid}: killed with SIGKILL (it did not stop on SIGTERM)${p.pluginGroups.length ? `, with its plugin process group ${p.pluginGroups.join(', ')}` : ''}`);
+    else
+      lines.push(
+        `process ${p.pid}: killed with SIGKILL (it did not stop on SIGTERM)${p.pluginGroups.length ? `, with its plugin process group ${p.pluginGroups.join(', ')}` : ''}`,
+      );
   }
   if (r.takenBack > 0) lines.push(`The sentinel took back ${plural(r.takenBack, 'job')} from the lost slots before they were freed.`);
   lines.push(reclaimSentence(plan.sentinel, r.reclaim, 'now'));
@@ -76,7 +84,12 @@ export function addWorkersCommands(program: Command): void {
       if (opts.json) return printJson({ slots, supervised });
       process.stdout.write(`${workersTable(slots)}\n`);
       for (const w of supervised.filter((x) => x.state !== 'running')) {
-        const what = w.state === 'gave_up' ? 'given up on after repeated crashes' : w.state === 'restarting' ? 'crashed; restarting' : 'stopped on purpose';
+        const what =
+          w.state === 'gave_up'
+            ? 'given up on after repeated crashes'
+            : w.state === 'restarting'
+              ? 'crashed; restarting'
+              : 'stopped on purpose';
         process.stdout.write(`supervisor on ${w.host}: ${w.name} ${what} (last: ${w.last_exit ?? 'none'}; log ${w.log})\n`);
       }
     });
@@ -90,16 +103,25 @@ export function addWorkersCommands(program: Command): void {
       const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
       const plan = planCleanup(s);
       if (planIsEmpty(plan)) {
-        process.stdout.write(`Nothing to clean up: every slot is free or held by a live worker, and no orphaned worker runs on this host.\n${reclaimSentence(plan.sentinel, plan.reclaim, 'will')}\n`);
+        process.stdout.write(
+          `Nothing to clean up: every slot is free or held by a live worker, and no orphaned worker runs on this host.\n${reclaimSentence(plan.sentinel, plan.reclaim, 'will')}\n`,
+        );
         return;
       }
       process.stdout.write(`${describePlan(plan).join('\n')}\n`);
-      if (!(await confirmed('Carry this out?', opts.yes, 'Nothing changed: pass --yes to carry out this plan (there is no terminal to ask on).'))) {
+      if (
+        !(await confirmed(
+          'Carry this out?',
+          opts.yes,
+          'Nothing changed: pass --yes to carry out this plan (there is no terminal to ask on).',
+        ))
+      ) {
         process.stdout.write('Nothing changed.\n');
         process.exitCode = 1;
         return;
       }
-      if (plan.lost.some((x) => x.claims > 0) && plan.sentinel.up) process.stdout.write('Waiting for the sentinel to take back the jobs of the lost slots...\n');
+      if (plan.lost.some((x) => x.claims > 0) && plan.sentinel.up)
+        process.stdout.write('Waiting for the sentinel to take back the jobs of the lost slots...\n');
       process.stdout.write(`${describeResult(plan, await applyCleanup(s, plan)).join('\n')}\n`);
     });
   for (const action of SLOT_ACTIONS) {
