@@ -87,7 +87,7 @@ describe('spoolctl chaos', () => {
 
   it('drops jobs through the file API while it kills a worker every half second and the sentinel twice', () => {
     const t = makeSpool(TOML);
-    const r = t.run([
+    const run = [
       'chaos',
       '--jobs',
       '60',
@@ -100,30 +100,13 @@ describe('spoolctl chaos', () => {
       '--arrivals',
       '--seed',
       String(SEED),
-      '--json',
-    ]);
+    ];
+    const r = t.run([...run, '--json']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ submitted: 60, lost: 0, completed_twice: 0, ran_concurrently: 0, verify_ok: true, sentinel_kills: 2 });
     expect(report.worker_kills).toBeGreaterThan(0);
-    const plan = JSON.parse(
-      t.run([
-        'chaos',
-        '--jobs',
-        '60',
-        '--kills',
-        '0',
-        '--kill-every',
-        '500',
-        '--sentinel-kills',
-        '2',
-        '--arrivals',
-        '--seed',
-        String(SEED),
-        '--dry-run',
-        '--json',
-      ]).stdout,
-    );
+    const plan = JSON.parse(t.run([...run, '--dry-run', '--json']).stdout);
     expect(plan.jobs.filter((j: { arrive_ms: number }) => j.arrive_ms > 0).length).toBeGreaterThan(50);
   }, 120_000);
 
