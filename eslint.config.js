@@ -14,6 +14,8 @@ export default tseslint.config(
       // tsconfig's noUncheckedIndexedAccess types every index as possibly undefined; where
       // the code has just checked the length or found the key, `!` says so.
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // `const { key, ...rest } = obj` is how the code leaves a key out of a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
   {

@@ -2,7 +2,7 @@
  * The locks of the sentinel and of the worker slots: `<target>.lock/`, a directory made with
  * mkdir (atomic everywhere, NFS and sshfs included), the on-disk form proper-lockfile uses.
  * A lock counts a holder and tells liveness; it never alone guards job ownership (claim names
- * and tokens do, DESIGN §4 rule 5).
+ * and tokens do: spool-layout.md rule 5).
  *
  * Why not proper-lockfile itself: it stamps the lock's mtime with utimes() from the holder's
  * clock and judges staleness against the checker's Date.now(), so a holder whose clock is
@@ -15,7 +15,7 @@
  *   to that same server time for readers that look at the directory. The name never changes,
  *   so a listing cached by a network mount is never out of date. A rewrite that finds no
  *   file (ENOENT, or ESTALE on NFS) tells the holder it lost the lock.
- * - A checker judges the file's mtime (the directory's, for an older spoolctl's empty lock) against the mtime of a probe file it writes next
+ * - A checker judges the file's mtime (the directory's, while the lock holds no file yet) against the mtime of a probe file it writes next
  *   to the lock just then (the file server's "now"), so neither clock matters. Whole-second
  *   mtimes (SFTP, some SMB servers) count as the end of their second: never stale too soon.
  *   A lock that looks stale is looked at again a moment later (past the attribute caches of
@@ -83,7 +83,7 @@ function confirmAfterMs(staleMs: number): number {
 const tokenOf = (name: string): string => name.slice(OWNER_PREFIX.length);
 const ownerFile = (token: string): string => `${OWNER_PREFIX}${token}`;
 
-/** The lock's owner file; undefined when there is none (being made, or an older spoolctl's). */
+/** The lock's owner file; undefined when there is none (being made, or its maker died before writing it). */
 function readOwner(dir: string): Owner | undefined | 'gone' {
   for (let tries = 0; tries < 3; tries += 1) {
     let names: string[];
@@ -161,7 +161,7 @@ function breakLock(dir: string, token: string | undefined): void {
   try {
     renameSync(dir, aside);
   } catch (err) {
-    // A retransmitted rename on NFS can report ENOENT after it happened (DESIGN §4 rule 4).
+    // A retransmitted rename on NFS can report ENOENT after it happened (spool-layout.md rule 4).
     if (!existsSync(aside)) {
       if (errnoOf(err) === 'ENOENT') return;
       throw err;

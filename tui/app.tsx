@@ -4,7 +4,7 @@
  * handled in turn against the state the previous one left.
  */
 import { Box, useApp, useInput } from 'ink';
-import React, { useRef, useState } from 'react';
+import React, { useLayoutEffect, useRef, useState } from 'react';
 import type { Spool } from '../src/api/spool.js';
 import type { JobAction } from '../src/api/actions.js';
 import { Footer } from './components/Footer.js';
@@ -43,8 +43,12 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     setUi(uiRef.current);
   };
   const data = useSpoolData(spool, { tab: ui.tab, filter: ui.filter, detail: ui.detail, wantJobs: ui.view === 'jobs' }, refreshMs);
+  // Ink subscribes the key handler in an effect, so a key can still reach the previous
+  // render's handler: handlers read the data through this ref, set as each render commits.
   const dataRef = useRef(data);
-  dataRef.current = data;
+  useLayoutEffect(() => {
+    dataRef.current = data;
+  });
   const actions = useActions(spool);
   const now = useNow();
   const bodyHeight = size.rows - 5;

@@ -46,7 +46,7 @@ function keepingScrollback(out: NodeJS.WriteStream): NodeJS.WriteStream {
  * CI's, and never below 1: without colour, bold and inverse still carry the state.
  */
 function styleLevel(out: NodeJS.WriteStream): 1 | 2 | 3 {
-  const { CI: _ci, NO_COLOR: _nc, FORCE_COLOR: _fc, ...env } = process.env;
+  const { CI, NO_COLOR, FORCE_COLOR, ...env } = process.env;
   const depth = typeof out.getColorDepth === 'function' ? out.getColorDepth(env) : 4;
   return depth >= 24 ? 3 : depth >= 8 ? 2 : 1;
 }

@@ -154,7 +154,7 @@ export async function stopServices(s: Spool, timeoutMs: number): Promise<Stopped
   const host = hostId();
   const rec = readRecord(s.l, host);
   if (!rec) return { found: false, graceful: true, killed: [], pluginGroups: [], released: [], gone: [] };
-  const { stopped: _stopped, ...r } = await stopStarted(s, host, rec.supervisor, rec, timeoutMs);
+  const { stopped, ...r } = await stopStarted(s, host, rec.supervisor, rec, timeoutMs);
   return { found: true, ...r };
 }
 

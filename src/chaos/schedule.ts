@@ -66,7 +66,7 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
     arrive_ms: 0,
   }));
   const window = Math.max(2000, expectedRunMs(jobs, o.workers) * 0.9);
-  // Drawn after everything else, so that a seed gives the same schedule as before these options.
+  // Drawn after everything else, so that these options leave the rest of a seed's schedule as it is without them.
   const extra = (): Disruption[] => {
     const out: Disruption[] = [];
     for (let at = o.killEveryMs ?? 0; o.killEveryMs && at < window; at += o.killEveryMs) {

@@ -1,6 +1,7 @@
 /**
  * Where the spool and the ledger live: the filesystem and its mount options, the ledger kept
- * off network filesystems (DESIGN §4 rule 9), and the free space and inodes on each.
+ * off network filesystems (SQLite's locks and WAL are unsafe there), and the free space and
+ * inodes on each.
  *
  * Free space: WARN below 5% or 100 MiB, FAIL below 1% or 10 MiB (whichever comes first).
  * Inodes, where the filesystem counts them, the same with 1000 and 100: a spool of small

@@ -1,6 +1,6 @@
 /**
  * Hands pending jobs to idle live slots, one job per slot: highest priority first, then the
- * oldest file, then the name. The claim is the rename (DESIGN §4 rule 2); its name carries
+ * oldest file, then the name. The claim is the rename (spool-layout.md rule 2); its name carries
  * the attempt and the slot holder's token, which the worker's result must carry back.
  */
 import { nanoid } from 'nanoid';

@@ -82,7 +82,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   return serve(ctx, file, lock, beat);
 }
 
-/** SQLite's locks and WAL are unsafe over NFS and SMB (DESIGN §4 rule 9). */
+/** SQLite's locks and WAL are unsafe over NFS and SMB. */
 function refuseNetworkLedger(path: string): void {
   const fs = filesystemOf(dirname(path));
   if (fs.network) {

@@ -1,4 +1,4 @@
-/** Moves a bad file to rejected/ with its reason and records it (DESIGN §4 rule 8). */
+/** Moves a bad file to rejected/ with its reason and records it (spool-layout.md rule 9). */
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { LostRaceError } from '../errors.js';

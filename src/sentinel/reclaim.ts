@@ -1,5 +1,5 @@
 /**
- * Takes jobs back from workers that are gone (DESIGN §4 rule 6). A claim is reclaimed when
+ * Takes jobs back from workers that are gone (spool-layout.md rule 6, reclaim). A claim is reclaimed when
  * its slot's worker is dead or stale, or when the slot now belongs to another worker (token
  * mismatch). The attempt counts; past max_attempts the job goes to failed/ as a poison job.
  * A claim left in a slot whose worker exited cleanly (no heartbeat) is handed back uncounted:

@@ -1,6 +1,6 @@
 /**
  * Applies workers' results. A result counts only while the exact claim it names still exists
- * (DESIGN §4 rule 3); otherwise it is recorded as fenced and changes nothing. A result whose
+ * (spool-layout.md rule 3, fencing); otherwise it is recorded as fenced and changes nothing. A result whose
  * attempt the ledger already settled (a restart between the move and the ledger write)
  * is dropped silently: it was applied once already.
  * Every event that settles a claim names it in detail.claim; that is what the check reads.

@@ -1,5 +1,6 @@
 /**
- * Atomic file operations on the spool (DESIGN §4 rules 1, 2 and 4).
+ * Atomic file operations on the spool (spool-layout.md rules 1, 2 and 4: atomic publish,
+ * the rename is the claim, ambiguous renames).
  *
  * - publish(): write under tmp/, fsync, then move into place, so readers never see a
  *   partial file. Files are born with O_EXCL: two writers cannot share a tmp name.

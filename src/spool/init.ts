@@ -56,7 +56,7 @@ export function initSpool(dir: string, opts: InitOptions = {}): Layout {
 }
 
 /**
- * Creates the directories a spool made by an older spoolctl lacks (cancelled/); returns them.
+ * Creates the directories of the layout that the spool lacks; returns them.
  * Inside a group spool's setgid root they take its group, as `init --group` would give them.
  */
 export function completeLayout(l: Layout): string[] {

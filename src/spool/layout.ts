@@ -17,7 +17,7 @@ import { HARD_SLOT_CAP } from '../config/schema.js';
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{6,32}$/;
 
-// cancelled comes last: `status --json` lists its counts in this order, and older readers expect the first six where they were.
+// `status --json` lists its counts in this order.
 export const STATE_DIRS = ['pending', 'claimed', 'done', 'failed', 'held', 'rejected', 'cancelled'] as const;
 export type JobState = (typeof STATE_DIRS)[number];
 

@@ -1,6 +1,6 @@
 /**
  * Result files (results/s<slot>.<claim>.json): a worker's report on one claim. The sentinel
- * applies a result only while the exact claim it names still exists (DESIGN §4 rule 3).
+ * applies a result only while the exact claim it names still exists (spool-layout.md rule 3, fencing).
  */
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';

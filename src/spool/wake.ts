@@ -2,7 +2,7 @@
  * Wake-up hints for the sentinel: a raw inotify watch per directory that only says "something
  * changed here". pending/ may hold tens of thousands of files, and a watcher that tracks
  * entries (chokidar re-reads and stats the whole directory on each change) would cost more
- * than the pass it triggers. The periodic pass stays the truth (DESIGN §4 rule 7): a
+ * than the pass it triggers. The periodic pass stays the truth (spool-layout.md rule 7): a
  * directory that cannot be watched (an NFS mount, no inotify watches left) is only slower.
  */
 import { watch, type FSWatcher } from 'node:fs';

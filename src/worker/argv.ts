@@ -1,7 +1,7 @@
 /**
  * Builds a plugin's argv from its command template. Placeholders are replaced inside each
  * argument; a value is always one argv element and is never seen by a shell, so a parameter
- * such as "; rm -rf /" stays a literal string (DESIGN §4 rule 11).
+ * such as "; rm -rf /" stays a literal string.
  */
 import type { Manifest } from '../spool/manifest.js';
 

@@ -2,7 +2,7 @@
  * The worker's spawn addon (src/worker/posix-spawn.c, built by `npm ci` into build/Release):
  * plugins start with vfork instead of a fork of the worker, as another user when asked, and
  * are killed by the kernel when the worker dies. When the addon is not built or does not
- * load, plugins start with child_process.spawn as before, and the worker says so.
+ * load, plugins start with child_process.spawn, and the worker says so.
  *
  * Exits are told by SIGCHLD, which sweeps every plugin still running (signals of one kind
  * are merged, so one may stand for several exits).

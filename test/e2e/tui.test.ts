@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selfCommand } from '../../src/paths.js';
+import { sgrSequences } from '../helpers/ansi.js';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
 
 const SOCKET = `spoolctl-e2e-${process.pid}`;
@@ -41,15 +42,13 @@ async function onScreen(what: string, check: (s: string) => boolean, ms = 15_000
 /** SGR parameters that set a colour (foreground, background, bright, 256/truecolour); 39/49 only reset it. */
 function colourCodes(raw: string): string[] {
   const found: string[] = [];
-  for (const m of raw.matchAll(/\u001B\[([0-9;:]*)m/g)) {
-    const params = m[1]!.split(/[;:]/).map(Number);
-    for (let i = 0; i < params.length; i += 1) {
-      const p = params[i]!;
+  for (const { sequence, params } of sgrSequences(raw)) {
+    for (const p of params) {
       if (p === 38 || p === 48 || p === 58) {
-        found.push(m[0]);
+        found.push(sequence);
         break;
       }
-      if ((p >= 30 && p <= 37) || (p >= 40 && p <= 47) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107)) found.push(m[0]);
+      if ((p >= 30 && p <= 37) || (p >= 40 && p <= 47) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107)) found.push(sequence);
     }
   }
   return found;
@@ -57,7 +56,7 @@ function colourCodes(raw: string): string[] {
 
 /** SGR sequences that turn on an attribute (1 bold, 7 inverse). */
 function hasAttribute(raw: string, attr: number): boolean {
-  return [...raw.matchAll(/\u001B\[([0-9;]*)m/g)].some((m) => m[1]!.split(';').map(Number).includes(attr));
+  return sgrSequences(raw).some(({ params }) => params.includes(attr));
 }
 
 function widest(text: string): number {
@@ -173,7 +172,7 @@ describe('tui in tmux', () => {
       const exited = () => until(`${name} exited`, () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim(), 10_000);
       return { pid, exited };
     };
-    const dashboard = (s: string) => s.includes('sentinel UP') && /^#  STATE +HOST:PID/m.test(s) && /\? help {2}q quit/.test(s);
+    const dashboard = (s: string) => s.includes('sentinel UP') && /^# {2}STATE +HOST:PID/m.test(s) && /\? help {2}q quit/.test(s);
 
     // SIGTERM, with colour, through resizes.
     const a = launch('tui');
@@ -191,10 +190,10 @@ describe('tui in tmux', () => {
     const wideLines = wide.split('\n');
     expect(wideLines[0]).toMatch(/^spoolctl \S+ .*sentinel UP/);
     expect(wideLines[1]).toMatch(/^pending \d+ +claimed \d+ +done \d+/);
-    expect(wideLines[3]).toMatch(/^#  STATE +HOST:PID/);
+    expect(wideLines[3]).toMatch(/^# {2}STATE +HOST:PID/);
     expect(wideLines[28]).toMatch(/\? help {2}q quit/);
     expect(wideLines.filter((l) => l.includes('sentinel UP'))).toHaveLength(1);
-    expect(wideLines.filter((l) => /^#  STATE/.test(l))).toHaveLength(1);
+    expect(wideLines.filter((l) => /^# {2}STATE/.test(l))).toHaveLength(1);
 
     tmux('resize-window', '-t', 'tui', '-x', '70', '-y', '20');
     const small = await onScreen('too small', (s) =>

@@ -145,7 +145,7 @@ describe('crash at every failpoint', () => {
   });
 
   it.each(['ENOENT', 'EIO', 'ESTALE'])(
-    'takes a rename that succeeded but reported %s as done (DESIGN rule 4): every job done once',
+    'takes a rename that succeeded but reported %s as done (spool-layout.md rule 4): every job done once',
     async (code) => {
       const t = makeSpool(FAST);
       const s = t.sentinel({ SPOOLCTL_FAILPOINTS: `rename.reply-lost=error(${code})` });

@@ -1,5 +1,5 @@
 // Locks are judged by the file server's clock, not by the holder's or the checker's
-// (DESIGN §4 rule 5): a live holder whose clock is 30 s off is never displaced, a dead one's
+// (spool-layout.md rule 5): a live holder whose clock is 30 s off is never displaced, a dead one's
 // lock is taken over once it is older than the stale threshold (not sooner, not never), and a
 // displaced holder never removes its successor's lock. Hosts are SPOOLCTL_HOST ids on this
 // machine; clocks are skewed with SPOOLCTL_CLOCK_SKEW_MS.

@@ -183,7 +183,7 @@ describe('on a real network filesystem (two sshfs mounts)', () => {
     expect(seen.slots[0]).toMatchObject({ state: 'idle', host: 'host-b' });
   });
 
-  // Locks are judged by the server's clock too (DESIGN §4 rule 5). The file server's view of
+  // Locks are judged by the server's clock too (spool-layout.md rule 5). The file server's view of
   // the spool is the export directory: its mtimes are the server's own, with no cache between.
   it.each([30_000, -30_000])(
     'a live worker and a live sentinel on host B with clocks off by %i ms keep their locks against host A',

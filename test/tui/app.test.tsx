@@ -8,6 +8,7 @@ import { queryJobs } from '../../src/api/jobs.js';
 import { openSpool } from '../../src/api/spool.js';
 import { App } from '../../tui/app.js';
 import { ThemeProvider, type Theme } from '../../tui/theme.js';
+import { ESC, sgrPattern, sgrSequences, visible } from '../helpers/ansi.js';
 import { exitedWithin, makeSpool, manifest, until, type TestSpool } from '../helpers/spool.js';
 
 // Ink's colours and attributes are written only when chalk thinks the output takes them; the
@@ -27,12 +28,8 @@ const PAGE_DOWN = '\u001B[6~';
 const TAB = '\t';
 const BACKSPACE = '\u007F';
 const ENTER = '\r';
-const ESC = '\u001B';
 
 afterEach(() => cleanup());
-
-// Strips colour and attribute escapes to measure what a person sees.
-const visible = (frame: string) => frame.replace(/\u001B\[[0-9;]*m/g, '');
 
 function mount(t: TestSpool, theme: Theme = COLOR) {
   const r = render(
@@ -43,12 +40,12 @@ function mount(t: TestSpool, theme: Theme = COLOR) {
   const raw = () => r.lastFrame() ?? '';
   const frame = () => visible(raw());
   /** The visible text of every inverse stretch of the frame: the selected row, the current tab. */
-  const inverse = () => [...raw().matchAll(/\u001B\[7m(.*?)\u001B\[27m/g)].map((m) => visible(m[1]!));
+  const inverse = () => [...raw().matchAll(new RegExp(`${sgrPattern(7)}(.*?)${sgrPattern(27)}`, 'g'))].map((m) => visible(m[1]!));
   /** The visible text of the selected row: the inverse line that starts with a job id or a slot number (tab bars start with a space). */
   const selected = () =>
     raw()
       .split('\n')
-      .filter((l) => l.startsWith('\u001B[7m'))
+      .filter((l) => l.startsWith(`${ESC}[7m`))
       .map(visible)
       .find((l) => /^[\w-]/.test(l) && !/^(spoolctl|SENTINEL|DATA STALE)/.test(l));
   const press = async (keys: string) => {
@@ -68,14 +65,11 @@ function mount(t: TestSpool, theme: Theme = COLOR) {
 
 /** SGR parameters in a raw frame that set a colour (39/49 only reset it). */
 function colourCodes(rawFrame: string): string[] {
-  return [...rawFrame.matchAll(/\u001B\[([0-9;]*)m/g)]
-    .filter((m) =>
-      m[1]!
-        .split(';')
-        .map(Number)
-        .some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107)),
+  return sgrSequences(rawFrame)
+    .filter(({ params }) =>
+      params.some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107)),
     )
-    .map((m) => m[0]);
+    .map(({ sequence }) => sequence);
 }
 
 /** A spool with a sentinel and no worker: submitted jobs stay pending. */
@@ -457,9 +451,8 @@ describe('tui views and keys at 80x24', () => {
     await sentinel.exited;
     await ui.see('banner', () => ui.frame().includes('SENTINEL DOWN: nothing is dispatched'));
     expect(colourCodes(ui.raw())).toEqual([]);
-    expect(ui.raw()).toMatch(
-      /\u001B\[7m\u001B\[1mSENTINEL DOWN: nothing is dispatched|\u001B\[1m\u001B\[7mSENTINEL DOWN: nothing is dispatched/,
-    );
+    const [inverse, bold] = [sgrPattern(7), sgrPattern(1)];
+    expect(ui.raw()).toMatch(new RegExp(`(${inverse}${bold}|${bold}${inverse})SENTINEL DOWN: nothing is dispatched`));
     fitsTheTerminal(ui.frame());
   });
 

@@ -19,7 +19,7 @@ let spoolFile: string;
 beforeEach(() => {
   savedEnv = { ...process.env };
   // Nothing from the machine running the tests may leak into a layer.
-  for (const name of Object.keys(process.env)) if (/^SPOOLCTL_/.test(name)) delete process.env[name];
+  for (const name of Object.keys(process.env)) if (/^SPOOLCTL_/.test(name)) Reflect.deleteProperty(process.env, name);
   root = mkdtempSync(join(tmpdir(), 'spoolctl-config-'));
   spoolDir = join(root, 'spool');
   mkdirSync(spoolDir);
@@ -33,7 +33,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) Reflect.deleteProperty(process.env, name);
   Object.assign(process.env, savedEnv);
   rmSync(root, { recursive: true, force: true });
 });

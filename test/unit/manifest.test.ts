@@ -137,7 +137,7 @@ describe('readManifest', () => {
 
   it('accepts nesting up to the limit and does not count brackets inside strings', () => {
     const arrays = MAX_JSON_DEPTH - 2; // inside the top-level object and meta
-    const text = `{"id":"ok","plugin":"p","meta":{"k":${'['.repeat(arrays)}"[[[{{\\\"[["${']'.repeat(arrays)}}}`;
+    const text = `{"id":"ok","plugin":"p","meta":{"k":${'['.repeat(arrays)}"[[[{{\\"[["${']'.repeat(arrays)}}}`;
     const path = put('ok.json', text);
     expect(readManifest(path, 'ok', 1 << 20).id).toBe('ok');
   });

@@ -172,7 +172,7 @@ describe.each([
       output,
       progress,
       killGraceMs: 300,
-      onProgress: () => {},
+      onProgress: () => undefined,
       spawner,
     });
     await new Promise((r) => setTimeout(r, 100));
@@ -195,7 +195,7 @@ describe.each([
       output,
       progress,
       killGraceMs: 1000,
-      onProgress: () => {},
+      onProgress: () => undefined,
       spawner,
     });
     setTimeout(() => running.stop(), 100);

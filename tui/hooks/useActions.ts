@@ -23,22 +23,19 @@ export function useActions(s: Spool) {
   const [pending, setPending] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<Notice | undefined>();
 
-  const track = useCallback(
-    (target: string, label: string, request: () => Promise<ControlOutcome>) => {
-      setPending((p) => ({ ...p, [target]: label }));
-      setNotice({ text: `${label} ${target}: waiting for the sentinel...`, error: false });
-      request()
-        .then((outcome) => setNotice(describe(outcome)))
-        .catch((err: Error) => setNotice({ text: `${label} ${target}: ${err.message}`, error: true }))
-        .finally(() =>
-          setPending((p) => {
-            const { [target]: _, ...rest } = p;
-            return rest;
-          }),
-        );
-    },
-    [s],
-  );
+  const track = useCallback((target: string, label: string, request: () => Promise<ControlOutcome>) => {
+    setPending((p) => ({ ...p, [target]: label }));
+    setNotice({ text: `${label} ${target}: waiting for the sentinel...`, error: false });
+    request()
+      .then((outcome) => setNotice(describe(outcome)))
+      .catch((err: Error) => setNotice({ text: `${label} ${target}: ${err.message}`, error: true }))
+      .finally(() =>
+        setPending((p) => {
+          const { [target]: _, ...rest } = p;
+          return rest;
+        }),
+      );
+  }, []);
 
   const job = useCallback((action: JobAction, id: string) => track(id, action, () => requestJobAction(s, action, [id])), [track, s]);
   const drain = useCallback((slot: number) => track(`slot-${slot}`, 'drain', () => requestSlotAction(s, 'drain', slot)), [track, s]);

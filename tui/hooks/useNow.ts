@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 
 export function useNow(everyMs = 1000): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(Date.now);
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), everyMs);
     return () => clearInterval(t);

@@ -59,12 +59,12 @@ function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): Spo
 }
 
 export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
-  const fs = useRef(filesystemOf(s.l.root)).current;
+  const [fs] = useState(() => filesystemOf(s.l.root));
   const [data, setData] = useState<SpoolData>(() => load(s, q, fs));
+  // The watcher and the timers outlive a render: they read the latest query and data through
+  // these refs, which the effects below write (never a render).
   const query = useRef(q);
-  query.current = q;
   const latest = useRef(data);
-  latest.current = data;
 
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined;
@@ -105,12 +105,15 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
       if (timer) clearTimeout(timer);
       void watcher.close();
     };
-  }, [s, refreshMs]);
+  }, [s, fs, refreshMs]);
 
   // A new query (tab, filter, detail) is answered at once rather than at the next tick.
+  const { tab, filter, detail, wantJobs } = q;
   useEffect(() => {
-    setData(load(s, q, fs, latest.current));
-  }, [q.tab, q.filter, q.detail, q.wantJobs]);
+    query.current = { tab, filter, detail, wantJobs };
+    latest.current = load(s, query.current, fs, latest.current);
+    setData(latest.current);
+  }, [s, fs, tab, filter, detail, wantJobs]);
 
   return data;
 }

@@ -17,17 +17,18 @@ export interface Size {
 /** Longer than a frame at Ink's 10 fps cap, so the blank frame is drawn before the full one. */
 const REPAINT_AFTER_MS = 200;
 
+const sizeOf = (stdout: NodeJS.WriteStream): Size => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+
 export function useTerminalSize(fixed?: Size): { size: Size; repainting: boolean } {
   const { stdout } = useStdout();
-  const read = (): Size => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => fixed ?? sizeOf(stdout));
   const [repainting, setRepainting] = useState(false);
   const timer = useRef<NodeJS.Timeout | undefined>(undefined);
   useEffect(() => {
     if (fixed) return undefined;
     const onResize = () => {
       stdout.write('\x1b[H\x1b[2J');
-      setSize(read());
+      setSize(sizeOf(stdout));
       setRepainting(true);
       if (timer.current) clearTimeout(timer.current);
       timer.current = setTimeout(() => {

@@ -8,7 +8,7 @@ import { confirmed } from '../confirm.js';
 import { parseDuration } from '../duration.js';
 import { ago, percent, printJson, table } from '../output.js';
 import { plural } from '../text.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolOf } from '../spool.js';
 import { PAST, reportControl } from './control-output.js';
 
 interface FilterOptions {
@@ -97,8 +97,7 @@ export function addJobsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: FilterOptions & { limit?: number; json?: boolean }, cmd: Command) => {
       const { queryJobs } = await import('../../api/jobs.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const rows = queryJobs(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), { ...selector(opts), limit: opts.limit });
+      const rows = queryJobs(await spoolOf(cmd), { ...selector(opts), limit: opts.limit });
       if (opts.json) return printJson(rows);
       process.stdout.write(`${jobsTable(rows)}\n${plural(rows.length, 'job')}\n`);
     });
@@ -108,8 +107,7 @@ export function addJobsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
       const { showJob } = await import('../../api/jobs.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const j = showJob(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), id);
+      const j = showJob(await spoolOf(cmd), id);
       if (opts.json) return printJson(j);
       const lines = [
         `id        ${j.id}`,
@@ -135,8 +133,7 @@ export function addJobsCommands(program: Command): void {
     .option('--bytes <n>', 'print at most the last N bytes', wholeNumber('--bytes'), LOG_TAIL_BYTES)
     .action(async (id: string, opts: { follow?: boolean; bytes: number }, cmd: Command) => {
       const { FINISHED_STATES, followJobLog, jobLogTail, PURGED } = await import('../../api/jobs.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = await spoolOf(cmd);
       const tail = jobLogTail(s, id, opts.bytes);
       if (tail.start > 0)
         process.stderr.write(
@@ -171,8 +168,7 @@ export function addJobsCommands(program: Command): void {
       .action(async (ids: string[], opts: FilterOptions & { dryRun?: boolean; yes?: boolean; wait: boolean }, cmd: Command) => {
         const { requestJobAction } = await import('../../api/control.js');
         const { selectJobs, selects } = await import('../../api/selection.js');
-        const { openSpool } = await import('../../api/spool.js');
-        const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+        const s = await spoolOf(cmd);
         const filter = selector(opts);
         if (ids.length > 0) {
           if (selects(filter) || opts.dryRun)

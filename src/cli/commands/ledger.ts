@@ -1,7 +1,7 @@
 /** spoolctl ledger verify [--json] */
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolOf } from '../spool.js';
 
 export function addLedgerCommands(program: Command): void {
   const ledger = program.command('ledger').description('the audit ledger');
@@ -11,8 +11,7 @@ export function addLedgerCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { verifyLedger } = await import('../../api/ledger.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const report = verifyLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const report = verifyLedger(await spoolOf(cmd));
       if (opts.json) printJson(report);
       else if (report.ok) process.stdout.write(`ledger OK: ${report.events} events, hash chain intact\n`);
       else {
@@ -29,8 +28,7 @@ export function addLedgerCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { rebuildLedger } = await import('../../api/ledger.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const r = await rebuildLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const r = await rebuildLedger(await spoolOf(cmd));
       if (opts.json) return printJson(r);
       const states =
         Object.entries(r.by_state)

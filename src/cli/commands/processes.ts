@@ -2,16 +2,16 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { GlobalOptions } from '../main.js';
+import { spoolOf } from '../spool.js';
 
 export function addProcessCommands(program: Command): void {
   program
     .command('sentinel')
     .description('run the spool sentinel in the foreground (one per spool; SIGTERM stops it)')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { openSpool } = await import('../../api/spool.js');
       const { runSentinel } = await import('../../sentinel/loop.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const s = openSpool(g.spool);
+      const s = await spoolOf(cmd);
       exitAfterCleanup(await runSentinel(s.l, s.loaded, { verbose: g.verbose }));
     });
   program
@@ -22,10 +22,9 @@ export function addProcessCommands(program: Command): void {
       return Number(v);
     })
     .action(async (opts: { slot?: number }, cmd: Command) => {
-      const { openSpool } = await import('../../api/spool.js');
       const { runWorker } = await import('../../worker/main.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const s = openSpool(g.spool);
+      const s = await spoolOf(cmd);
       exitAfterCleanup(await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose }));
     });
 }

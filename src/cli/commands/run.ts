@@ -8,6 +8,7 @@ import type { Spool } from '../../api/spool.js';
 import type { GlobalOptions } from '../main.js';
 import { percent } from '../output.js';
 import { clip, plural } from '../text.js';
+import { spoolOf } from '../spool.js';
 
 interface JobFlags {
   plugin?: string;
@@ -20,13 +21,12 @@ interface JobFlags {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function spoolOrHint(flag: string | undefined): Promise<Spool> {
-  const { openSpool } = await import('../../api/spool.js');
+async function spoolOrHint(cmd: Command): Promise<Spool> {
   try {
-    return openSpool(flag);
+    return await spoolOf(cmd);
   } catch (err) {
     // A new spool could run nothing (it has no plugins yet), so run points to init instead of making one.
-    if (err instanceof UsageError && !flag && !spoolFromEnv()) {
+    if (err instanceof UsageError && !cmd.optsWithGlobals<GlobalOptions>().spool && !spoolFromEnv()) {
       throw new UsageError(`${err.message} To make one: \`spoolctl init DIR\`, then define a plugin in DIR/plugins/<name>.json.`);
     }
     throw err;
@@ -119,7 +119,7 @@ export function addRunCommand(program: Command): void {
       opts.id !== undefined;
     if (files.length > 0 && jobFlags)
       throw new UsageError('--input, --param, --priority, --max-attempts and --id describe a --plugin job; a manifest file holds its own.');
-    const s = await spoolOrHint(cmd.optsWithGlobals<GlobalOptions>().spool);
+    const s = await spoolOrHint(cmd);
     const api = await import('../../api/run.js');
 
     let interrupted: NodeJS.Signals | undefined;

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { GlobalOptions } from '../main.js';
+import { spoolOf } from '../spool.js';
 
 const count = (v: string): number => {
   if (!/^[1-8]$/.test(v)) throw new UsageError(`--workers takes a number from 1 to 8 (got "${v}").`);
@@ -16,9 +17,8 @@ export function addServicesCommands(program: Command): void {
     )
     .option('--workers <n>', 'workers on this host (default: services.workers)', count)
     .action(async (opts: { workers?: number }, cmd: Command) => {
-      const { openSpool } = await import('../../api/spool.js');
       const { startServices } = await import('../../api/services.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = await spoolOf(cmd);
       const { workersAsked } = await import('../../fleet/limits.js');
       const { workers: n, asked } = workersAsked(s.loaded, opts.workers);
       const r = await startServices(s, n, { asked });
@@ -39,9 +39,8 @@ export function addServicesCommands(program: Command): void {
     .command('stop-services')
     .description('stop what start-services started on this host: graceful, then killed after services.stop_timeout_ms; safe to repeat')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { openSpool } = await import('../../api/spool.js');
       const { stopServices } = await import('../../api/services.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = await spoolOf(cmd);
       const r = await stopServices(s, s.loaded.config.services.stop_timeout_ms);
       if (!r.found) {
         process.stdout.write('No services recorded for this host; nothing to stop.\n');
@@ -61,10 +60,9 @@ export function addServicesCommands(program: Command): void {
       .option('--workers <n>', 'workers to keep running', count)
       .option('--with-sentinel', 'also keep a sentinel running')
       .action(async (opts: { workers?: number; withSentinel?: boolean }, cmd: Command) => {
-        const { openSpool } = await import('../../api/spool.js');
         const { runSupervisor } = await import('../../fleet/supervisor.js');
         const g = cmd.optsWithGlobals<GlobalOptions>();
-        const s = openSpool(g.spool);
+        const s = await spoolOf(cmd);
         const { checkWorkerCount, workersAsked } = await import('../../fleet/limits.js');
         const { workers, asked } = workersAsked(s.loaded, opts.workers);
         checkWorkerCount(s.loaded, workers, asked);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { AgeShape } from '../../api/status.js';
 import { ago, percent, printJson, table } from '../output.js';
 import { clip, labelled } from '../text.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolOf } from '../spool.js';
 
 const COLUMN = 7;
 
@@ -23,8 +23,7 @@ export function addStatusCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { getStatusReport } = await import('../../api/status.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const st = getStatusReport(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const st = getStatusReport(await spoolOf(cmd));
       if (opts.json) return printJson(st);
       const s = st.sentinel;
       const oldest = st.oldest_pending;

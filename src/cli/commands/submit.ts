@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { isValidId } from '../../spool/layout.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolOf } from '../spool.js';
 
 function integer(flag: string) {
   return (v: string) => {
@@ -50,8 +50,7 @@ export function addSubmitCommand(program: Command): void {
         cmd: Command,
       ) => {
         const { submitJob, waitingWarning } = await import('../../api/submit.js');
-        const { openSpool } = await import('../../api/spool.js');
-        const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+        const s = await spoolOf(cmd);
         const id = submitJob(s, {
           plugin: opts.plugin,
           input: opts.input,

@@ -1,7 +1,7 @@
 /** spoolctl verify [--json]: the spool's invariants; exit 1 on any violation. */
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolOf } from '../spool.js';
 
 export function addVerifyCommand(program: Command): void {
   program
@@ -12,8 +12,7 @@ export function addVerifyCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { verifySpool } = await import('../../api/verify.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const report = verifySpool(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const report = verifySpool(await spoolOf(cmd));
       if (opts.json) printJson(report);
       else {
         for (const v of report.violations) {

@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { SLOT_ACTIONS } from '../../api/actions.js';
 import type { CleanupPlan, CleanupResult, WorkerRow } from '../../api/workers.js';
-import type { GlobalOptions } from '../main.js';
 import { confirmed } from '../confirm.js';
 import { ago, percent, printJson, table } from '../output.js';
 import { clip, plural } from '../text.js';
 import { reportControl } from './control-output.js';
+import { spoolOf } from '../spool.js';
 
 function workersTable(rows: WorkerRow[]): string {
   const lines = table(
@@ -77,8 +77,7 @@ export function addWorkersCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { listWorkers, listSupervised } = await import('../../api/workers.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = await spoolOf(cmd);
       const slots = listWorkers(s);
       const supervised = listSupervised(s);
       if (opts.json) return printJson({ slots, supervised });
@@ -99,8 +98,7 @@ export function addWorkersCommands(program: Command): void {
     .option('--yes', 'carry out the plan without asking')
     .action(async (opts: { yes?: boolean }, cmd: Command) => {
       const { applyCleanup, planCleanup, planIsEmpty } = await import('../../api/workers.js');
-      const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = await spoolOf(cmd);
       const plan = planCleanup(s);
       if (planIsEmpty(plan)) {
         process.stdout.write(
@@ -131,9 +129,8 @@ export function addWorkersCommands(program: Command): void {
       .description(action === 'drain' ? 'let the slot finish its job, take no more, and its worker exit' : 'cancel a drain')
       .action(async (slot: string, _opts: unknown, cmd: Command) => {
         const { requestSlotAction } = await import('../../api/control.js');
-        const { openSpool } = await import('../../api/spool.js');
         if (!/^\d+$/.test(slot)) throw new UsageError(`"${slot}" is not a slot number.`);
-        const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+        const s = await spoolOf(cmd);
         process.exitCode = reportControl(await requestSlotAction(s, action, Number(slot)));
       });
   }
