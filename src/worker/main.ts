@@ -16,7 +16,7 @@ import { nanoid } from 'nanoid';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { fail } from '../faults/failpoints.js';
-import { killLeftPlugin } from '../liveness.js';
+import { killLeftPlugin } from '../spool/slot-state.js';
 import { makeLogger, makeThrottle, type Logger } from '../log.js';
 import { holdSignals, procId } from '../proc.js';
 import { exists } from '../spool/atomic.js';
