@@ -27,6 +27,7 @@ const STATE_COLORS: Record<string, string> = {
   idle: 'cyan',
   free: 'gray',
   stale: 'red',
+  dead: 'red',
   draining: 'yellow',
   pending: 'cyan',
   claimed: 'green',
@@ -40,5 +41,5 @@ const STATE_COLORS: Record<string, string> = {
 /** Props for <Text> showing a state word: a colour when allowed, else bold for the alarming ones. */
 export function stateStyle(theme: Theme, state: string): { color?: string; bold?: boolean } {
   if (theme.color) return { color: STATE_COLORS[state] };
-  return state === 'stale' || state === 'failed' ? { bold: true } : {};
+  return state === 'stale' || state === 'dead' || state === 'failed' ? { bold: true } : {};
 }

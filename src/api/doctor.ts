@@ -9,10 +9,11 @@ import { coerceError, ConfigError } from '../errors.js';
 import type { Check } from '../doctor/check.js';
 import { checkLedgerDisk, checkLedgerLocation, checkSpoolDisk, checkSpoolFilesystem } from '../doctor/filesystem.js';
 import { checkLedger } from '../doctor/ledger.js';
-import { checkRunAs, checkSentinel, checkSlots, viewSlots } from '../doctor/liveness.js';
+import { checkRunAs, checkSentinel, checkSlots } from '../doctor/sentinel-slots.js';
 import { checkLayout, checkWorldWritable, checkWriteAccess } from '../doctor/permissions.js';
 import { checkPluginCommands, checkPluginEnvs, checkPluginFiles, checkPluginSpawner, loadPlugins } from '../doctor/plugins.js';
 import { probeSpool } from '../doctor/probe.js';
+import { slotStates } from './slots.js';
 import { sentinelStatus, type SentinelStatus } from './status.js';
 import { openSpool, type Spool } from './spool.js';
 
@@ -63,7 +64,7 @@ function runChecks(s: Spool): Check[] {
     ...guarded('slots', () => {
       // Heartbeat ages by the file server's clock, as the sentinel judges them.
       const serverNow = Date.now() + (probe.offsetMs ?? 0);
-      const views = viewSlots(s, serverNow);
+      const views = slotStates(s, serverNow);
       return [checkSlots(s, views, serverNow), checkRunAs(s, views)];
     }),
     ...guarded('ledger', () => checkLedger(s, sentinel)),

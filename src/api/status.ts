@@ -4,16 +4,14 @@
  */
 import { statSync } from 'node:fs';
 import { hostId } from '../config/identity.js';
-import { HARD_SLOT_CAP } from '../config/schema.js';
 import { ageShape, countsByState, oldestPending } from '../ledger/queries.js';
-import { judgeSlot } from '../liveness.js';
 import { pidAlive } from '../proc.js';
 import { listStateDir } from '../spool/scan.js';
 import { STATE_DIRS, type JobState } from '../spool/layout.js';
 import { listRejected } from '../spool/rejected.js';
 import { readSentinelInfo } from '../spool/sentinel-info.js';
-import { readSlotFiles } from '../spool/slots.js';
 import { fileServerNowOrLocal } from './clock.js';
+import { slotStatuses, type SlotStatus } from './slots.js';
 import { openLedgerForRead, type Spool } from './spool.js';
 
 export interface SentinelStatus {
@@ -22,23 +20,6 @@ export interface SentinelStatus {
   pid: number | null;
   started_at: string | null;
   beat_age_s: number | null;
-}
-
-export interface SlotStatus {
-  slot: number;
-  state: 'free' | 'idle' | 'busy' | 'stale';
-  draining: boolean;
-  host: string | null;
-  pid: number | null;
-  job: string | null;
-  plugin: string | null;
-  progress: number | null;
-  message: string | null;
-  job_started_at: string | null;
-  beat_age_s: number | null;
-  jobs_done: number | null;
-  jobs_failed: number | null;
-  reason?: string;
 }
 
 export interface Status {
@@ -76,37 +57,6 @@ export function sentinelGlance(s: Spool): { host: string | null; pid: number | n
 
 function sentinelCounts(s: Spool, serverNow?: number): Record<string, number> | undefined {
   return sentinelStatus(s, serverNow).up ? readSentinelInfo(s.l)?.counts : undefined;
-}
-
-export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
-  const host = hostId();
-  // Heartbeat mtimes are set by the file server: age them by its clock.
-  const now = serverNow ?? fileServerNowOrLocal(s);
-  const out: SlotStatus[] = [];
-  for (let slot = 1; slot <= HARD_SLOT_CAP; slot += 1) {
-    const files = readSlotFiles(s.l, slot);
-    if (slot > s.loaded.config.worker.max_workers && !files.heartbeat) continue;
-    const judged = judgeSlot(files, now, host, s.loaded.config.worker.stale_after_ms);
-    const hb = files.heartbeat;
-    const state = judged.status === 'free' ? 'free' : judged.status === 'live' ? (hb?.state === 'busy' ? 'busy' : 'idle') : 'stale';
-    out.push({
-      slot,
-      state,
-      draining: files.draining || hb?.state === 'draining',
-      host: hb?.host ?? null,
-      pid: hb?.pid ?? null,
-      job: hb?.job ?? null,
-      plugin: hb?.plugin ?? null,
-      progress: hb?.progress ?? null,
-      message: hb?.message ?? null,
-      job_started_at: hb?.job_started_at ?? null,
-      beat_age_s: files.heartbeatMtimeMs !== undefined ? Math.round((now - files.heartbeatMtimeMs) / 100) / 10 : null,
-      jobs_done: hb?.jobs_done ?? null,
-      jobs_failed: hb?.jobs_failed ?? null,
-      ...('reason' in judged ? { reason: judged.reason } : {}),
-    });
-  }
-  return out;
 }
 
 interface DirCount {
@@ -261,17 +211,17 @@ function slotList(slots: SlotStatus[]): string {
 /** Why jobs wait, from the sentinel, the slots and the counts (jobs have no retry delay: a failed attempt is pending again at once). */
 export function waitReasons(st: Status): WaitReason[] {
   const out: WaitReason[] = [];
-  const live = st.slots.filter((x) => x.state === 'idle' || x.state === 'busy');
-  const draining = live.filter((x) => x.draining);
-  const taking = live.filter((x) => !x.draining);
+  const draining = st.slots.filter((x) => x.condition === 'draining');
+  const taking = st.slots.filter((x) => x.condition === 'idle' || x.condition === 'busy');
+  const live = taking.length + draining.length;
   if (st.counts.pending > 0) {
     if (!st.sentinel.up)
       out.push({ reason: 'sentinel_down', message: 'the sentinel is down, so nothing is dispatched: start it with `spoolctl sentinel`' });
-    if (live.length === 0) {
-      const stale = st.slots.filter((x) => x.state === 'stale');
+    if (live === 0) {
+      const lost = st.slots.filter((x) => x.condition === 'stale' || x.condition === 'dead');
       out.push({
         reason: 'no_live_worker',
-        message: `no worker is running${stale.length ? ` (${slotList(stale)}: worker lost)` : ''}: start one with \`spoolctl worker\` or \`spoolctl start-services\``,
+        message: `no worker is running${lost.length ? ` (${slotList(lost)}: worker lost)` : ''}: start one with \`spoolctl worker\` or \`spoolctl start-services\``,
       });
     }
     if (draining.length > 0) {
@@ -281,9 +231,9 @@ export function waitReasons(st: Status): WaitReason[] {
         message: `${slotList(draining)} ${one ? 'is' : 'are'} draining and ${one ? 'takes' : 'take'} no new jobs (\`spoolctl workers undrain SLOT\` cancels that)`,
       });
     }
-    const idle = taking.filter((x) => x.state === 'idle');
+    const idle = taking.filter((x) => x.condition === 'idle');
     if (taking.length > 0 && idle.length === 0) {
-      const room = st.max_workers - live.length;
+      const room = st.max_workers - live;
       out.push({
         reason: 'slots_busy',
         message: `${taking.length === 1 ? 'the only slot taking jobs is' : `all ${taking.length} slots taking jobs are`} busy${room > 0 ? `; ${room} more worker${room === 1 ? '' : 's'} could run (max_workers ${st.max_workers})` : ''}`,

@@ -11,7 +11,8 @@ import { validateManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { fileServerNowOrLocal } from './clock.js';
 import { alreadyExists, newJobId, refuseKnownIds } from './job-ids.js';
-import { sentinelStatus, slotStatuses } from './status.js';
+import { slotStates } from './slots.js';
+import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
 
 export interface SubmitInput {
@@ -71,7 +72,7 @@ export function waitingWarning(s: Spool): string | undefined {
   try {
     const now = fileServerNowOrLocal(s);
     const sentinel = sentinelStatus(s, now).up;
-    const worker = slotStatuses(s, now).some((x) => (x.state === 'idle' || x.state === 'busy') && !x.draining);
+    const worker = slotStates(s, now).some((x) => x.condition === 'idle' || x.condition === 'busy');
     if (sentinel && worker) return undefined;
     const missing =
       !sentinel && !worker

@@ -4,15 +4,13 @@
  * moves made between the directory listing and the ledger read can show as mismatches.
  */
 
-import { hostId } from '../config/identity.js';
 import { jobEvents, listJobs, PURGED, type JobRow } from '../ledger/queries.js';
 import { verifyChain } from '../ledger/verify.js';
-import { judgeSlot } from '../liveness.js';
 import { claimPath, rejectedEntry, type JobState } from '../spool/layout.js';
 import { allSlotNumbers, listClaims, listDone, listStateDir } from '../spool/scan.js';
 import { listRejected } from '../spool/rejected.js';
-import { readSlotFiles } from '../spool/slots.js';
-import { fileServerNowOrLocal } from './clock.js';
+import { isLive } from '../spool/slot-state.js';
+import { slotStates } from './slots.js';
 import { sentinelStatus } from './status.js';
 import { requireLedger, type Spool } from './spool.js';
 
@@ -68,7 +66,7 @@ export function verifySpool(s: Spool): VerifyReport {
   }
   for (const j of listDone(l)) see(j.id, 'done', j.path.slice(l.root.length + 1));
   const sentinelUp = sentinelStatus(s).up;
-  const now = fileServerNowOrLocal(s);
+  const judged = new Map(slotStates(s).map((x) => [x.slot, x]));
   for (const slot of allSlotNumbers()) {
     const { claims, strays } = listClaims(l, slot);
     for (const name of strays)
@@ -78,12 +76,12 @@ export function verifySpool(s: Spool): VerifyReport {
         detail: 'not a claim file name',
         fix: 'move it to rejected/ or remove it',
       });
-    const files = readSlotFiles(l, slot);
-    const live = judgeSlot(files, now, hostId(), s.loaded.config.worker.stale_after_ms).status === 'live';
+    const holder = judged.get(slot);
+    const live = holder !== undefined && isLive(holder.condition);
     for (const c of claims) {
       const file = claimPath(l, c).slice(l.root.length + 1);
       see(c.id, 'claimed', file);
-      if (!(live && files.heartbeat?.token === c.token)) {
+      if (!(live && holder.heartbeat?.token === c.token)) {
         violations.push({
           kind: 'orphaned-claim',
           job: c.id,

@@ -1,29 +1,27 @@
 /**
  * `workers list` and `workers cleanup`: every slot with its holder judged as the sentinel
- * judges it (src/liveness.ts, by the file server's clock), and the freeing of slots whose
- * holder is gone. Cleanup never moves a manifest: the sentinel takes back the claims of
+ * judges it (src/spool/slot-state.ts, by the file server's clock), and the freeing of slots
+ * whose holder is gone. Cleanup never moves a manifest: the sentinel takes back the claims of
  * freed slots, as it does for any dead, stale or free slot.
  */
 import { readFileSync } from 'node:fs';
 import { actor, hostId } from '../config/identity.js';
-import { HARD_SLOT_CAP } from '../config/schema.js';
 import { localWorkersOf, stopProcesses, type Stopped } from '../fleet/processes.js';
-import { judgeSlot, killLeftPlugin, type Liveness } from '../liveness.js';
 import { sleep } from '../proc.js';
 import type { ProcId } from '../proc.js';
 import { readAllRecords, type ManagedState } from '../fleet/services-record.js';
 import { allSlotNumbers, listClaims, mtimeMs } from '../spool/scan.js';
-import { breakSlotLock, lockDirOf, readSlotFiles, removeHeartbeat, writeLeaveNote, type SlotFiles } from '../spool/slots.js';
+import { isLive, judgeSlot, killLeftPlugin, type SlotCondition, type SlotState } from '../spool/slot-state.js';
+import { breakSlotLock, lockDirOf, readSlotFiles, removeHeartbeat, writeLeaveNote } from '../spool/slots.js';
 import { fileServerNowOrLocal } from './clock.js';
+import { slotStates } from './slots.js';
 import { sentinelStatus, type SentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
-
-export type WorkerState = 'free' | 'idle' | 'busy' | 'draining' | 'stale' | 'dead';
 
 /** One row of `workers list --json`; null where unknown. */
 export interface WorkerRow {
   slot: number;
-  state: WorkerState;
+  state: SlotCondition;
   host: string | null;
   pid: number | null;
   job: string | null;
@@ -37,43 +35,18 @@ export interface WorkerRow {
   reason: string | null;
 }
 
-interface SlotView {
-  slot: number;
-  files: SlotFiles;
-  judged: Liveness;
-}
-
-/** Slots 1..max_workers, and any higher one that has a heartbeat or a lock. */
-function viewSlots(s: Spool, serverNow: number): SlotView[] {
-  const host = hostId();
-  const out: SlotView[] = [];
-  for (let slot = 1; slot <= HARD_SLOT_CAP; slot += 1) {
-    const files = readSlotFiles(s.l, slot);
-    if (slot > s.loaded.config.worker.max_workers && !files.heartbeat && !files.locked) continue;
-    out.push({ slot, files, judged: judgeSlot(files, serverNow, host, s.loaded.config.worker.stale_after_ms) });
-  }
-  return out;
-}
-
-function stateOf(v: SlotView): WorkerState {
-  if (v.judged.status !== 'live') return v.judged.status;
-  if (v.files.draining || v.files.heartbeat?.state === 'draining') return 'draining';
-  return v.files.heartbeat?.state === 'busy' ? 'busy' : 'idle';
-}
-
 export function listWorkers(s: Spool): WorkerRow[] {
-  const now = fileServerNowOrLocal(s);
-  return viewSlots(s, now).map((v) => {
-    const hb = v.files.heartbeat;
-    const age = v.files.heartbeatMtimeMs === undefined ? null : Math.max(0, Math.round(now - v.files.heartbeatMtimeMs));
+  return slotStates(s).map((v) => {
+    const hb = v.heartbeat;
+    const age = v.heartbeatAgeMs === undefined ? null : Math.max(0, Math.round(v.heartbeatAgeMs));
     // Both times come from the worker's own clock, so another host's skew does not matter.
     const uptime =
-      hb && age !== null && v.judged.status === 'live'
+      hb && age !== null && isLive(v.condition)
         ? Math.max(0, Math.round((Date.parse(hb.beat_at) - Date.parse(hb.started_at) + age) / 1000))
         : null;
     return {
       slot: v.slot,
-      state: stateOf(v),
+      state: v.condition,
       host: hb?.host ?? null,
       pid: hb?.pid ?? null,
       job: hb?.job ?? null,
@@ -83,7 +56,7 @@ export function listWorkers(s: Spool): WorkerRow[] {
       started_at: hb?.started_at ?? null,
       uptime_s: uptime,
       heartbeat_age_ms: age,
-      reason: 'reason' in v.judged ? v.judged.reason : null,
+      reason: v.reason ?? null,
     };
   });
 }
@@ -121,7 +94,7 @@ export interface LostSlot {
   host: string;
   pid: number;
   token: string;
-  status: 'dead' | 'stale';
+  condition: 'dead' | 'stale';
   reason: string;
   /** Claims in the slot carrying the holder's token: the sentinel takes them back. */
   claims: number;
@@ -155,21 +128,21 @@ export function planCleanup(s: Spool): CleanupPlan {
   const cfg = s.loaded.config.worker;
   const host = hostId();
   const now = fileServerNowOrLocal(s);
-  const views = viewSlots(s, now);
+  const views = slotStates(s, now);
   const lost: LostSlot[] = [];
   const abandonedLocks: CleanupPlan['abandonedLocks'] = [];
   for (const v of views) {
-    const hb = v.files.heartbeat;
-    if (hb && (v.judged.status === 'dead' || v.judged.status === 'stale')) {
+    const hb = v.heartbeat;
+    if (hb && (v.condition === 'dead' || v.condition === 'stale')) {
       const claims = listClaims(s.l, v.slot).claims.filter((c) => c.token === hb.token).length;
-      lost.push({ slot: v.slot, host: hb.host, pid: hb.pid, token: hb.token, status: v.judged.status, reason: v.judged.reason, claims });
-    } else if (!hb && v.files.locked) {
+      lost.push({ slot: v.slot, host: hb.host, pid: hb.pid, token: hb.token, condition: v.condition, reason: v.reason, claims });
+    } else if (!hb && v.locked) {
       const ageMs = now - (mtimeMs(lockDirOf(s.l, v.slot)) ?? now);
       if (ageMs > cfg.stale_after_ms) abandonedLocks.push({ slot: v.slot, ageMs });
     }
   }
-  const live = views.filter((v) => v.judged.status === 'live');
-  const owners = new Set(live.flatMap((v) => (v.files.heartbeat?.host === host ? [v.files.heartbeat.pid] : [])));
+  const live = views.filter((v) => isLive(v.condition));
+  const owners = localHolders(views, host);
   // A worker younger than the stale limit may still be taking its slot (its heartbeat not yet written).
   const orphans = localWorkersOf(s.l.root, host)
     .filter((p) => !owners.has(p.pid) && ageSeconds(p) * 1000 > cfg.stale_after_ms)
@@ -181,12 +154,17 @@ export function planCleanup(s: Spool): CleanupPlan {
 export function claimsWithoutWorker(s: Spool): number {
   return unownedClaims(
     s,
-    viewSlots(s, fileServerNowOrLocal(s)).filter((v) => v.judged.status === 'live'),
+    slotStates(s).filter((v) => isLive(v.condition)),
   );
 }
 
-function unownedClaims(s: Spool, live: SlotView[]): number {
-  const tokens = new Map(live.map((v) => [v.slot, v.files.heartbeat?.token]));
+/** Pids of this host's live slot holders. */
+function localHolders(states: SlotState[], host: string): Set<number> {
+  return new Set(states.flatMap((v) => (isLive(v.condition) && v.heartbeat?.host === host ? [v.heartbeat.pid] : [])));
+}
+
+function unownedClaims(s: Spool, live: SlotState[]): number {
+  const tokens = new Map(live.map((v) => [v.slot, v.heartbeat?.token]));
   return allSlotNumbers().reduce((n, slot) => n + listClaims(s.l, slot).claims.filter((c) => c.token !== tokens.get(slot)).length, 0);
 }
 
@@ -234,9 +212,10 @@ export async function applyCleanup(s: Spool, plan: CleanupPlan): Promise<Cleanup
   const freed: number[] = [];
   const changed: number[] = [];
   const now = fileServerNowOrLocal(s);
+  const judge = { serverNowMs: now, host, staleAfterMs: cfg.worker.stale_after_ms };
   for (const x of plan.lost) {
-    const files = readSlotFiles(s.l, x.slot);
-    if (files.heartbeat?.token !== x.token || judgeSlot(files, now, host, cfg.worker.stale_after_ms).status === 'live') {
+    const state = judgeSlot(x.slot, readSlotFiles(s.l, x.slot), judge);
+    if (state.heartbeat?.token !== x.token || isLive(state.condition)) {
       changed.push(x.slot);
       continue;
     }
@@ -262,11 +241,7 @@ export async function applyCleanup(s: Spool, plan: CleanupPlan): Promise<Cleanup
     breakSlotLock(s.l, slot);
     locksRemoved.push(slot);
   }
-  const owners = new Set(
-    viewSlots(s, fileServerNowOrLocal(s)).flatMap((v) =>
-      v.judged.status === 'live' && v.files.heartbeat?.host === host ? [v.files.heartbeat.pid] : [],
-    ),
-  );
+  const owners = localHolders(slotStates(s), host);
   const handBackMs = 1500;
   const stopped = await stopProcesses(
     plan.orphans.filter((o) => !owners.has(o.pid)),

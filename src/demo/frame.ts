@@ -18,7 +18,7 @@ export function renderDemoFrame(st: Status, recent: JobSummary[], columns: numbe
     '',
     table(
       ['SLOT', 'STATE', 'JOB', 'PROGRESS'],
-      st.slots.map((x) => [x.slot, x.state, x.job, x.job ? `${bar(x.progress, 20)} ${percent(x.progress)} ${x.message ?? ''}` : null]),
+      st.slots.map((x) => [x.slot, x.condition, x.job, x.job ? `${bar(x.progress, 20)} ${percent(x.progress)} ${x.message ?? ''}` : null]),
     ),
     '',
     table(

@@ -1,6 +1,7 @@
 /** Read queries over the ledger: bounded, indexed, shaped for the api layer. */
 import type { Db } from './open.js';
 import type { EventRow } from './chain.js';
+import type { SlotRow } from './writer.js';
 
 export interface JobRow {
   id: string;
@@ -163,20 +164,8 @@ export function allJobsBrief(db: Db): Map<string, JobBrief> {
   return new Map(rows.map(({ id, ...brief }) => [id, brief]));
 }
 
-export interface SlotLedgerRow {
-  slot: number;
-  state: string;
-  host: string | null;
-  pid: number | null;
-  job: string | null;
-  progress: number | null;
-  message: string | null;
-  beat_at: string | null;
-  updated_at: string;
-}
-
-export function slotRows(db: Db): SlotLedgerRow[] {
-  return db.prepare('SELECT * FROM slots ORDER BY slot').all() as SlotLedgerRow[];
+export function slotRows(db: Db): (SlotRow & { updated_at: string })[] {
+  return db.prepare('SELECT * FROM slots ORDER BY slot').all() as (SlotRow & { updated_at: string })[];
 }
 
 /** Completions in the last `windowMs`, looking only at the newest `scan` events (bounded). */

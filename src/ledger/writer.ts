@@ -59,8 +59,10 @@ export interface JobPatch {
   finished_at?: string | null;
 }
 
+/** A slot as the sentinel last judged it; `updated_at` is added when it is stored. */
 export interface SlotRow {
   slot: number;
+  /** The slot's condition: free, idle, busy, draining, stale or dead. */
   state: string;
   host: string | null;
   pid: number | null;

@@ -14,7 +14,7 @@ import { DirSync } from '../spool/atomic.js';
 import { FileServerClock } from '../spool/clock.js';
 import type { ClaimName, Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
-import type { Heartbeat } from '../spool/slots.js';
+import type { SlotState } from '../spool/slot-state.js';
 import { PendingQueue } from './pending-queue.js';
 
 export interface PendingEntry {
@@ -24,16 +24,6 @@ export interface PendingEntry {
   attempts: number;
   priority: number;
   mtimeMs: number;
-}
-
-export type SlotStatus = 'free' | 'live' | 'dead' | 'stale';
-
-export interface SlotView {
-  slot: number;
-  status: SlotStatus;
-  reason?: string;
-  hb?: Heartbeat;
-  draining: boolean;
 }
 
 export interface JobMirror extends Omit<JobBrief, 'max_attempts'> {
@@ -57,7 +47,7 @@ export interface SentinelContext {
   pending: PendingQueue;
   /** The ledger's jobs table as the sentinel last wrote it, by id. */
   jobs: Map<string, JobMirror>;
-  slots: SlotView[];
+  slots: SlotState[];
   claims: Map<number, ClaimName[]>;
   /** Last progress written to the ledger per job (at most one update a second). */
   progressWritten: Map<string, { at: number; progress: number; message: string | undefined }>;

@@ -13,13 +13,15 @@ import { spoolRelative, transition, type SentinelContext } from './context.js';
 export function dispatch(ctx: SentinelContext): number {
   let claimed = 0;
   for (const view of ctx.slots) {
-    if (view.status !== 'live' || !view.hb || view.draining || view.hb.state === 'draining') continue;
+    const hb = view.heartbeat;
+    // A heartbeat can still say busy once its claim is gone: the claims say whether a slot has work.
+    if ((view.condition !== 'idle' && view.condition !== 'busy') || !hb) continue;
     if ((ctx.claims.get(view.slot) ?? []).length > 0) continue;
     for (;;) {
       const entry = ctx.pending.first();
       if (!entry) return claimed;
       ctx.pending.delete(entry.name);
-      const c: ClaimName = { slot: view.slot, id: entry.id, attempt: entry.attempts + 1, token: view.hb.token, nonce: nanoid(8) };
+      const c: ClaimName = { slot: view.slot, id: entry.id, attempt: entry.attempts + 1, token: hb.token, nonce: nanoid(8) };
       try {
         fail('claim.before-rename');
         const to = claimJob(ctx.l, ctx.sync, entry.path, c);
@@ -32,7 +34,7 @@ export function dispatch(ctx: SentinelContext): number {
             slot: c.slot,
             attempt: c.attempt,
             actor: 'sentinel',
-            detail: { host: view.hb.host, pid: view.hb.pid, claim: claimFileName(c) },
+            detail: { host: hb.host, pid: hb.pid, claim: claimFileName(c) },
           },
           { id: c.id, state: 'claimed', slot: c.slot, attempts: c.attempt, file: spoolRelative(ctx, to), progress: 0, message: null },
         );

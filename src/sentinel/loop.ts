@@ -28,7 +28,7 @@ import { dispatch } from './dispatch.js';
 import { intake, intakeChanged } from './intake.js';
 import { ledgerFileGone, openLedgerFile, type LedgerFile } from './ledger-file.js';
 import { lockSpool } from './lock.js';
-import { refreshSlots } from './liveness.js';
+import { refreshSlots } from './slot-changes.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
 import { applyResults } from './results.js';
 import { reconcile } from './reconcile.js';

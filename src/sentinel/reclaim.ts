@@ -7,11 +7,11 @@
  */
 import { LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
-import { killLeftPlugin } from '../liveness.js';
 import { claimFileName, type ClaimName } from '../spool/layout.js';
 import { failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
 import { listClaims } from '../spool/scan.js';
-import { spoolRelative, transition, type SentinelContext, type SlotView } from './context.js';
+import { killLeftPlugin, type SlotState } from '../spool/slot-state.js';
+import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { quarantineFile } from './quarantine.js';
 
 export function scanClaims(ctx: SentinelContext): void {
@@ -23,11 +23,11 @@ export function scanClaims(ctx: SentinelContext): void {
   }
 }
 
-function whyLost(view: SlotView, c: ClaimName): string | undefined {
-  if (view.status === 'dead' || view.status === 'stale') return view.reason;
-  if (view.status === 'free') return 'the slot has no worker';
-  if (view.hb && view.hb.token !== c.token)
-    return `slot ${view.slot} now belongs to another worker (pid ${view.hb.pid} on ${view.hb.host})`;
+function whyLost(view: SlotState, c: ClaimName): string | undefined {
+  const hb = view.heartbeat;
+  if (view.condition === 'dead' || view.condition === 'stale') return view.reason;
+  if (view.condition === 'free') return 'the slot has no worker';
+  if (hb && hb.token !== c.token) return `slot ${view.slot} now belongs to another worker (pid ${hb.pid} on ${hb.host})`;
   return undefined;
 }
 
@@ -36,10 +36,11 @@ function whyLost(view: SlotView, c: ClaimName): string | undefined {
  * first, so that the next attempt never runs beside it; on another host nothing is known,
  * and a late result of it is fenced.
  */
-function endEarlierAttempt(ctx: SentinelContext, view: SlotView): string | undefined {
-  if ((view.status !== 'dead' && view.status !== 'stale') || !view.hb) return undefined;
-  if (view.hb.host !== ctx.host) return `unknown: ${view.hb.host} cannot be reached from here; a late result of it will be fenced`;
-  const killed = killLeftPlugin(view.hb, ctx.host);
+function endEarlierAttempt(ctx: SentinelContext, view: SlotState): string | undefined {
+  const hb = view.heartbeat;
+  if ((view.condition !== 'dead' && view.condition !== 'stale') || !hb) return undefined;
+  if (hb.host !== ctx.host) return `unknown: ${hb.host} cannot be reached from here; a late result of it will be fenced`;
+  const killed = killLeftPlugin(hb, ctx.host);
   if (killed.length > 0) ctx.log.warn("killed what was left of a lost worker's plugin", { slot: view.slot, pids: killed });
   return killed.length > 0
     ? `ended: its plugin's ${killed.length} process(es) on ${ctx.host} were killed`
@@ -71,12 +72,12 @@ export function reclaimLost(ctx: SentinelContext): number {
   return moved;
 }
 
-function reclaimOne(ctx: SentinelContext, view: SlotView, c: ClaimName, reason: string, earlier: string | undefined): void {
+function reclaimOne(ctx: SentinelContext, view: SlotState, c: ClaimName, reason: string, earlier: string | undefined): void {
   const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel' };
   const detail = { reason, claim: claimFileName(c), ...(earlier ? { earlier_attempt: earlier } : {}) };
   ctx.progressWritten.delete(c.id);
   fail('reclaim.before-move');
-  if (view.status === 'free' && !view.hb) {
+  if (view.condition === 'free') {
     const to = handBackClaim(ctx.l, ctx.sync, c);
     fail('reclaim.after-move');
     transition(

@@ -258,7 +258,7 @@ describe('tui views and keys at 80x24', () => {
     await ui.see('slot shown draining', () => /^1 +draining +\S+:\d+/m.test(ui.frame()), 10_000);
     // The worker finishes its job, then exits; the slot stays drained, with no holder.
     await exitedWithin(worker, 15_000, 'after its drain');
-    await ui.see('slot drained, no holder', () => /^1 +draining +- +- +- +-/m.test(ui.frame()), 10_000);
+    await ui.see('slot drained, no holder', () => /^1 +free +- +- +- +- +drained: no worker until undrain/m.test(ui.frame()), 10_000);
     expect(t.job('slow-one')?.state).toBe('done');
   });
 
@@ -418,7 +418,11 @@ describe('tui views and keys at 80x24', () => {
     expect(t.job('wait-1')?.state).toBe('pending');
     process.kill(sentinel.pid, 'SIGCONT');
     await until('drain applied', () => t.events().some((e) => e.type === 'drain_requested' && e.slot === 1), 10_000);
-    await ui.see('drain marker gone', () => /^1 +draining /m.test(ui.frame()) && !ui.frame().includes('drain...'), 10_000);
+    await ui.see(
+      'drain marker gone',
+      () => /^1 +free .* drained: no worker until undrain/m.test(ui.frame()) && !ui.frame().includes('drain...'),
+      10_000,
+    );
     await until('hold applied', () => t.job('wait-1')?.state === 'held', 10_000);
     await ui.press('2');
     await ui.see('hold marker gone', () => !ui.frame().includes('hold...') && !/wait-1 +pending/.test(ui.frame()));

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitReasons, type SlotStatus, type Status } from '../../src/api/status.js';
+import type { SlotStatus } from '../../src/api/slots.js';
+import { waitReasons, type Status } from '../../src/api/status.js';
 import { parseDuration } from '../../src/cli/duration.js';
 import { labelled } from '../../src/cli/text.js';
 import { openDb, type Db } from '../../src/ledger/open.js';
@@ -70,10 +71,12 @@ describe('ledger age queries', () => {
   });
 });
 
+/** A slot of `status --json`: a draining live one keeps its idle or busy state. */
 function slot(n: number, state: SlotStatus['state'], draining = false): SlotStatus {
   return {
     slot: n,
     state,
+    condition: draining && (state === 'idle' || state === 'busy') ? 'draining' : state,
     draining,
     host: null,
     pid: null,

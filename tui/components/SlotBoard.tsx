@@ -1,16 +1,12 @@
 /** Every configured slot: state, holder, job, plugin, progress bar, elapsed time, heartbeat age. */
 import { Box, Text } from 'ink';
-import type { SlotStatus } from '../../src/api/status.js';
+import type { SlotStatus } from '../../src/api/slots.js';
 import { stateStyle, useTheme } from '../theme.js';
 import { bar, duration, fit, fitRight } from '../text.js';
 
 export const SLOT_HEADER = `${fit('#', 2)} ${fit('STATE', 8)} ${fit('HOST:PID', 13)} ${fit('JOB', 12)} ${fit('PLUGIN', 9)} ${fit('PROGRESS', 15)} ${fit('TIME', 6)} BEAT`;
 
-export function slotState(s: SlotStatus): string {
-  return s.draining && s.state !== 'stale' ? 'draining' : s.state;
-}
-
-export function SlotRow({
+export function SlotLine({
   slot,
   selected,
   now,
@@ -24,17 +20,17 @@ export function SlotRow({
   twoLines: boolean;
 }) {
   const theme = useTheme();
-  const state = slotState(slot);
+  const state = slot.condition;
   const progress = slot.job ? `${bar(slot.progress, 10, theme.ascii)} ${fitRight(`${Math.round((slot.progress ?? 0) * 100)}%`, 4)}` : '';
   const elapsed = slot.job && slot.job_started_at ? duration(now - Date.parse(slot.job_started_at)) : '';
-  const beat = slot.beat_age_s === null ? '' : slot.state === 'stale' ? 'STALE' : `${slot.beat_age_s.toFixed(1)}s`;
+  const beat = slot.beat_age_s === null ? '' : `${slot.beat_age_s.toFixed(1)}s`;
   return (
     <Box flexDirection="column">
       <Text inverse={selected} wrap="truncate-end">
         {fit(String(slot.slot), 2)} <Text {...stateStyle(theme, state)}>{fit(pending ? `${pending}...` : state, 8, theme.ascii)}</Text>{' '}
         {fit(slot.host ? `${slot.host}:${slot.pid}` : '-', 13, theme.ascii)} {fit(slot.job ?? '-', 12, theme.ascii)}{' '}
         {fit(slot.plugin ?? '', 9, theme.ascii)} {fit(progress, 15)} {fit(elapsed, 6)}{' '}
-        <Text {...(slot.state === 'stale' ? stateStyle(theme, 'stale') : {})}>{beat}</Text>
+        <Text {...(state === 'stale' ? stateStyle(theme, state) : {})}>{beat}</Text>
       </Text>
       {twoLines ? (
         <Text wrap="truncate-end" dimColor={theme.color}>

@@ -1,7 +1,7 @@
 /** The dashboard: the slot board and the tail of the ledger. */
 import { Box, Text } from 'ink';
 import { EventList } from '../components/EventList.js';
-import { SLOT_HEADER, SlotRow } from '../components/SlotBoard.js';
+import { SLOT_HEADER, SlotLine } from '../components/SlotBoard.js';
 import type { SpoolData } from '../hooks/useSpoolData.js';
 import { fit } from '../text.js';
 import { useTheme } from '../theme.js';
@@ -28,7 +28,7 @@ export function Dashboard({
   const selected = slots[cursor];
   const detailLine =
     !twoLines && selected
-      ? `slot ${selected.slot}: ${selected.reason ?? selected.message ?? (selected.job ? 'running' : selected.state)}`
+      ? `slot ${selected.slot}: ${selected.reason ?? selected.message ?? (selected.job ? 'running' : selected.condition)}`
       : undefined;
   const eventsHeight = Math.max(0, height - boardHeight - 2 - (detailLine ? 1 : 0));
   return (
@@ -37,7 +37,7 @@ export function Dashboard({
         {fit(SLOT_HEADER, columns)}
       </Text>
       {slots.map((s, i) => (
-        <SlotRow key={s.slot} slot={s} selected={i === cursor} now={now} pending={pending[`slot-${s.slot}`]} twoLines={twoLines} />
+        <SlotLine key={s.slot} slot={s} selected={i === cursor} now={now} pending={pending[`slot-${s.slot}`]} twoLines={twoLines} />
       ))}
       {detailLine ? <Text wrap="truncate-end">{fit(detailLine, columns, theme.ascii)}</Text> : null}
       <Text bold wrap="truncate-end">

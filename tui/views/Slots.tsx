@@ -1,6 +1,5 @@
-/** Every slot in detail, for draining: holder, job, counts, heartbeat and why it is stale. */
+/** Every slot in detail, for draining: holder, job, counts, heartbeat and why its holder is gone. */
 import { Box, Text } from 'ink';
-import { slotState } from '../components/SlotBoard.js';
 import type { SpoolData } from '../hooks/useSpoolData.js';
 import { stateStyle, useTheme } from '../theme.js';
 import { bar, fit, fitRight } from '../text.js';
@@ -29,13 +28,18 @@ export function Slots({
         )}
       </Text>
       {slots.map((s, i) => {
-        const state = pending[`slot-${s.slot}`] ? `${pending[`slot-${s.slot}`]}...` : slotState(s);
+        const state = pending[`slot-${s.slot}`] ? `${pending[`slot-${s.slot}`]}...` : s.condition;
+        // A drained slot with no holder is free, yet a worker that takes it exits at once.
         const why =
           s.reason ??
-          (s.job ? `${s.job} ${bar(s.progress, 8, theme.ascii)} ${Math.round((s.progress ?? 0) * 100)}% ${s.message ?? ''}` : '');
+          (s.job
+            ? `${s.job} ${bar(s.progress, 8, theme.ascii)} ${Math.round((s.progress ?? 0) * 100)}% ${s.message ?? ''}`
+            : s.draining
+              ? 'drained: no worker until undrain'
+              : '');
         return (
           <Text key={s.slot} inverse={i === cursor} wrap="truncate-end">
-            {fit(String(s.slot), 2)} <Text {...stateStyle(theme, slotState(s))}>{fit(state, 8, theme.ascii)}</Text>{' '}
+            {fit(String(s.slot), 2)} <Text {...stateStyle(theme, s.condition)}>{fit(state, 8, theme.ascii)}</Text>{' '}
             {fit(s.host ? `${s.host}:${s.pid}` : '-', 16, theme.ascii)} {fitRight(String(s.jobs_done ?? '-'), 5)}{' '}
             {fitRight(String(s.jobs_failed ?? '-'), 4)} {fit(s.beat_age_s === null ? '-' : `${s.beat_age_s}s`, 6)}{' '}
             {fit(why, Math.max(0, columns - 47), theme.ascii)}

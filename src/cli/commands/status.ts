@@ -46,12 +46,12 @@ export function addStatusCommand(program: Command): void {
           ['SLOT', 'STATE', 'HOST:PID', 'JOB', 'PROGRESS', 'RUNNING', 'BEAT'],
           st.slots.map((x) => [
             x.slot,
-            x.draining ? `${x.state}, draining` : x.state,
+            x.condition,
             x.host ? clip(`${x.host}:${x.pid}`, 16) : null,
             x.job ? clip(x.job, 16) : null,
             x.job ? clip(`${percent(x.progress)}${x.message ? ` ${x.message}` : ''}`, 12) : null,
             x.job ? ago(x.job_started_at) : null,
-            x.beat_age_s === null ? null : `${x.beat_age_s}s${x.state === 'stale' ? ' STALE' : ''}`,
+            x.beat_age_s === null ? null : `${x.beat_age_s}s`,
           ]),
         )
           .split('\n')

@@ -33,7 +33,7 @@ function workersTable(rows: WorkerRow[]): string {
 function describePlan(p: CleanupPlan): string[] {
   const lines = [`Cleanup plan for ${p.spool}:`];
   for (const x of p.lost)
-    lines.push(`  slot ${x.slot}: remove the lock and heartbeat of ${x.status} worker ${x.host}:${x.pid}: ${x.reason}`);
+    lines.push(`  slot ${x.slot}: remove the lock and heartbeat of ${x.condition} worker ${x.host}:${x.pid}: ${x.reason}`);
   for (const a of p.abandonedLocks)
     lines.push(`  slot ${a.slot}: remove the abandoned lock (no heartbeat; not refreshed for ${Math.round(a.ageMs / 1000)}s)`);
   for (const o of p.orphans) {

@@ -1,5 +1,5 @@
 /**
- * The processes that serve the spool, judged as the sentinel judges them (src/liveness.ts,
+ * The processes that serve the spool, judged as the sentinel judges them (src/spool/slot-state.ts,
  * by the file server's clock): the sentinel, each slot's holder, and whether a worker on
  * this host runs its plugins as root.
  *
@@ -10,28 +10,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostId } from '../config/identity.js';
-import { judgeSlot, type Liveness } from '../liveness.js';
 import { exists } from '../spool/atomic.js';
 import { allSlotNumbers, listClaims, listNames, listStateDir, mtimeMs } from '../spool/scan.js';
+import { isLive, type SlotState } from '../spool/slot-state.js';
 import { sentinelLockDir } from '../spool/sentinel-info.js';
-import { lockDirOf, readSlotFiles, type SlotFiles } from '../spool/slots.js';
+import { lockDirOf } from '../spool/slots.js';
 import type { SentinelStatus } from '../api/status.js';
 import type { Spool } from '../api/spool.js';
 import { fromFindings, pass, type Check, type Finding } from './check.js';
-
-export interface SlotView {
-  slot: number;
-  files: SlotFiles;
-  judged: Liveness;
-}
-
-export function viewSlots(s: Spool, serverNow: number): SlotView[] {
-  const host = hostId();
-  return allSlotNumbers().map((slot) => {
-    const files = readSlotFiles(s.l, slot);
-    return { slot, files, judged: judgeSlot(files, serverNow, host, s.loaded.config.worker.stale_after_ms) };
-  });
-}
 
 function waitingWork(s: Spool): string[] {
   const pending = listStateDir(s.l.pending).jobs.length;
@@ -62,22 +48,22 @@ export function checkSentinel(s: Spool, st: SentinelStatus): Check {
   };
 }
 
-export function checkSlots(s: Spool, views: SlotView[], serverNow: number): Check {
+export function checkSlots(s: Spool, views: SlotState[], serverNow: number): Check {
   const findings: Finding[] = [];
   const live: string[] = [];
-  for (const { slot, files, judged } of views) {
-    const hb = files.heartbeat;
-    if (judged.status === 'live' && hb) live.push(`slot ${slot} ${hb.host}:${hb.pid} ${hb.state}`);
-    else if ((judged.status === 'dead' || judged.status === 'stale') && hb) {
-      findings.push({ status: 'fail', problem: `slot ${slot}: ${judged.status} holder ${hb.host}:${hb.pid} (${judged.reason})` });
-    } else if (files.locked) {
+  for (const v of views) {
+    const { slot, heartbeat: hb } = v;
+    if (isLive(v.condition) && hb) live.push(`slot ${slot} ${hb.host}:${hb.pid} ${v.condition}`);
+    else if ((v.condition === 'dead' || v.condition === 'stale') && hb) {
+      findings.push({ status: 'fail', problem: `slot ${slot}: ${v.condition} holder ${hb.host}:${hb.pid} (${v.reason})` });
+    } else if (v.locked) {
       const age = serverNow - (mtimeMs(lockDirOf(s.l, slot)) ?? serverNow);
       if (age > s.loaded.config.worker.stale_after_ms)
         findings.push({ status: 'warn', problem: `slot ${slot}: a lock with no heartbeat, not refreshed for ${Math.round(age / 1000)}s` });
     }
   }
   const max = s.loaded.config.worker.max_workers;
-  const free = views.filter((v) => v.slot <= max && v.judged.status === 'free' && !v.files.locked).length;
+  const free = views.filter((v) => v.slot <= max && v.condition === 'free' && !v.locked).length;
   const ok = `${live.length ? `live: ${live.join(', ')}` : 'no live worker'}; ${free} of ${max} slot(s) free`;
   return fromFindings(
     'slots',
@@ -98,15 +84,15 @@ function uidOf(pid: number): number | undefined {
 }
 
 /** worker.run_as comes from this host's configuration, so only this host's workers are judged. */
-export function checkRunAs(s: Spool, views: SlotView[]): Check {
+export function checkRunAs(s: Spool, views: SlotState[]): Check {
   const runAs = s.loaded.config.worker.run_as;
   if (runAs) return pass('run-as', `worker.run_as = ${runAs}: a root worker on this host runs its plugins as ${runAs}`);
   const host = hostId();
   const findings: Finding[] = views
-    .filter((v) => v.judged.status === 'live' && v.files.heartbeat?.host === host && uidOf(v.files.heartbeat.pid) === 0)
+    .filter((v) => isLive(v.condition) && v.heartbeat?.host === host && uidOf(v.heartbeat.pid) === 0)
     .map((v) => ({
       status: 'warn',
-      problem: `slot ${v.slot}: worker ${host}:${v.files.heartbeat!.pid} runs as root with no worker.run_as, so its plugins run as root`,
+      problem: `slot ${v.slot}: worker ${host}:${v.heartbeat!.pid} runs as root with no worker.run_as, so its plugins run as root`,
     }));
   return fromFindings(
     'run-as',

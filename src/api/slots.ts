@@ -1,0 +1,67 @@
+/**
+ * The slots as readers see them (`status`, `workers`, `doctor`, `verify`, the TUI), each
+ * judged by src/spool/slot-state.ts as the sentinel judges it, and their shape in `status --json`.
+ */
+import { hostId } from '../config/identity.js';
+import { readSlotStates, shownSlots, type SlotCondition, type SlotState } from '../spool/slot-state.js';
+import { fileServerNowOrLocal } from './clock.js';
+import type { Spool } from './spool.js';
+
+/** One slot of `status --json`. */
+export interface SlotStatus {
+  slot: number;
+  /** Kept for scripts: a dead holder is `stale`, a draining one `idle` or `busy` with `draining` set. */
+  state: 'free' | 'idle' | 'busy' | 'stale';
+  /** The word every human output shows (src/spool/slot-state.ts). */
+  condition: SlotCondition;
+  draining: boolean;
+  host: string | null;
+  pid: number | null;
+  job: string | null;
+  plugin: string | null;
+  progress: number | null;
+  message: string | null;
+  job_started_at: string | null;
+  beat_age_s: number | null;
+  jobs_done: number | null;
+  jobs_failed: number | null;
+  reason?: string;
+}
+
+/**
+ * Every slot a reader shows, judged as the sentinel judges it: heartbeat mtimes are set by
+ * the file server, so they are aged by its clock.
+ */
+export function slotStates(s: Spool, serverNow = fileServerNowOrLocal(s)): SlotState[] {
+  const cfg = s.loaded.config.worker;
+  return shownSlots(readSlotStates(s.l, { serverNowMs: serverNow, host: hostId(), staleAfterMs: cfg.stale_after_ms }), cfg.max_workers);
+}
+
+function compatibleState(x: SlotState): SlotStatus['state'] {
+  if (x.condition === 'dead') return 'stale';
+  if (x.condition === 'draining') return x.heartbeat?.state === 'busy' ? 'busy' : 'idle';
+  return x.condition;
+}
+
+export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
+  return slotStates(s, serverNow).map((x) => {
+    const hb = x.heartbeat;
+    return {
+      slot: x.slot,
+      state: compatibleState(x),
+      condition: x.condition,
+      draining: x.draining,
+      host: hb?.host ?? null,
+      pid: hb?.pid ?? null,
+      job: hb?.job ?? null,
+      plugin: hb?.plugin ?? null,
+      progress: hb?.progress ?? null,
+      message: hb?.message ?? null,
+      job_started_at: hb?.job_started_at ?? null,
+      beat_age_s: x.heartbeatAgeMs === undefined ? null : Math.round(x.heartbeatAgeMs / 100) / 10,
+      jobs_done: hb?.jobs_done ?? null,
+      jobs_failed: hb?.jobs_failed ?? null,
+      ...(x.reason ? { reason: x.reason } : {}),
+    };
+  });
+}
