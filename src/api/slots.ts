@@ -1,9 +1,9 @@
 /**
  * The slots as readers see them (`status`, `workers`, `doctor`, `verify`, the TUI), each
- * judged by src/spool/slot-state.ts as the sentinel judges it, and their shape in `status --json`.
+ * judged by src/slot-state.ts as the sentinel judges it, and their shape in `status --json`.
  */
 import { hostId } from '../config/identity.js';
-import { readSlotStates, shownSlots, type SlotCondition, type SlotState } from '../spool/slot-state.js';
+import { readSlotStates, shownSlots, type SlotCondition, type SlotState } from '../slot-state.js';
 import { fileServerNowOrLocal } from './clock.js';
 import type { Spool } from './spool.js';
 
@@ -12,7 +12,7 @@ export interface SlotStatus {
   slot: number;
   /** Kept for scripts: a dead holder is `stale`, a draining one `idle` or `busy` with `draining` set. */
   state: 'free' | 'idle' | 'busy' | 'stale';
-  /** The word every human output shows (src/spool/slot-state.ts). */
+  /** The word every human output shows (src/slot-state.ts). */
   condition: SlotCondition;
   draining: boolean;
   host: string | null;

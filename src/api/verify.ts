@@ -9,7 +9,7 @@ import { verifyChain } from '../ledger/verify.js';
 import { claimPath, rejectedEntry, type JobState } from '../spool/layout.js';
 import { allSlotNumbers, listClaims, listDone, listStateDir } from '../spool/scan.js';
 import { listRejected } from '../spool/rejected.js';
-import { isLive } from '../spool/slot-state.js';
+import { isLive } from '../slot-state.js';
 import { slotStates } from './slots.js';
 import { sentinelStatus } from './status.js';
 import { requireLedger, type Spool } from './spool.js';

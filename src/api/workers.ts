@@ -1,6 +1,6 @@
 /**
  * `workers list` and `workers cleanup`: every slot with its holder judged as the sentinel
- * judges it (src/spool/slot-state.ts, by the file server's clock), and the freeing of slots
+ * judges it (src/slot-state.ts, by the file server's clock), and the freeing of slots
  * whose holder is gone. Cleanup never moves a manifest: the sentinel takes back the claims of
  * freed slots, as it does for any dead, stale or free slot.
  */
@@ -11,7 +11,7 @@ import { sleep } from '../proc.js';
 import type { ProcId } from '../proc.js';
 import { readAllRecords, type ManagedState } from '../fleet/services-record.js';
 import { allSlotNumbers, listClaims, mtimeMs } from '../spool/scan.js';
-import { isLive, judgeSlot, killLeftPlugin, type SlotCondition, type SlotState } from '../spool/slot-state.js';
+import { isLive, judgeSlot, killLeftPlugin, type SlotCondition, type SlotState } from '../slot-state.js';
 import { breakSlotLock, lockDirOf, readSlotFiles, removeHeartbeat, writeLeaveNote } from '../spool/slots.js';
 import { fileServerNowOrLocal } from './clock.js';
 import { slotStates } from './slots.js';

@@ -1,5 +1,5 @@
 /**
- * The processes that serve the spool, judged as the sentinel judges them (src/spool/slot-state.ts,
+ * The processes that serve the spool, judged as the sentinel judges them (src/slot-state.ts,
  * by the file server's clock): the sentinel, each slot's holder, and whether a worker on
  * this host runs its plugins as root.
  *
@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { hostId } from '../config/identity.js';
 import { exists } from '../spool/atomic.js';
 import { allSlotNumbers, listClaims, listNames, listStateDir, mtimeMs } from '../spool/scan.js';
-import { isLive, type SlotState } from '../spool/slot-state.js';
+import { isLive, type SlotState } from '../slot-state.js';
 import { sentinelLockDir } from '../spool/sentinel-info.js';
 import { lockDirOf } from '../spool/slots.js';
 import type { SentinelStatus } from '../api/status.js';

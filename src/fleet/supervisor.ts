@@ -16,7 +16,7 @@ import { makeLogger } from '../log.js';
 import type { Layout } from '../spool/layout.js';
 import { readSlotFiles, writeLeaveNote } from '../spool/slots.js';
 import { allSlotNumbers } from '../spool/scan.js';
-import { killLeftPlugin } from '../spool/slot-state.js';
+import { killLeftPlugin } from '../slot-state.js';
 import { RECYCLE_EXIT_CODE } from '../worker/recycle.js';
 import { procId } from '../proc.js';
 import { removeRecord, servicesLogDir, writeRecord, type Managed, type ServicesRecord } from './services-record.js';

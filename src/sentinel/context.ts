@@ -14,7 +14,7 @@ import { DirSync } from '../spool/atomic.js';
 import { FileServerClock } from '../spool/clock.js';
 import type { ClaimName, Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
-import type { SlotState } from '../spool/slot-state.js';
+import type { SlotState } from '../slot-state.js';
 import { PendingQueue } from './pending-queue.js';
 
 export interface PendingEntry {

@@ -10,7 +10,7 @@ import { fail } from '../faults/failpoints.js';
 import { claimFileName, type ClaimName } from '../spool/layout.js';
 import { failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
 import { listClaims } from '../spool/scan.js';
-import { killLeftPlugin, type SlotState } from '../spool/slot-state.js';
+import { killLeftPlugin, type SlotState } from '../slot-state.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { quarantineFile } from './quarantine.js';
 

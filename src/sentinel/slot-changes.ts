@@ -1,11 +1,11 @@
 /**
- * Judges every slot (src/spool/slot-state.ts) and records what changed: workers joining,
+ * Judges every slot (src/slot-state.ts) and records what changed: workers joining,
  * leaving and being lost, and heartbeat progress carried into the ledger. A worker that leaves
  * on purpose (recycled, or given up on by its supervisor) leaves a note with the reason; the
  * note is read after the slots, and it was written before the heartbeat went, so a slot seen
  * free always has its note.
  */
-import { isLive, readSlotStates, type SlotState } from '../spool/slot-state.js';
+import { isLive, readSlotStates, type SlotState } from '../slot-state.js';
 import { readLeaveNotes, removeLeaveNote, type LeaveNote } from '../spool/slots.js';
 import { transition, type SentinelContext } from './context.js';
 

@@ -7,7 +7,7 @@ import { nanoid } from 'nanoid';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { fail } from '../faults/failpoints.js';
-import { killLeftPlugin } from '../spool/slot-state.js';
+import { killLeftPlugin } from '../slot-state.js';
 import { makeLogger } from '../log.js';
 import { holdSignals } from '../proc.js';
 import { filesystemOf } from '../spool/filesystem.js';

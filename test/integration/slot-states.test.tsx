@@ -11,7 +11,7 @@ import { openSpool } from '../../src/api/spool.js';
 import type { SlotStatus } from '../../src/api/slots.js';
 import type { WorkerRow } from '../../src/api/workers.js';
 import { hostId } from '../../src/config/identity.js';
-import type { SlotCondition } from '../../src/spool/slot-state.js';
+import type { SlotCondition } from '../../src/slot-state.js';
 import type { Heartbeat } from '../../src/spool/slots.js';
 import { App } from '../../tui/app.js';
 import { ThemeProvider } from '../../tui/theme.js';

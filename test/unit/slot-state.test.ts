@@ -1,4 +1,4 @@
-// Unit tests for the one judgement of a slot (src/spool/slot-state.ts): each condition from
+// Unit tests for the one judgement of a slot (src/slot-state.ts): each condition from
 // the slot's files, which rule wins when several apply, and the reading of a heartbeat caught
 // mid-rewrite.
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initSpool } from '../../src/spool/init.js';
 import { heartbeatPath, layoutOf } from '../../src/spool/layout.js';
-import { isLive, judgeSlot, readSlotStates, shownSlots, type Judge, type SlotState } from '../../src/spool/slot-state.js';
+import { isLive, judgeSlot, readSlotStates, shownSlots, type Judge, type SlotState } from '../../src/slot-state.js';
 import type { Heartbeat, SlotFiles } from '../../src/spool/slots.js';
 
 const HOST = 'this-host';

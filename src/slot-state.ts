@@ -9,10 +9,10 @@
  * - stale: a heartbeat older than worker.stale_after_ms by the file server's clock, which set
  *   its mtime: a host whose own clock is off neither loses live workers nor keeps dead ones.
  */
-import { killGroup, pidAlive } from '../proc.js';
-import { allSlotNumbers } from './scan.js';
-import { readSlotFiles, type Heartbeat, type SlotFiles } from './slots.js';
-import type { Layout } from './layout.js';
+import { killGroup, pidAlive } from './proc.js';
+import { allSlotNumbers } from './spool/scan.js';
+import { readSlotFiles, type Heartbeat, type SlotFiles } from './spool/slots.js';
+import type { Layout } from './spool/layout.js';
 
 export type SlotCondition = 'free' | 'idle' | 'busy' | 'draining' | 'stale' | 'dead';
 
