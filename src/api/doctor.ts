@@ -14,7 +14,7 @@ import { checkLayout, checkWorldWritable, checkWriteAccess } from '../doctor/per
 import { checkPluginCommands, checkPluginEnvs, checkPluginFiles, checkPluginSpawner, loadPlugins } from '../doctor/plugins.js';
 import { probeSpool } from '../doctor/probe.js';
 import { sentinelStatus, type SentinelStatus } from './status.js';
-import { openSpool, type Spool } from './spool.js';
+import { openSpool, type Spool, type SpoolOptions } from './spool.js';
 
 export type { Check, CheckStatus } from '../doctor/check.js';
 
@@ -75,10 +75,10 @@ function runChecks(s: Spool): Check[] {
   ];
 }
 
-export function diagnose(spoolFlag: string | undefined): DoctorReport {
+export function diagnose(spoolFlag: string | undefined, opts: SpoolOptions = {}): DoctorReport {
   let s: Spool;
   try {
-    s = openSpool(spoolFlag);
+    s = openSpool(spoolFlag, opts);
   } catch (err) {
     // Every check needs the configuration: a broken one is the only finding.
     if (!(err instanceof ConfigError)) throw err;

@@ -8,7 +8,7 @@ import { hostId } from '../config/identity.js';
 import { jobEvents, listJobs, PURGED, type JobRow } from '../ledger/queries.js';
 import { verifyChain } from '../ledger/verify.js';
 import { judgeSlot } from '../liveness.js';
-import { claimPath, rejectedEntry, type JobState } from '../spool/layout.js';
+import { claimPath, rejectedEntry, relativeToSpool, type JobState } from '../spool/layout.js';
 import { allSlotNumbers, listClaims, listDone, listStateDir } from '../spool/scan.js';
 import { listRejected } from '../spool/rejected.js';
 import { readSlotFiles } from '../spool/slots.js';
@@ -66,7 +66,7 @@ export function verifySpool(s: Spool): VerifyReport {
         fix: 'move it to rejected/ or remove it',
       });
   }
-  for (const j of listDone(l)) see(j.id, 'done', j.path.slice(l.root.length + 1));
+  for (const j of listDone(l)) see(j.id, 'done', relativeToSpool(l, j.path));
   const sentinelUp = sentinelStatus(s).up;
   const now = fileServerNowOrLocal(s);
   for (const slot of allSlotNumbers()) {
@@ -81,7 +81,7 @@ export function verifySpool(s: Spool): VerifyReport {
     const files = readSlotFiles(l, slot);
     const live = judgeSlot(files, now, hostId(), s.loaded.config.worker.stale_after_ms).status === 'live';
     for (const c of claims) {
-      const file = claimPath(l, c).slice(l.root.length + 1);
+      const file = relativeToSpool(l, claimPath(l, c));
       see(c.id, 'claimed', file);
       if (!(live && files.heartbeat?.token === c.token)) {
         violations.push({

@@ -8,7 +8,7 @@ import { confirmed } from '../confirm.js';
 import { parseDuration } from '../duration.js';
 import { ago, percent, printJson, table } from '../output.js';
 import { plural } from '../text.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 import { PAST, reportControl } from './control-output.js';
 
 interface FilterOptions {
@@ -98,7 +98,7 @@ export function addJobsCommands(program: Command): void {
     .action(async (opts: FilterOptions & { limit?: number; json?: boolean }, cmd: Command) => {
       const { queryJobs } = await import('../../api/jobs.js');
       const { openSpool } = await import('../../api/spool.js');
-      const rows = queryJobs(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), { ...selector(opts), limit: opts.limit });
+      const rows = queryJobs(openSpool(...spoolArgs(cmd)), { ...selector(opts), limit: opts.limit });
       if (opts.json) return printJson(rows);
       process.stdout.write(`${jobsTable(rows)}\n${plural(rows.length, 'job')}\n`);
     });
@@ -109,7 +109,7 @@ export function addJobsCommands(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
       const { showJob } = await import('../../api/jobs.js');
       const { openSpool } = await import('../../api/spool.js');
-      const j = showJob(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool), id);
+      const j = showJob(openSpool(...spoolArgs(cmd)), id);
       if (opts.json) return printJson(j);
       const lines = [
         `id        ${j.id}`,
@@ -136,7 +136,7 @@ export function addJobsCommands(program: Command): void {
     .action(async (id: string, opts: { follow?: boolean; bytes: number }, cmd: Command) => {
       const { FINISHED_STATES, followJobLog, jobLogTail, PURGED } = await import('../../api/jobs.js');
       const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = openSpool(...spoolArgs(cmd));
       const tail = jobLogTail(s, id, opts.bytes);
       if (tail.start > 0)
         process.stderr.write(
@@ -172,7 +172,7 @@ export function addJobsCommands(program: Command): void {
         const { requestJobAction } = await import('../../api/control.js');
         const { selectJobs, selects } = await import('../../api/selection.js');
         const { openSpool } = await import('../../api/spool.js');
-        const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+        const s = openSpool(...spoolArgs(cmd));
         const filter = selector(opts);
         if (ids.length > 0) {
           if (selects(filter) || opts.dryRun)

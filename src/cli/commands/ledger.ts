@@ -1,7 +1,7 @@
 /** spoolctl ledger verify [--json] */
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 export function addLedgerCommands(program: Command): void {
   const ledger = program.command('ledger').description('the audit ledger');
@@ -12,7 +12,7 @@ export function addLedgerCommands(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { verifyLedger } = await import('../../api/ledger.js');
       const { openSpool } = await import('../../api/spool.js');
-      const report = verifyLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const report = verifyLedger(openSpool(...spoolArgs(cmd)));
       if (opts.json) printJson(report);
       else if (report.ok) process.stdout.write(`ledger OK: ${report.events} events, hash chain intact\n`);
       else {
@@ -30,7 +30,7 @@ export function addLedgerCommands(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { rebuildLedger } = await import('../../api/ledger.js');
       const { openSpool } = await import('../../api/spool.js');
-      const r = await rebuildLedger(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const r = await rebuildLedger(openSpool(...spoolArgs(cmd)));
       if (opts.json) return printJson(r);
       const states =
         Object.entries(r.by_state)

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 export function addProcessCommands(program: Command): void {
   program
@@ -11,7 +12,7 @@ export function addProcessCommands(program: Command): void {
       const { openSpool } = await import('../../api/spool.js');
       const { runSentinel } = await import('../../sentinel/loop.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const s = openSpool(g.spool);
+      const s = openSpool(...spoolArgs(cmd));
       exitAfterCleanup(await runSentinel(s.l, s.loaded, { verbose: g.verbose }));
     });
   program
@@ -25,7 +26,7 @@ export function addProcessCommands(program: Command): void {
       const { openSpool } = await import('../../api/spool.js');
       const { runWorker } = await import('../../worker/main.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const s = openSpool(g.spool);
+      const s = openSpool(...spoolArgs(cmd));
       exitAfterCleanup(await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose }));
     });
 }

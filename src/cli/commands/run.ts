@@ -4,8 +4,8 @@ import { spoolFromEnv } from '../../config/identity.js';
 import { UsageError } from '../../errors.js';
 import { sleep } from '../../proc.js';
 import type { JobProgress, Started } from '../../api/run.js';
-import type { Spool } from '../../api/spool.js';
-import type { GlobalOptions } from '../main.js';
+import type { Spool, SpoolOptions } from '../../api/spool.js';
+import { spoolArgs } from '../spool-args.js';
 import { percent } from '../output.js';
 import { clip, plural } from '../text.js';
 
@@ -20,10 +20,10 @@ interface JobFlags {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function spoolOrHint(flag: string | undefined): Promise<Spool> {
+async function spoolOrHint(flag: string | undefined, opts: SpoolOptions): Promise<Spool> {
   const { openSpool } = await import('../../api/spool.js');
   try {
-    return openSpool(flag);
+    return openSpool(flag, opts);
   } catch (err) {
     // A new spool could run nothing (it has no plugins yet), so run points to init instead of making one.
     if (err instanceof UsageError && !flag && !spoolFromEnv()) {
@@ -119,7 +119,7 @@ export function addRunCommand(program: Command): void {
       opts.id !== undefined;
     if (files.length > 0 && jobFlags)
       throw new UsageError('--input, --param, --priority, --max-attempts and --id describe a --plugin job; a manifest file holds its own.');
-    const s = await spoolOrHint(cmd.optsWithGlobals<GlobalOptions>().spool);
+    const s = await spoolOrHint(...spoolArgs(cmd));
     const api = await import('../../api/run.js');
 
     let interrupted: NodeJS.Signals | undefined;

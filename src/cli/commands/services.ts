@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 const count = (v: string): number => {
   if (!/^[1-8]$/.test(v)) throw new UsageError(`--workers takes a number from 1 to 8 (got "${v}").`);
@@ -18,7 +19,7 @@ export function addServicesCommands(program: Command): void {
     .action(async (opts: { workers?: number }, cmd: Command) => {
       const { openSpool } = await import('../../api/spool.js');
       const { startServices } = await import('../../api/services.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = openSpool(...spoolArgs(cmd));
       const { workersAsked } = await import('../../fleet/limits.js');
       const { workers: n, asked } = workersAsked(s.loaded, opts.workers);
       const r = await startServices(s, n, { asked });
@@ -41,7 +42,7 @@ export function addServicesCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const { openSpool } = await import('../../api/spool.js');
       const { stopServices } = await import('../../api/services.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = openSpool(...spoolArgs(cmd));
       const r = await stopServices(s, s.loaded.config.services.stop_timeout_ms);
       if (!r.found) {
         process.stdout.write('No services recorded for this host; nothing to stop.\n');
@@ -64,7 +65,7 @@ export function addServicesCommands(program: Command): void {
         const { openSpool } = await import('../../api/spool.js');
         const { runSupervisor } = await import('../../fleet/supervisor.js');
         const g = cmd.optsWithGlobals<GlobalOptions>();
-        const s = openSpool(g.spool);
+        const s = openSpool(...spoolArgs(cmd));
         const { checkWorkerCount, workersAsked } = await import('../../fleet/limits.js');
         const { workers, asked } = workersAsked(s.loaded, opts.workers);
         checkWorkerCount(s.loaded, workers, asked);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { AgeShape } from '../../api/status.js';
 import { ago, percent, printJson, table } from '../output.js';
 import { clip, labelled } from '../text.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 const COLUMN = 7;
 
@@ -24,7 +24,7 @@ export function addStatusCommand(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { getStatusReport } = await import('../../api/status.js');
       const { openSpool } = await import('../../api/spool.js');
-      const st = getStatusReport(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const st = getStatusReport(openSpool(...spoolArgs(cmd)));
       if (opts.json) return printJson(st);
       const s = st.sentinel;
       const oldest = st.oldest_pending;

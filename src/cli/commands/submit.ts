@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { isValidId } from '../../spool/layout.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 function integer(flag: string) {
   return (v: string) => {
@@ -51,7 +51,7 @@ export function addSubmitCommand(program: Command): void {
       ) => {
         const { submitJob, waitingWarning } = await import('../../api/submit.js');
         const { openSpool } = await import('../../api/spool.js');
-        const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+        const s = openSpool(...spoolArgs(cmd));
         const id = submitJob(s, {
           plugin: opts.plugin,
           input: opts.input,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { noColorRequested } from '../../config/identity.js';
 import { UsageError } from '../../errors.js';
 import { loadTui } from '../load-tui.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 export function addTuiCommand(program: Command): void {
   program
@@ -18,7 +18,7 @@ export function addTuiCommand(program: Command): void {
     })
     .action(async (opts: { color: boolean; ascii?: boolean; readonly?: boolean; refresh?: number }, cmd: Command) => {
       const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = openSpool(...spoolArgs(cmd));
       const runTui = await loadTui();
       process.exitCode = await runTui(s, {
         color: opts.color && !noColorRequested(),

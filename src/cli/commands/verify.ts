@@ -1,7 +1,7 @@
 /** spoolctl verify [--json]: the spool's invariants; exit 1 on any violation. */
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 export function addVerifyCommand(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function addVerifyCommand(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { verifySpool } = await import('../../api/verify.js');
       const { openSpool } = await import('../../api/spool.js');
-      const report = verifySpool(openSpool(cmd.optsWithGlobals<GlobalOptions>().spool));
+      const report = verifySpool(openSpool(...spoolArgs(cmd)));
       if (opts.json) printJson(report);
       else {
         for (const v of report.violations) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { SLOT_ACTIONS } from '../../api/actions.js';
 import type { CleanupPlan, CleanupResult, WorkerRow } from '../../api/workers.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 import { confirmed } from '../confirm.js';
 import { ago, percent, printJson, table } from '../output.js';
 import { clip, plural } from '../text.js';
@@ -78,7 +78,7 @@ export function addWorkersCommands(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { listWorkers, listSupervised } = await import('../../api/workers.js');
       const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = openSpool(...spoolArgs(cmd));
       const slots = listWorkers(s);
       const supervised = listSupervised(s);
       if (opts.json) return printJson({ slots, supervised });
@@ -100,7 +100,7 @@ export function addWorkersCommands(program: Command): void {
     .action(async (opts: { yes?: boolean }, cmd: Command) => {
       const { applyCleanup, planCleanup, planIsEmpty } = await import('../../api/workers.js');
       const { openSpool } = await import('../../api/spool.js');
-      const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const s = openSpool(...spoolArgs(cmd));
       const plan = planCleanup(s);
       if (planIsEmpty(plan)) {
         process.stdout.write(
@@ -133,7 +133,7 @@ export function addWorkersCommands(program: Command): void {
         const { requestSlotAction } = await import('../../api/control.js');
         const { openSpool } = await import('../../api/spool.js');
         if (!/^\d+$/.test(slot)) throw new UsageError(`"${slot}" is not a slot number.`);
-        const s = openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+        const s = openSpool(...spoolArgs(cmd));
         process.exitCode = reportControl(await requestSlotAction(s, action, Number(slot)));
       });
   }
