@@ -15,12 +15,8 @@
  *   to that same server time for readers that look at the directory. The name never changes,
  *   so a listing cached by a network mount is never out of date. A rewrite that finds no
  *   file (ENOENT, or ESTALE on NFS) tells the holder it lost the lock.
- * - A checker judges the file's mtime (the directory's, while the lock holds no file yet) against the mtime of a probe file it writes next
- *   to the lock just then (the file server's "now"), so neither clock matters. Whole-second
- *   mtimes (SFTP, some SMB servers) count as the end of their second: never stale too soon.
- *   A lock that looks stale is looked at again a moment later (past the attribute caches of
- *   a network mount) and taken only if it is still stale and unchanged.
- * - Same host id and a dead pid (from the lock's file, else from `holder()`): broken at once.
+ * - A lock found taken is judged by ./lock-staleness.ts, by the file server's clock; a dead or
+ *   stale one is broken.
  * - Breaking a lock renames it aside first, then checks it moved the lock it judged (the
  *   token): two checkers racing over one stale lock (proper-lockfile #121) cannot remove the
  *   lock that the faster one has just made.
@@ -38,7 +34,6 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
-  statSync,
   unlinkSync,
   utimesSync,
   writeFileSync,
@@ -48,13 +43,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { nanoid } from 'nanoid';
 import { errnoOf } from './errors.js';
-import { pidAlive } from './proc.js';
-import { serverNowIn } from './spool/clock.js';
-
-export interface Holder {
-  host: string;
-  pid: number;
-}
+import { judge, OWNER_PREFIX, ownerFile, readOwner, type Holder } from './lock-staleness.js';
 
 export interface HeldLock {
   release(): Promise<void>;
@@ -62,97 +51,9 @@ export interface HeldLock {
 
 export type LockResult = { ok: true; lock: HeldLock } | { ok: false; holder?: Holder };
 
-const OWNER_PREFIX = 'held.';
-
-interface Owner extends Holder {
-  token: string;
-  /** The owner file's name, `held.<token>`. */
-  name: string;
-}
-
 /** How often a holder refreshes its lock: several times per stale period, at most every 5 s. */
 export function refreshEveryMs(staleMs: number): number {
   return Math.min(5000, Math.max(250, Math.floor(staleMs / 6)));
-}
-
-/** The second look at a lock that seems stale comes this much later. */
-function confirmAfterMs(staleMs: number): number {
-  return Math.min(2000, Math.max(250, Math.floor(staleMs / 4)));
-}
-
-const tokenOf = (name: string): string => name.slice(OWNER_PREFIX.length);
-const ownerFile = (token: string): string => `${OWNER_PREFIX}${token}`;
-
-/** The lock's owner file; undefined when there is none (being made, or its maker died before writing it). */
-function readOwner(dir: string): Owner | undefined | 'gone' {
-  for (let tries = 0; tries < 3; tries += 1) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return 'gone';
-      throw err;
-    }
-    const name = names.find((n) => n.startsWith(OWNER_PREFIX));
-    if (!name) return undefined;
-    try {
-      const body = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Partial<Holder>;
-      return { host: String(body.host ?? ''), pid: Number(body.pid ?? 0), token: tokenOf(name), name };
-    } catch (err) {
-      // Removed meanwhile (a listing cached by the mount): list again. Half written: the
-      // token is in the name.
-      if (errnoOf(err) === 'ENOENT') continue;
-      return { host: '', pid: 0, token: tokenOf(name), name };
-    }
-  }
-  return undefined;
-}
-
-interface Look {
-  owner: Owner | undefined;
-  mtimeMs: number;
-  /** By the file server's clock; undefined when no probe could be written (then never stale). */
-  ageMs: number | undefined;
-}
-
-function look(dir: string): Look | 'gone' {
-  const owner = readOwner(dir);
-  if (owner === 'gone') return 'gone';
-  let now: number | undefined;
-  try {
-    // Probe first: a refresh landing between the two only makes the lock look younger.
-    now = serverNowIn(dirname(dir), `.clock-probe-lock-${process.pid}`, true);
-  } catch {
-    now = undefined;
-  }
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(owner ? join(dir, owner.name) : dir).mtimeMs;
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return 'gone';
-    throw err;
-  }
-  const latest = mtimeMs % 1000 === 0 ? mtimeMs + 999 : mtimeMs;
-  return { owner, mtimeMs, ageMs: now === undefined ? undefined : now - latest };
-}
-
-type Verdict = { kind: 'gone' } | { kind: 'held'; owner?: Owner } | { kind: 'dead' | 'stale'; token: string | undefined };
-
-async function judge(dir: string, staleMs: number, host: string, holder: () => Holder | undefined): Promise<Verdict> {
-  const first = look(dir);
-  if (first === 'gone') return { kind: 'gone' };
-  const who = first.owner?.host ? first.owner : holder();
-  if (who && who.host === host) {
-    const dead = who.pid === process.pid ? !heldHere(dir) : !pidAlive(who.pid);
-    if (dead) return { kind: 'dead', token: first.owner?.token };
-  }
-  if (first.ageMs === undefined || first.ageMs <= staleMs) return { kind: 'held', owner: first.owner };
-  await new Promise((r) => setTimeout(r, confirmAfterMs(staleMs)));
-  const second = look(dir);
-  if (second === 'gone') return { kind: 'gone' };
-  const unchanged = second.owner?.name === first.owner?.name && second.mtimeMs === first.mtimeMs;
-  if (!unchanged || second.ageMs === undefined || second.ageMs <= staleMs) return { kind: 'held', owner: second.owner };
-  return { kind: 'stale', token: first.owner?.token };
 }
 
 /** Moves the judged lock aside and removes it; puts back a lock made meanwhile by someone else. */
@@ -318,7 +219,7 @@ export async function tryLock(
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const token = nanoid(12);
     if (create(dir, token, opts.host)) return { ok: true, lock: new Lock(dir, token, stale, opts.onCompromised) };
-    const verdict = await judge(dir, stale, opts.host, opts.holder);
+    const verdict = await judge(dir, stale, opts.host, opts.holder, heldHere);
     if (verdict.kind === 'held') {
       const owner = verdict.owner?.host ? { host: verdict.owner.host, pid: verdict.owner.pid } : undefined;
       return { ok: false, holder: opts.holder() ?? owner };

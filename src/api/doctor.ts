@@ -15,7 +15,7 @@ import { checkPluginCommands, checkPluginEnvs, checkPluginFiles, checkPluginSpaw
 import { probeSpool } from '../doctor/probe.js';
 import { slotStates } from './slots.js';
 import { sentinelStatus, type SentinelStatus } from './status.js';
-import { openSpool, type Spool } from './spool.js';
+import { openSpool, type Spool, type SpoolOptions } from './spool.js';
 
 export type { Check, CheckStatus } from '../doctor/check.js';
 
@@ -76,10 +76,10 @@ function runChecks(s: Spool): Check[] {
   ];
 }
 
-export function diagnose(spoolFlag: string | undefined): DoctorReport {
+export function diagnose(spoolFlag: string | undefined, opts: SpoolOptions = {}): DoctorReport {
   let s: Spool;
   try {
-    s = openSpool(spoolFlag);
+    s = openSpool(spoolFlag, opts);
   } catch (err) {
     // Every check needs the configuration: a broken one is the only finding.
     if (!(err instanceof ConfigError)) throw err;

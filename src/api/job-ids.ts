@@ -3,11 +3,10 @@
  * `submit` and `run` both go through the check, so neither publishes a job that the sentinel
  * would quarantine as a duplicate or file under another job's history.
  */
-import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { getJob } from '../ledger/queries.js';
 import { exists } from '../spool/atomic.js';
-import { stateFileName } from '../spool/layout.js';
+import { stateFileName, statePath } from '../spool/layout.js';
 import { openLedgerForRead, type Spool } from './spool.js';
 
 const GENERATED_LENGTH = 12;
@@ -36,7 +35,8 @@ export function refuseKnownIds(s: Spool, ids: string[]): void {
   const db = openLedgerForRead(s);
   try {
     for (const id of ids) {
-      const state = (db ? getJob(db, id)?.state : undefined) ?? (exists(join(s.l.pending, stateFileName(id, 0))) ? 'pending' : undefined);
+      const state =
+        (db ? getJob(db, id)?.state : undefined) ?? (exists(statePath(s.l, 'pending', stateFileName(id, 0))) ? 'pending' : undefined);
       if (state) throw alreadyExists(id, state);
     }
   } finally {

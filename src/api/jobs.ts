@@ -1,9 +1,8 @@
 /** Job queries for `jobs list`, `jobs show`, `jobs log`, bulk selections and the TUI. */
-import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Db } from '../ledger/open.js';
 import { FINISHED_STATES, getJob, getJobByFile, jobEvents, listJobs, PURGED, type JobFilter, type JobRow } from '../ledger/queries.js';
-import { isItemName, isRejectedName, rejectedEntry, STATE_DIRS } from '../spool/layout.js';
+import { isItemName, isRejectedName, rejectedEntry, spoolPath, STATE_DIRS } from '../spool/layout.js';
 import { readJobLog, type LogRead } from '../spool/logs.js';
 import { readJsonFile } from '../spool/manifest.js';
 import { sleep } from '../proc.js';
@@ -81,7 +80,7 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
     if (row.file) {
       try {
         // The file may be a quarantined hostile one (a FIFO, a link, a huge or deep document).
-        manifest = readJsonFile(join(s.l.root, row.file), s.loaded.config.jobs.max_manifest_bytes);
+        manifest = readJsonFile(spoolPath(s.l, row.file), s.loaded.config.jobs.max_manifest_bytes);
       } catch {
         manifest = null;
       }

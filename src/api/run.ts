@@ -4,12 +4,12 @@
  * and follow the jobs through the ledger until each one is done or failed.
  */
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
 import { hostId } from '../config/identity.js';
 import { InvalidFileError, UsageError } from '../errors.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
 import { getJob } from '../ledger/queries.js';
 import { readJsonFile, validateManifest, type Manifest } from '../spool/manifest.js';
+import { processLogPath, runLogDir } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { listNames } from '../spool/scan.js';
 import { refuseKnownIds } from './job-ids.js';
@@ -109,26 +109,26 @@ function tail(file: string): string {
  */
 export async function startMissing(s: Spool, cancelled: () => boolean, timeoutMs = 60_000): Promise<Started> {
   const root = s.l.root;
-  const logDir = join(s.l.logs, 'run', hostId());
+  const logDir = runLogDir(s.l, hostId());
   const liveBefore = liveWorkerCount(s);
   const started: Started = { logDir, sentinel: undefined, workers: [], liveBefore };
   const wantSentinel = !sentinelStatus(s).up;
   const n = liveBefore > 0 ? 0 : Math.min(s.loaded.config.services.workers, s.loaded.config.worker.max_workers);
   if (!wantSentinel && n === 0) return started;
   mkdirSync(logDir, { recursive: true });
-  if (wantSentinel) started.sentinel = startRole('sentinel', ['--spool', root, 'sentinel'], join(logDir, 'sentinel.log'));
+  if (wantSentinel) started.sentinel = startRole('sentinel', ['--spool', root, 'sentinel'], processLogPath(logDir, 'sentinel'));
   for (let i = 1; i <= n; i += 1)
-    started.workers.push(startRole(`worker ${i}`, ['--spool', root, 'worker'], join(logDir, `worker-${i}.log`)));
+    started.workers.push(startRole(`worker ${i}`, ['--spool', root, 'worker'], processLogPath(logDir, `worker-${i}`)));
 
   const sentinelReady = () => !wantSentinel || sentinelStatus(s).up;
   const workersSettled = () => started.workers.every((w) => !running(w) || holdsSlot(s, w.proc.pid!));
   await waitFor(() => cancelled() || (sentinelReady() && workersSettled()), timeoutMs, 100);
   let problem: string | undefined;
   if (!sentinelReady()) {
-    const log = join(logDir, 'sentinel.log');
+    const log = processLogPath(logDir, 'sentinel');
     problem = `the sentinel did not come up; see ${log}:\n${tail(log)}`;
   } else if (n > 0 && liveWorkerCount(s) === 0) {
-    const log = join(logDir, 'worker-1.log');
+    const log = processLogPath(logDir, 'worker-1');
     problem = `no worker took a slot; see the worker logs in ${logDir}:\n${tail(log)}`;
   }
   if (cancelled()) return started;

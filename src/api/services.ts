@@ -5,13 +5,13 @@
  * that fails after it started something stops all of it again: a failed start leaves nothing.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { hostId } from '../config/identity.js';
 import { HARD_SLOT_CAP } from '../config/schema.js';
 import { checkWorkerCount } from '../fleet/limits.js';
 import { startRole, stopProcesses, waitFor } from '../fleet/processes.js';
 import { procId, signalQuietly, stillRunning, type ProcId } from '../proc.js';
-import { readRecord, removeRecord, servicesLogDir, type Managed, type ServicesRecord } from '../fleet/services-record.js';
+import { readRecord, removeRecord, type Managed, type ServicesRecord } from '../fleet/services-record.js';
+import { processLogPath, servicesLogDir } from '../spool/layout.js';
 import { breakSlotLock, readSlotFiles, removeHeartbeat } from '../spool/slots.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
@@ -63,7 +63,7 @@ export async function startServices(s: Spool, workers: number, opts: StartOption
   if (existing) await stopStarted(s, host, existing.supervisor, existing, s.loaded.config.services.stop_timeout_ms);
   const withSentinel = !sentinelStatus(s).up;
   mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, 'supervisor.log');
+  const logFile = processLogPath(logDir, 'supervisor');
   const child = startRole(
     'supervisor',
     ['--spool', s.l.root, 'supervise', '--workers', String(workers), ...(withSentinel ? ['--with-sentinel'] : [])],

@@ -8,7 +8,8 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { spoolFromEnv } from '../config/identity.js';
 import { UsageError } from '../errors.js';
 import { hasSchema, openDb, type Db } from '../ledger/open.js';
-import { defaultLedgerPath, layoutOf, type Layout } from '../spool/layout.js';
+import { ledgerPathOf } from '../ledger/path.js';
+import { layoutOf, type Layout } from '../spool/layout.js';
 
 export interface Spool {
   l: Layout;
@@ -34,39 +35,43 @@ export function findSpoolDir(flag: string | undefined): string {
   throw new UsageError('No spool given: pass --spool DIR, set SPOOLCTL_SPOOL, or run inside a spool directory (one with spool.toml).');
 }
 
-/** The `--set section.key=value` flags of this command: the top configuration layer. */
-let commandLineSettings: Record<string, string> = {};
+export interface SpoolOptions {
+  /** The command's `--set section.key=value` flags: the top configuration layer. */
+  set?: readonly string[];
+}
 
-export function useCommandLineSettings(sets: string[]): void {
-  commandLineSettings = {};
+/** "section.key" → value, from `--set` flags. */
+export function commandLineSettings(sets: readonly string[]): Record<string, string> {
+  const settings: Record<string, string> = {};
   for (const item of sets) {
     const eq = item.indexOf('=');
     if (eq < 1) throw new UsageError(`--set takes section.key=value (got "${item}").`);
-    commandLineSettings[item.slice(0, eq).trim()] = item.slice(eq + 1);
+    settings[item.slice(0, eq).trim()] = item.slice(eq + 1);
   }
+  return settings;
 }
 
 /** Every layer, for the spool if one is found: what `config show` prints. */
-export function effectiveConfig(flag: string | undefined): LoadedConfig {
+export function effectiveConfig(flag: string | undefined, opts: SpoolOptions = {}): LoadedConfig {
   let dir: string | undefined;
   try {
     dir = findSpoolDir(flag);
   } catch {
     dir = undefined;
   }
-  return loadConfig(dir, commandLineSettings);
+  return loadConfig(dir, commandLineSettings(opts.set ?? []));
 }
 
-export function openSpool(flag: string | undefined): Spool {
+export function openSpool(flag: string | undefined, opts: SpoolOptions = {}): Spool {
   const dir = findSpoolDir(flag);
   // A spool shared with a group (setgid root, from `init --group`) gets group-writable
   // files from every spoolctl process that works on it.
   if (statSync(dir).mode & 0o2000) process.umask(0o007);
-  return { l: layoutOf(dir), loaded: loadConfig(dir, commandLineSettings) };
+  return { l: layoutOf(dir), loaded: loadConfig(dir, commandLineSettings(opts.set ?? [])) };
 }
 
 export function ledgerPath(s: Spool): string {
-  return s.loaded.config.ledger.path || defaultLedgerPath(s.l);
+  return ledgerPathOf(s.l, s.loaded);
 }
 
 /** The ledger for reading, or undefined if no sentinel has created it yet. */

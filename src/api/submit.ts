@@ -2,11 +2,10 @@
  * Submission: builds a manifest, validates it, and publishes it into pending/ through tmp/
  * (the same file-drop any producer may use). The sentinel is not needed to submit.
  */
-import { join } from 'node:path';
 import { InvalidFileError, UsageError, errnoOf, SpoolIoError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { publish } from '../spool/atomic.js';
-import { stateFileName } from '../spool/layout.js';
+import { stateFileName, statePath } from '../spool/layout.js';
 import { validateManifest, type Manifest } from '../spool/manifest.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { fileServerNowOrLocal } from './clock.js';
@@ -54,7 +53,7 @@ export function submitJob(s: Spool, input: SubmitInput): string {
 export function publishManifest(s: Spool, m: Manifest): void {
   fail('submit.before-publish');
   try {
-    publish(s.l.tmp, join(s.l.pending, stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, {
+    publish(s.l.tmp, statePath(s.l, 'pending', stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, {
       noClobber: true,
       failpoint: 'submit.after-write',
     });

@@ -6,7 +6,7 @@
 
 import { jobEvents, listJobs, PURGED, type JobRow } from '../ledger/queries.js';
 import { verifyChain } from '../ledger/verify.js';
-import { claimPath, rejectedEntry, type JobState } from '../spool/layout.js';
+import { claimPath, rejectedEntry, relativeToSpool, type JobState } from '../spool/layout.js';
 import { allSlotNumbers, listClaims, listDone, listStateDir } from '../spool/scan.js';
 import { listRejected } from '../spool/rejected.js';
 import { isLive } from '../slot-state.js';
@@ -64,7 +64,7 @@ export function verifySpool(s: Spool): VerifyReport {
         fix: 'move it to rejected/ or remove it',
       });
   }
-  for (const j of listDone(l)) see(j.id, 'done', j.path.slice(l.root.length + 1));
+  for (const j of listDone(l)) see(j.id, 'done', relativeToSpool(l, j.path));
   const sentinelUp = sentinelStatus(s).up;
   const judged = new Map(slotStates(s).map((x) => [x.slot, x]));
   for (const slot of allSlotNumbers()) {
@@ -79,7 +79,7 @@ export function verifySpool(s: Spool): VerifyReport {
     const holder = judged.get(slot);
     const live = holder !== undefined && isLive(holder.condition);
     for (const c of claims) {
-      const file = claimPath(l, c).slice(l.root.length + 1);
+      const file = relativeToSpool(l, claimPath(l, c));
       see(c.id, 'claimed', file);
       if (!(live && holder.heartbeat?.token === c.token)) {
         violations.push({

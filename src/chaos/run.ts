@@ -8,16 +8,27 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSpool } from '../api/spool.js';
+import { openSpool, type Spool } from '../api/spool.js';
 import { verifySpool, type Violation } from '../api/verify.js';
 import { fixturePluginCommand } from '../demo/spool.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
 import { openDb } from '../ledger/open.js';
+import { ledgerPathOf } from '../ledger/path.js';
+import { countEventsOfType, countJobsDoneTwice } from '../ledger/queries.js';
 import { sleep } from '../proc.js';
 import { publish } from '../spool/atomic.js';
 import { initSpool } from '../spool/init.js';
-import { defaultLedgerPath, type Layout } from '../spool/layout.js';
-import { listDone, listNames, listStateDir } from '../spool/scan.js';
+import {
+  chaosAttemptsDir,
+  chaosLogPath,
+  isChaosLogName,
+  logsPath,
+  pluginPath,
+  stateFileName,
+  statePath,
+  type Layout,
+} from '../spool/layout.js';
+import { allSlotNumbers, listClaims, listDone, listNames, listStateDir } from '../spool/scan.js';
 import { expectedRunMs, makeSchedule, type ChaosOptions, type Disruption, type JobPlan, type Schedule } from './schedule.js';
 
 export interface ChaosReport {
@@ -71,14 +82,14 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   const dir = o.spool ?? mkdtempSync(join(tmpdir(), 'spoolctl-chaos-'));
   const l = initSpool(dir);
   if (!o.spool) writeFileSync(l.config, SCRATCH_TOML);
-  const attempts = join(l.logs, 'attempts');
+  const attempts = chaosAttemptsDir(l);
   mkdirSync(attempts, { recursive: true });
   writeFileSync(
-    join(l.plugins, 'chaos-ok.json'),
+    pluginPath(l, 'chaos-ok'),
     JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('attempt.mjs', attempts, '{params.ms}') }),
   );
   writeFileSync(
-    join(l.plugins, 'chaos-fail.json'),
+    pluginPath(l, 'chaos-fail'),
     JSON.stringify({ name: 'chaos-fail', command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'), max_attempts: 2 }),
   );
 
@@ -89,7 +100,7 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   // The file API: any producer may write in tmp/ and rename into pending/.
   const drop = (j: JobPlan) => {
     const m = { id: j.id, plugin: j.fails ? 'chaos-fail' : 'chaos-ok', params: { ms: j.ms }, priority: j.priority };
-    publish(l.tmp, join(l.pending, `${j.id}.json`), JSON.stringify(m));
+    publish(l.tmp, statePath(l, 'pending', stateFileName(j.id, 0)), JSON.stringify(m));
   };
   const arriving = schedule.jobs.filter((j) => j.arrive_ms > 0);
   for (const j of schedule.jobs) if (j.arrive_ms === 0) drop(j);
@@ -100,7 +111,7 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
     if (failpoint) e.SPOOLCTL_FAILPOINTS = `${failpoint}=1*crash`;
     return e;
   };
-  const log = (name: string) => join(l.logs, `chaos-${name}.log`);
+  const log = (name: string) => chaosLogPath(l, name);
   let sentinel = startRole('sentinel', ['sentinel'], log('sentinel'), env());
   const workers: Child[] = Array.from({ length: o.workers }, (_, i) => startRole(`worker ${i}`, ['worker'], log(`worker-${i}`), env()));
   const paused = new Set<number>();
@@ -177,8 +188,10 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   await stopChildren([sentinel], 2000, 10_000);
   if (!settled) o.say(`chaos: the spool did not settle within ${Math.round(settledIn / 1000)}s`);
 
-  const report = tally(l, ids);
-  const verification = verifySpool(openSpool(l.root));
+  // Opened as the sentinels it started did (without this command's --set): their ledger is where they wrote it.
+  const s = openSpool(l.root);
+  const report = tally(s, ids);
+  const verification = verifySpool(s);
   return {
     seed: o.seed,
     schedule: schedule.fingerprint,
@@ -196,13 +209,17 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
 
 function quiescent(l: Layout, ids: Set<string>): boolean {
   if (listNames(l.pending).length > 0 || listNames(l.results).length > 0) return false;
-  for (const d of listNames(l.claimed)) if (listNames(join(l.claimed, d)).length > 0) return false;
+  for (const slot of allSlotNumbers()) {
+    const { claims, strays } = listClaims(l, slot);
+    if (claims.length + strays.length > 0) return false;
+  }
   const settledIds = new Set([...listDone(l), ...listStateDir(l.failed).jobs].map((j) => j.id));
   for (const id of ids) if (!settledIds.has(id)) return false;
   return true;
 }
 
-function tally(l: Layout, ids: Set<string>) {
+function tally(s: Spool, ids: Set<string>) {
+  const { l } = s;
   const done = listDone(l).filter((j) => ids.has(j.id));
   const failed = listStateDir(l.failed).jobs.filter((j) => ids.has(j.id));
   const everywhere = new Set(
@@ -211,22 +228,18 @@ function tally(l: Layout, ids: Set<string>) {
       ...failed,
       ...listStateDir(l.pending).jobs,
       ...listStateDir(l.held).jobs,
-      ...listNames(l.claimed).flatMap((d) => listNames(join(l.claimed, d)).map((n) => ({ id: n.split('.')[0]! }))),
+      ...allSlotNumbers().flatMap((slot) => listClaims(l, slot).claims),
     ].map((j) => j.id),
   );
-  const db = openDb(defaultLedgerPath(l), { readonly: true, busyTimeoutMs: 5000 });
+  const db = openDb(ledgerPathOf(l, s.loaded), { readonly: true, busyTimeoutMs: 5000 });
   try {
-    const count = (type: string) => (db.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
-    const twice = db
-      .prepare("SELECT count(*) AS n FROM (SELECT job FROM events WHERE type = 'done' GROUP BY job HAVING count(*) > 1)")
-      .get() as { n: number };
     return {
       done: done.length,
       failed: failed.length,
-      reclaims: count('reclaimed'),
-      fenced: count('fenced'),
+      reclaims: countEventsOfType(db, 'reclaimed'),
+      fenced: countEventsOfType(db, 'fenced'),
       lost: [...ids].filter((id) => !everywhere.has(id)).length,
-      completed_twice: twice.n,
+      completed_twice: countJobsDoneTwice(db),
     };
   } finally {
     db.close();
@@ -239,8 +252,8 @@ function countOverlaps(attempts: string): number {
 
 function countFired(l: Layout): number {
   let n = 0;
-  for (const name of readdirSync(l.logs).filter((f) => f.startsWith('chaos-'))) {
-    n += readFileSync(join(l.logs, name), 'utf8')
+  for (const name of readdirSync(l.logs).filter(isChaosLogName)) {
+    n += readFileSync(logsPath(l, name), 'utf8')
       .split('\n')
       .filter((line) => line.includes('"failpoint fired"')).length;
   }

@@ -44,8 +44,10 @@ const program = new Command('spoolctl')
   .showHelpAfterError()
   .exitOverride()
   .hook('preAction', async () => {
+    // Each command passes its --set flags to openSpool; a malformed one is refused here, before
+    // any command runs, those that open no spool included.
     const sets = program.opts<GlobalOptions>().set ?? [];
-    if (sets.length > 0) (await import('../api/spool.js')).useCommandLineSettings(sets);
+    if (sets.length > 0) (await import('../api/spool.js')).commandLineSettings(sets);
   });
 
 addInitCommand(program);

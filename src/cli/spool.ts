@@ -6,9 +6,9 @@
  */
 import type { Command } from 'commander';
 import type { Spool } from '../api/spool.js';
-import type { GlobalOptions } from './main.js';
+import { spoolArgs } from './spool-args.js';
 
 export async function spoolOf(cmd: Command): Promise<Spool> {
   const { openSpool } = await import('../api/spool.js');
-  return openSpool(cmd.optsWithGlobals<GlobalOptions>().spool);
+  return openSpool(...spoolArgs(cmd));
 }

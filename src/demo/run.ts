@@ -4,12 +4,13 @@
  * until every job has settled). Stopping stops every process the demo started and leaves no
  * slot lock behind.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { getStatus, type Status } from '../api/status.js';
 import { queryJobs } from '../api/jobs.js';
-import type { Spool } from '../api/spool.js';
+import type { Spool, SpoolOptions } from '../api/spool.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
 import { holdSignals } from '../proc.js';
+import { processLogPath } from '../spool/layout.js';
 import { createDemoSpool, submitDemoBatch } from './spool.js';
 import { renderDemoFrame } from './frame.js';
 
@@ -19,6 +20,8 @@ export interface DemoOptions {
   exitWhenDone: boolean;
   /** A full-screen view to run instead of the plain-text one; the demo stops when it returns. */
   view?: (s: Spool) => Promise<unknown>;
+  /** How this process opens the demo spool (its --set flags); the processes it starts take none. */
+  spool: SpoolOptions;
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
@@ -29,10 +32,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // is up, so that the sentinel and workers are stopped.
   const signals = holdSignals(['SIGINT', 'SIGTERM', 'SIGHUP']);
   const why = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
-  const s = createDemoSpool(resolve(opts.dir));
+  const s = createDemoSpool(resolve(opts.dir), opts.spool);
   const env = { ...process.env, SPOOLCTL_SPOOL: s.l.root };
-  const children: Child[] = [startRole('sentinel', ['sentinel'], join(s.l.logs, 'sentinel.log'), env)];
-  for (let i = 1; i <= opts.workers; i += 1) children.push(startRole(`worker ${i}`, ['worker'], join(s.l.logs, `worker-${i}.log`), env));
+  const children: Child[] = [startRole('sentinel', ['sentinel'], processLogPath(s.l.logs, 'sentinel'), env)];
+  for (let i = 1; i <= opts.workers; i += 1)
+    children.push(startRole(`worker ${i}`, ['worker'], processLogPath(s.l.logs, `worker-${i}`), env));
   let submitted: number;
   try {
     submitted = submitDemoBatch(s);

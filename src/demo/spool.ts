@@ -5,32 +5,31 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { submitJob } from '../api/submit.js';
-import { openSpool, type Spool } from '../api/spool.js';
+import { openSpool, type Spool, type SpoolOptions } from '../api/spool.js';
 import { UsageError } from '../errors.js';
 import { initSpool } from '../spool/init.js';
+import { demoMarkerPath, layoutOf, pluginPath, statePath, tmpPath } from '../spool/layout.js';
 import { packageRoot } from '../paths.js';
-
-const MARKER = '.spoolctl-demo';
 
 export function fixturePluginCommand(script: string, ...args: string[]): string[] {
   return [process.execPath, join(packageRoot(), 'fixtures', 'plugins', script), ...args];
 }
 
-export function createDemoSpool(dir: string): Spool {
+export function createDemoSpool(dir: string, opts: SpoolOptions): Spool {
   if (existsSync(dir)) {
-    if (!existsSync(join(dir, MARKER))) throw new UsageError(`${dir} exists and is not a demo spool; pass another --dir.`);
+    if (!existsSync(demoMarkerPath(layoutOf(dir)))) throw new UsageError(`${dir} exists and is not a demo spool; pass another --dir.`);
     rmSync(dir, { recursive: true, force: true });
   }
   const l = initSpool(dir);
-  writeFileSync(join(l.root, MARKER), 'created by `spoolctl demo`; removed by the next demo run\n');
+  writeFileSync(demoMarkerPath(l), 'created by `spoolctl demo`; removed by the next demo run\n');
   const plugins: Record<string, object> = {
     'resize-image': { command: fixturePluginCommand('work.mjs', '{params.ms}', '8', 'resizing {input}'), timeout_s: 60 },
     'upload-archive': { command: fixturePluginCommand('fail.mjs', '3', '1500'), max_attempts: 2 },
   };
   for (const [name, def] of Object.entries(plugins)) {
-    writeFileSync(join(l.plugins, `${name}.json`), `${JSON.stringify({ name, ...def }, null, 2)}\n`);
+    writeFileSync(pluginPath(l, name), `${JSON.stringify({ name, ...def }, null, 2)}\n`);
   }
-  return openSpool(l.root);
+  return openSpool(l.root, opts);
 }
 
 /** Submits the demo batch; returns how many files were dropped into pending/. */
@@ -55,8 +54,8 @@ export function submitDemoBatch(s: Spool): number {
     'mystery.json': JSON.stringify({ id: 'mystery', plugin: 'no-such-plugin' }),
   };
   for (const [name, text] of Object.entries(bad)) {
-    writeFileSync(join(s.l.tmp, name), text);
-    renameSync(join(s.l.tmp, name), join(s.l.pending, name));
+    writeFileSync(tmpPath(s.l, name), text);
+    renameSync(tmpPath(s.l, name), statePath(s.l, 'pending', name));
     n += 1;
   }
   return n;

@@ -5,14 +5,13 @@
  * (submit), control/ (jobs and workers commands), results/ and slots/ (workers).
  */
 import { accessSync, existsSync, statSync, constants as C } from 'node:fs';
-import { relative } from 'node:path';
 import { errnoOf } from '../errors.js';
-import { allDirs } from '../spool/layout.js';
+import { allDirs, relativeToSpool } from '../spool/layout.js';
 import type { Spool } from '../api/spool.js';
 import { fixForErrno, pass, type Check } from './check.js';
 
 function shown(s: Spool, dir: string): string {
-  return `${relative(s.l.root, dir) || '.'}/`;
+  return `${relativeToSpool(s.l, dir) || '.'}/`;
 }
 
 function layoutDirs(s: Spool): string[] {

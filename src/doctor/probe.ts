@@ -8,10 +8,10 @@
  * Skew: WARN above 1 s, FAIL above half of worker.stale_after_ms.
  */
 import { statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { SpoolIoError, errnoOf } from '../errors.js';
 import { publish } from '../spool/atomic.js';
+import { tmpPath } from '../spool/layout.js';
 import type { Spool } from '../api/spool.js';
 import { fixForErrno, pass, type Check, type CheckStatus } from './check.js';
 
@@ -41,7 +41,7 @@ export interface ProbeResult {
 }
 
 function writeProbe(s: Spool): number {
-  const target = join(s.l.tmp, `doctor.${process.pid}.${nanoid(8)}`);
+  const target = tmpPath(s.l, `doctor.${process.pid}.${nanoid(8)}`);
   publish(s.l.tmp, target, `spoolctl doctor probe, pid ${process.pid}\n`);
   let op = 'stat';
   try {

@@ -4,10 +4,9 @@
  * named by pid and kernel start time: a pid reused by another process never matches.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { publish, unlinkQuiet } from '../spool/atomic.js';
 import type { ProcId } from '../proc.js';
-import type { Layout } from '../spool/layout.js';
+import { hostOfServicesRecord, servicesDir, servicesRecordPath, type Layout } from '../spool/layout.js';
 
 export type ManagedState = 'running' | 'restarting' | 'stopped' | 'gave_up';
 
@@ -30,17 +29,9 @@ export interface ServicesRecord {
   children: Managed[];
 }
 
-export function servicesDir(l: Layout): string {
-  return join(l.root, 'services');
-}
-
-function recordPath(l: Layout, host: string): string {
-  return join(servicesDir(l), `${host}.json`);
-}
-
 export function readRecord(l: Layout, host: string): ServicesRecord | undefined {
   try {
-    return JSON.parse(readFileSync(recordPath(l, host), 'utf8')) as ServicesRecord;
+    return JSON.parse(readFileSync(servicesRecordPath(l, host), 'utf8')) as ServicesRecord;
   } catch {
     return undefined;
   }
@@ -55,21 +46,17 @@ export function readAllRecords(l: Layout): ServicesRecord[] {
     return [];
   }
   return names.flatMap((n) => {
-    const rec = n.endsWith('.json') ? readRecord(l, n.slice(0, -'.json'.length)) : undefined;
+    const host = hostOfServicesRecord(n);
+    const rec = host === undefined ? undefined : readRecord(l, host);
     return rec ? [rec] : [];
   });
 }
 
 export function writeRecord(l: Layout, rec: ServicesRecord): void {
   mkdirSync(servicesDir(l), { recursive: true });
-  publish(l.tmp, recordPath(l, rec.host), JSON.stringify(rec, null, 2));
+  publish(l.tmp, servicesRecordPath(l, rec.host), JSON.stringify(rec, null, 2));
 }
 
 export function removeRecord(l: Layout, host: string): void {
-  unlinkQuiet(recordPath(l, host));
-}
-
-/** Per-process log files of the services on one host. */
-export function servicesLogDir(l: Layout, host: string): string {
-  return join(l.logs, 'services', host);
+  unlinkQuiet(servicesRecordPath(l, host));
 }

@@ -8,18 +8,17 @@
  * On SIGTERM it stops workers first (they finish or hand back their jobs), then the sentinel.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { startRole, stopChildren, type Child } from './processes.js';
 import { makeLogger } from '../log.js';
-import type { Layout } from '../spool/layout.js';
+import { processLogPath, servicesLogDir, type Layout } from '../spool/layout.js';
 import { readSlotFiles, writeLeaveNote } from '../spool/slots.js';
 import { allSlotNumbers } from '../spool/scan.js';
 import { killLeftPlugin } from '../slot-state.js';
 import { RECYCLE_EXIT_CODE } from '../worker/recycle.js';
 import { procId } from '../proc.js';
-import { removeRecord, servicesLogDir, writeRecord, type Managed, type ServicesRecord } from './services-record.js';
+import { removeRecord, writeRecord, type Managed, type ServicesRecord } from './services-record.js';
 
 export interface SuperviseOptions {
   workers: number;
@@ -55,7 +54,7 @@ export async function runSupervisor(l: Layout, loaded: LoadedConfig, opts: Super
     }
   };
   const managed = (role: Managed['role'], name: string): Slot => {
-    const m: Managed = { role, name, proc: null, state: 'restarting', restarts: 0, last_exit: null, log: join(logDir, `${name}.log`) };
+    const m: Managed = { role, name, proc: null, state: 'restarting', restarts: 0, last_exit: null, log: processLogPath(logDir, name) };
     rec.children.push(m);
     return { m, crashes: [] };
   };

@@ -175,3 +175,17 @@ export function recentDoneCount(db: Db, sinceIso: string, scan = 5000): number {
     .get(scan, sinceIso) as { n: number };
   return row.n;
 }
+
+/** How many events of one type the ledger holds. */
+export function countEventsOfType(db: Db, type: string): number {
+  return (db.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
+}
+
+/** Jobs recorded done more than once: what must never happen, however workers and the sentinel die. */
+export function countJobsDoneTwice(db: Db): number {
+  return (
+    db.prepare("SELECT count(*) AS n FROM (SELECT job FROM events WHERE type = 'done' GROUP BY job HAVING count(*) > 1)").get() as {
+      n: number;
+    }
+  ).n;
+}

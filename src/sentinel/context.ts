@@ -4,7 +4,6 @@
  * substitute for it: a full pass, at least every sentinel.scan_interval_ms, re-lists every
  * directory; the passes between act on what the watchers named.
  */
-import { relative } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../ledger/open.js';
 import type { JobBrief } from '../ledger/queries.js';
@@ -12,7 +11,7 @@ import { LedgerWriter, type EventInput, type JobPatch } from '../ledger/writer.j
 import { makeThrottle, type Logger } from '../log.js';
 import { DirSync } from '../spool/atomic.js';
 import { FileServerClock } from '../spool/clock.js';
-import type { ClaimName, Layout } from '../spool/layout.js';
+import { relativeToSpool, type ClaimName, type Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import type { SlotState } from '../slot-state.js';
 import { PendingQueue } from './pending-queue.js';
@@ -68,7 +67,7 @@ export function transition(ctx: SentinelContext, ev: EventInput, patch?: JobPatc
 }
 
 export function spoolRelative(ctx: SentinelContext, path: string): string {
-  return relative(ctx.l.root, path);
+  return relativeToSpool(ctx.l, path);
 }
 
 export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, db: Db): SentinelContext {

@@ -4,11 +4,10 @@
  * An unreadable request is quarantined like any bad input.
  */
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { InvalidFileError, LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { PURGED } from '../ledger/queries.js';
-import { drainMarkerPath } from '../spool/layout.js';
+import { drainMarkerPath, entryParts, requestPath, spoolPath } from '../spool/layout.js';
 import { cancelClaim, cancelFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
 import {
   ACTION_STATES,
@@ -105,7 +104,7 @@ function commit(ctx: SentinelContext): boolean {
 
 function ownerOf(ctx: SentinelContext, name: string): number | undefined {
   try {
-    return statSync(join(ctx.l.control, name)).uid;
+    return statSync(requestPath(ctx.l, name)).uid;
   } catch {
     return undefined;
   }
@@ -152,7 +151,7 @@ function applyJobAction(
   try {
     const to = move(ctx, action, id, at, actor);
     fail('control.after-move');
-    const state = to.split('/')[0]!;
+    const state = entryParts(to).top;
     const type = action === 'requeue' ? 'requeued' : action === 'hold' ? 'held' : action === 'release' ? 'released' : 'cancelled';
     const terminal = state === 'cancelled';
     transition(
@@ -191,7 +190,7 @@ function purge(ctx: SentinelContext, id: string, at: Located | undefined, actor:
   const rel = at ? spoolRelative(ctx, at.path) : (known?.file ?? null);
   // A file already gone (a purge cut short by a crash, a manual removal) is recorded as purged.
   const file: PurgedFile | undefined =
-    rel && exists(join(ctx.l.root, rel)) ? { state: state as PurgedFile['state'], path: join(ctx.l.root, rel) } : undefined;
+    rel && exists(spoolPath(ctx.l, rel)) ? { state: state as PurgedFile['state'], path: spoolPath(ctx.l, rel) } : undefined;
   try {
     const dir = purgeJobFiles(ctx.l, ctx.sync, id, file);
     if (dir) emptied.add(dir);

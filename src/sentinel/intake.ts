@@ -9,7 +9,7 @@ import { lstatSync } from 'node:fs';
 import { InvalidFileError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { exists } from '../spool/atomic.js';
-import { parseStateName } from '../spool/layout.js';
+import { parseStateName, spoolPath, statePath } from '../spool/layout.js';
 import { effectivePriority, readManifest } from '../spool/manifest.js';
 import { listNames } from '../spool/scan.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
@@ -45,7 +45,7 @@ export function intakeChanged(ctx: SentinelContext, names: Set<string>): boolean
     if (read >= INTAKE_BATCH) return true;
     names.delete(name);
     if (ctx.pending.has(name)) {
-      if (!exists(`${ctx.l.pending}/${name}`)) ctx.pending.delete(name);
+      if (!exists(statePath(ctx.l, 'pending', name))) ctx.pending.delete(name);
       continue;
     }
     read += 1;
@@ -56,7 +56,7 @@ export function intakeChanged(ctx: SentinelContext, names: Set<string>): boolean
 
 /** Validates and records one file of pending/; a bad one is quarantined. */
 export function admit(ctx: SentinelContext, name: string): void {
-  const path = `${ctx.l.pending}/${name}`;
+  const path = statePath(ctx.l, 'pending', name);
   const parsed = parseStateName(name);
   if (!parsed) {
     quarantineFile(ctx, ctx.l.pending, name, 'file name is not <id>.json with an id of 1-64 letters, digits, "_" or "-"');
@@ -85,7 +85,7 @@ export function admit(ctx: SentinelContext, name: string): void {
   }
   const rel = spoolRelative(ctx, path);
   const known = ctx.jobs.get(parsed.id);
-  if (known && known.state !== 'rejected' && known.file !== rel && known.file && exists(`${ctx.l.root}/${known.file}`)) {
+  if (known && known.state !== 'rejected' && known.file !== rel && known.file && exists(spoolPath(ctx.l, known.file))) {
     quarantineFile(ctx, ctx.l.pending, name, `duplicate id: job "${parsed.id}" already exists as ${known.file}`);
     return;
   }

@@ -4,9 +4,11 @@
  * one stops the sentinel with the command that rebuilds it.
  */
 import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError, errnoOf } from '../errors.js';
 import { openDb, quickCheckProblems, type Db } from '../ledger/open.js';
 import type { Logger } from '../log.js';
+import { filesystemOf } from '../spool/filesystem.js';
 import { sleep } from '../proc.js';
 
 export interface LedgerFile {
@@ -57,5 +59,15 @@ export function ledgerFileGone(f: LedgerFile): boolean {
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return true;
     throw err;
+  }
+}
+
+/** SQLite's locks and WAL are unsafe over NFS and SMB: the ledger must live on a local disk (README.md, "The ledger"). */
+export function refuseNetworkLedger(path: string): void {
+  const fs = filesystemOf(dirname(path));
+  if (fs.network) {
+    throw new ConfigError(
+      `The ledger ${path} is on a network filesystem (${fs.type}), where SQLite's locking and WAL are unsafe: set ledger.path to a file on a local disk of the sentinel's host.`,
+    );
   }
 }

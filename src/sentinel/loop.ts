@@ -6,37 +6,32 @@
  * pass is what makes it correct where events are not delivered (NFS, SMB, other hosts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { ConfigError } from '../errors.js';
 import { openDb } from '../ledger/open.js';
+import { ledgerPathOf } from '../ledger/path.js';
 import { LedgerWriter } from '../ledger/writer.js';
 import type { HeldLock } from '../locks.js';
 import { makeLogger, type Logger } from '../log.js';
-import { unlinkQuiet } from '../spool/atomic.js';
 import { filesystemOf } from '../spool/filesystem.js';
 import { completeLayout } from '../spool/init.js';
-import { defaultLedgerPath, type Layout } from '../spool/layout.js';
+import type { Layout } from '../spool/layout.js';
 import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
-import { listNames } from '../spool/scan.js';
 import { watchForChanges } from '../spool/wake.js';
 import { VERSION } from '../version.js';
 import { makeContext, type SentinelContext } from './context.js';
 import { applyControl } from './control.js';
 import { dispatch } from './dispatch.js';
 import { intake, intakeChanged } from './intake.js';
-import { ledgerFileGone, openLedgerFile, type LedgerFile } from './ledger-file.js';
+import { housekeeping } from './housekeeping.js';
+import { ledgerFileGone, openLedgerFile, refuseNetworkLedger, type LedgerFile } from './ledger-file.js';
 import { lockSpool } from './lock.js';
 import { refreshSlots } from './slot-changes.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
 import { applyResults } from './results.js';
 import { reconcile } from './reconcile.js';
 import { syncRejected } from './rejected.js';
-
-export function ledgerPathOf(l: Layout, loaded: LoadedConfig): string {
-  return loaded.config.ledger.path || defaultLedgerPath(l);
-}
 
 export interface SentinelOptions {
   verbose?: boolean;
@@ -47,7 +42,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   const host = hostId();
   const log = makeLogger('sentinel', opts.verbose);
   refuseWorldWritable(l);
-  for (const dir of completeLayout(l)) log.info('created a directory the spool did not have yet (made by an older spoolctl)', { dir });
+  for (const dir of completeLayout(l)) log.info('created a directory the spool did not have yet', { dir });
   noteFilesystem(l, cfg, log);
   const lock = await lockSpool(l, cfg, host, log);
   const startedAt = new Date().toISOString();
@@ -80,16 +75,6 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   flushLedger(ctx);
   log.info('sentinel started', { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms });
   return serve(ctx, file, lock, beat);
-}
-
-/** SQLite's locks and WAL are unsafe over NFS and SMB. */
-function refuseNetworkLedger(path: string): void {
-  const fs = filesystemOf(dirname(path));
-  if (fs.network) {
-    throw new ConfigError(
-      `The ledger ${path} is on a network filesystem (${fs.type}), where SQLite's locking and WAL are unsafe: set ledger.path to a file on a local disk of the sentinel's host.`,
-    );
-  }
 }
 
 /** inotify sees only this host's changes on a network filesystem: say who finds the rest. */
@@ -289,25 +274,4 @@ function countStates(ctx: SentinelContext): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const job of ctx.jobs.values()) counts[job.state] = (counts[job.state] ?? 0) + 1;
   return counts;
-}
-
-/** Removes abandoned tmp/ files and acknowledgements nobody collected. */
-function housekeeping(ctx: SentinelContext): void {
-  const sweep = (dir: string, maxAgeS: number) => {
-    const cutoff = Date.now() - maxAgeS * 1000;
-    for (const name of listNames(dir)) {
-      const path = join(dir, name);
-      try {
-        if (statSync(path).mtimeMs < cutoff) unlinkQuiet(path);
-      } catch {
-        // removed meanwhile
-      }
-    }
-  };
-  try {
-    sweep(ctx.l.tmp, ctx.cfg.sentinel.tmp_max_age_s);
-    sweep(ctx.l.acks, ctx.cfg.sentinel.ack_max_age_s);
-  } catch (err) {
-    ctx.log.warn('housekeeping failed', { error: (err as Error).message });
-  }
 }

@@ -8,13 +8,13 @@ import { existsSync, renameSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { openDb } from '../ledger/open.js';
+import { ledgerPathOf } from '../ledger/path.js';
 import { makeLogger } from '../log.js';
 import type { Layout } from '../spool/layout.js';
 import { makeContext } from './context.js';
 import { intake } from './intake.js';
 import { lockSpool } from './lock.js';
 import { reconcile } from './reconcile.js';
-import { ledgerPathOf } from './loop.js';
 
 export interface RebuildReport {
   ledger: string;

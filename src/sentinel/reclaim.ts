@@ -7,7 +7,7 @@
  */
 import { LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
-import { claimFileName, type ClaimName } from '../spool/layout.js';
+import { claimDir, claimFileName, type ClaimName } from '../spool/layout.js';
 import { failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
 import { listClaims } from '../spool/scan.js';
 import { killLeftPlugin, type SlotState } from '../slot-state.js';
@@ -18,7 +18,7 @@ export function scanClaims(ctx: SentinelContext): void {
   ctx.claims.clear();
   for (const view of ctx.slots) {
     const { claims, strays } = listClaims(ctx.l, view.slot);
-    for (const name of strays) quarantineFile(ctx, `${ctx.l.claimed}/slot-${view.slot}`, name, 'not a claim file name');
+    for (const name of strays) quarantineFile(ctx, claimDir(ctx.l, view.slot), name, 'not a claim file name');
     ctx.claims.set(view.slot, claims);
   }
 }

@@ -5,10 +5,9 @@
  * quarantined just before a crash, a ledger rebuilt, a rejected job's id submitted again
  * (its row now the new job's), a file removed or put there by hand.
  */
-import { join } from 'node:path';
 import { PURGED } from '../ledger/queries.js';
 import { unlinkQuiet } from '../spool/atomic.js';
-import { isItemName, rejectedRecordPath } from '../spool/layout.js';
+import { isItemName, rejectedRecordPath, statePath } from '../spool/layout.js';
 import { listRejected, readRejectionRecord } from '../spool/rejected.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 
@@ -42,7 +41,7 @@ export function syncRejected(ctx: SentinelContext): void {
   for (const [id, job] of ctx.jobs) if (job.state === 'rejected' && job.file) listed.set(job.file, id);
   const present = new Set<string>();
   for (const name of names) {
-    const rel = spoolRelative(ctx, join(ctx.l.rejected, name));
+    const rel = spoolRelative(ctx, statePath(ctx.l, 'rejected', name));
     present.add(rel);
     if (listed.has(rel)) continue;
     const record = readRejectionRecord(ctx.l, name);

@@ -4,10 +4,9 @@
  * it, writes the ack and removes the request.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { errnoOf, InvalidFileError } from '../errors.js';
 import { publish, unlinkQuiet } from './atomic.js';
-import { ackPath, intentPath, type JobState, type Layout } from './layout.js';
+import { ackPath, intentPath, requestFileName, requestPath, type JobState, type Layout } from './layout.js';
 import { listNames } from './scan.js';
 
 export const JOB_ACTIONS = ['requeue', 'hold', 'release', 'cancel', 'purge'] as const;
@@ -50,7 +49,7 @@ export interface ControlAck {
 }
 
 export function writeRequest(l: Layout, req: ControlRequest): void {
-  publish(l.tmp, join(l.control, `${req.id}.json`), JSON.stringify(req), { noClobber: true });
+  publish(l.tmp, requestPath(l, requestFileName(req.id)), JSON.stringify(req), { noClobber: true });
 }
 
 export function listRequestNames(l: Layout): string[] {
@@ -58,7 +57,7 @@ export function listRequestNames(l: Layout): string[] {
 }
 
 export function readRequest(l: Layout, name: string): ControlRequest {
-  const text = readFileSync(join(l.control, name), 'utf8');
+  const text = readFileSync(requestPath(l, name), 'utf8');
   let req: ControlRequest;
   try {
     req = JSON.parse(text) as ControlRequest;
@@ -67,7 +66,8 @@ export function readRequest(l: Layout, name: string): ControlRequest {
   }
   const isJob = (JOB_ACTIONS as readonly string[]).includes(req.action);
   const isSlot = (SLOT_ACTIONS as readonly string[]).includes(req.action);
-  if (typeof req.id !== 'string' || `${req.id}.json` !== name) throw new InvalidFileError('has an id that differs from its file name');
+  if (typeof req.id !== 'string' || requestFileName(req.id) !== name)
+    throw new InvalidFileError('has an id that differs from its file name');
   if (isJob && !Array.isArray((req as { jobs?: unknown }).jobs)) throw new InvalidFileError('lacks a "jobs" array');
   if (isSlot && !Number.isInteger((req as { slot?: unknown }).slot)) throw new InvalidFileError('lacks a "slot" number');
   if (!isJob && !isSlot) throw new InvalidFileError(`has an unknown action "${String(req.action)}"`);
@@ -75,7 +75,7 @@ export function readRequest(l: Layout, name: string): ControlRequest {
 }
 
 export function removeRequest(l: Layout, name: string): void {
-  unlinkQuiet(join(l.control, name));
+  unlinkQuiet(requestPath(l, name));
 }
 
 /**

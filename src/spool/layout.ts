@@ -1,7 +1,8 @@
 /**
- * The only module that knows the spool's directory and file names. Every path the rest of
- * spoolctl touches is built here; every name read from disk is parsed here, and a name that
- * does not parse is reported as such (never guessed at).
+ * The only module that builds a path inside the spool: every directory and file spoolctl
+ * touches is placed here, from the names ./names.ts forms and parses (a name that does not
+ * parse is reported as such, never guessed at). Its names are re-exported, so that one
+ * import gives a caller the whole layout.
  *
  * State files:   pending/<id>[.<n>].json      n = attempts already used (absent = 0)
  *                held/<id>[.<n>].json, failed/ and cancelled/<id>[.<n>].json (+ <name>.error.json)
@@ -10,18 +11,19 @@
  * Claims:        claimed/slot-<s>/<id>.<a>.<token>.<nonce>.json
  *                a = this attempt (n + 1); token = the slot holder's; nonce = unique to the claim
  * Results:       results/s<s>.<claim file name>             one per claim, written by its worker
+ * Logs:          logs/<id>.log; logs/run/<host>/ and logs/services/<host>/ (<process>.log);
+ *                logs/chaos-<process>.log and logs/attempts/ (chaos runs)
+ * Services:      services/<host>.json
  */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { HARD_SLOT_CAP } from '../config/schema.js';
+import { chaosLogName, claimFileName, ERROR_SUFFIX, type ClaimName } from './names.js';
 
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{6,32}$/;
+export * from './names.js';
 
 // `status --json` lists its counts in this order.
 export const STATE_DIRS = ['pending', 'claimed', 'done', 'failed', 'held', 'rejected', 'cancelled'] as const;
 export type JobState = (typeof STATE_DIRS)[number];
-
-export const ERROR_SUFFIX = '.error.json';
 
 export interface Layout {
   root: string;
@@ -69,6 +71,9 @@ export function layoutOf(root: string): Layout {
   };
 }
 
+/** A job state whose directory holds job files by name, without subdirectories. */
+export type FlatState = Exclude<JobState, 'claimed' | 'done'>;
+
 /** Every directory `init` creates, in creation order. */
 export function allDirs(l: Layout): string[] {
   const slots = Array.from({ length: HARD_SLOT_CAP }, (_, i) => claimDir(l, i + 1));
@@ -92,70 +97,31 @@ export function allDirs(l: Layout): string[] {
   ];
 }
 
-export function isValidId(id: string): boolean {
-  return ID_PATTERN.test(id);
+/** `name` in pending/, held/, failed/, cancelled/ or rejected/. */
+export function statePath(l: Layout, state: FlatState, name: string): string {
+  return join(l[state], name);
 }
 
-/**
- * A name a file in rejected/ may have (one made by hand included): a rejected file whose name
- * gives no usable job id is listed and addressed by it. It always differs from a job id.
- */
-export function isRejectedName(name: string): boolean {
-  return !isValidId(name) && name.length <= 255 && !/[/\0]/.test(name) && name !== '.' && name !== '..' && !name.endsWith(ERROR_SUFFIX);
+/** A path inside the spool as the ledger records a job's file: relative to the spool's root. */
+export function relativeToSpool(l: Layout, path: string): string {
+  return relative(l.root, path);
 }
 
-/** What `jobs show`, `jobs purge` and the control requests accept: a job id or a rejected file's name. */
-export function isItemName(name: string): boolean {
-  return isValidId(name) || isRejectedName(name);
-}
-
-/** A job file in pending/, held/, failed/ or done/<day>/. */
-export interface StateName {
-  id: string;
-  attempts: number;
-}
-
-export function stateFileName(id: string, attempts: number): string {
-  return attempts > 0 ? `${id}.${attempts}.json` : `${id}.json`;
-}
-
-/** Parses `<id>.json` or `<id>.<n>.json`; undefined for anything else (error files, strays). */
-export function parseStateName(name: string): StateName | undefined {
-  // One spelling per (id, attempts): no ".0", no leading zeros.
-  const m = /^([A-Za-z0-9_-]{1,64})(?:\.([1-9]\d{0,5}))?\.json$/.exec(name);
-  if (!m) return undefined;
-  return { id: m[1]!, attempts: m[2] === undefined ? 0 : Number(m[2]) };
-}
-
-export interface ClaimName {
-  slot: number;
-  id: string;
-  attempt: number;
-  token: string;
-  /** Makes every claim name unique, even for a job requeued with its attempts reset. */
-  nonce: string;
+/** Where a file the ledger records (relative to the spool's root) is. */
+export function spoolPath(l: Layout, rel: string): string {
+  return join(l.root, rel);
 }
 
 export function claimDir(l: Layout, slot: number): string {
   return join(l.claimed, `slot-${slot}`);
 }
 
-export function claimFileName(c: Omit<ClaimName, 'slot'>): string {
-  return `${c.id}.${c.attempt}.${c.token}.${c.nonce}.json`;
-}
-
 export function claimPath(l: Layout, c: ClaimName): string {
   return join(claimDir(l, c.slot), claimFileName(c));
 }
 
-export function parseClaimName(slot: number, name: string): ClaimName | undefined {
-  const m = /^([A-Za-z0-9_-]{1,64})\.([1-9]\d{0,5})\.([A-Za-z0-9_-]{6,32})\.([A-Za-z0-9_-]{4,32})\.json$/.exec(name);
-  if (!m) return undefined;
-  return { slot, id: m[1]!, attempt: Number(m[2]), token: m[3]!, nonce: m[4]! };
-}
-
-export function resultFileName(c: ClaimName): string {
-  return `s${c.slot}.${claimFileName(c)}`;
+export function resultPath(l: Layout, name: string): string {
+  return join(l.results, name);
 }
 
 /** tmp/spent.s<slot>.result: an applied result's file, waiting for the slot's next result. */
@@ -163,25 +129,14 @@ export function spentResultPath(l: Layout, slot: number): string {
   return join(l.tmp, `spent.s${slot}.result`);
 }
 
-export function parseResultName(name: string): ClaimName | undefined {
-  const m = /^s(\d)\.(.+)$/.exec(name);
-  if (!m) return undefined;
-  const slot = Number(m[1]);
-  if (slot < 1 || slot > HARD_SLOT_CAP) return undefined;
-  return parseClaimName(slot, m[2]!);
-}
-
-export function isValidToken(token: string): boolean {
-  return TOKEN_PATTERN.test(token);
-}
-
 /** done/ is partitioned by UTC day so no directory grows without bound. */
 export function doneDayDir(l: Layout, when: Date): string {
-  return join(l.done, when.toISOString().slice(0, 10));
+  return doneDayPath(l, when.toISOString().slice(0, 10));
 }
 
-export function errorFileFor(stateFile: string): string {
-  return `${stateFile.replace(/\.json$/, '')}${ERROR_SUFFIX}`;
+/** done/<day>, for a day partition's name as listed. */
+export function doneDayPath(l: Layout, day: string): string {
+  return join(l.done, day);
 }
 
 export function slotLockTarget(l: Layout, slot: number): string {
@@ -196,8 +151,63 @@ export function drainMarkerPath(l: Layout, slot: number): string {
   return join(l.slots, `slot-${slot}.drain`);
 }
 
+export function leaveNotePath(l: Layout, name: string): string {
+  return join(l.slots, name);
+}
+
+export function requestPath(l: Layout, name: string): string {
+  return join(l.control, name);
+}
+
+export function tmpPath(l: Layout, name: string): string {
+  return join(l.tmp, name);
+}
+
 export function jobLogPath(l: Layout, id: string): string {
   return join(l.logs, `${id}.log`);
+}
+
+/** `<process>.log` in one of the log directories below (or logs/ itself, for the demo's processes). */
+export function processLogPath(dir: string, name: string): string {
+  return join(dir, `${name}.log`);
+}
+
+/** logs/run/<host>/: the processes `spoolctl run` started on that host. */
+export function runLogDir(l: Layout, host: string): string {
+  return join(l.logs, 'run', host);
+}
+
+/** logs/services/<host>/: the processes of `start-services` on that host. */
+export function servicesLogDir(l: Layout, host: string): string {
+  return join(l.logs, 'services', host);
+}
+
+/** services/: one record per host of what its `start-services` supervisor runs. */
+export function servicesDir(l: Layout): string {
+  return join(l.root, 'services');
+}
+
+export function servicesRecordPath(l: Layout, host: string): string {
+  return join(servicesDir(l), `${host}.json`);
+}
+
+/** logs/chaos-<process>.log: a process of a chaos run. */
+export function chaosLogPath(l: Layout, name: string): string {
+  return join(l.logs, chaosLogName(name));
+}
+
+export function logsPath(l: Layout, name: string): string {
+  return join(l.logs, name);
+}
+
+/** logs/attempts/: where a chaos run's plugin records each attempt it runs. */
+export function chaosAttemptsDir(l: Layout): string {
+  return join(l.logs, 'attempts');
+}
+
+/** Marks a spool made by `spoolctl demo`, which the next demo run may remove. */
+export function demoMarkerPath(l: Layout): string {
+  return join(l.root, '.spoolctl-demo');
 }
 
 export function pluginPath(l: Layout, name: string): string {
@@ -222,21 +232,7 @@ export function envsDirOf(l: Layout, envsDirSetting: string): string {
   return envsDirSetting || join(l.root, 'envs');
 }
 
-/** rejected/<name> relative to the spool root, as the ledger records a job's file. */
-export function rejectedEntry(name: string): string {
-  return `rejected/${name}`;
-}
-
 /** rejected/<name>.error.json: why rejected/<name> was quarantined. */
 export function rejectedRecordPath(l: Layout, name: string): string {
   return join(l.rejected, `${name}${ERROR_SUFFIX}`);
-}
-
-/** A name safe to keep in rejected/: the original minus anything that is not plain. */
-export function quarantineName(original: string, unique: string): string {
-  const plain = original
-    .replace(/[^A-Za-z0-9_.-]/g, '_')
-    .replace(/^\.+/, '_')
-    .slice(0, 80);
-  return `${plain || 'unnamed'}.${unique}`;
 }

@@ -5,12 +5,23 @@
  * On a lost race (the source is gone) they throw LostRaceError; the caller re-reads the spool.
  * Renamed directories are recorded in `sync`; the caller fsyncs them once per batch.
  */
-import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { LostRaceError } from '../errors.js';
 import { publish, move, unlinkQuiet, type DirSync } from './atomic.js';
 import type { RejectionRecord } from './rejected.js';
-import { claimPath, doneDayDir, errorFileFor, rejectedRecordPath, stateFileName, type ClaimName, type Layout } from './layout.js';
+import {
+  claimPath,
+  doneDayDir,
+  entryParts,
+  errorFileFor,
+  rejectedRecordPath,
+  relativeToSpool,
+  stateFileName,
+  statePath,
+  type ClaimName,
+  type Layout,
+} from './layout.js';
 
 export interface FailureRecord {
   reason: string;
@@ -51,43 +62,44 @@ export function cancelClaim(l: Layout, sync: DirSync, c: ClaimName, why: Failure
 
 /** claimed/… → pending/<id>.<a>.json: back in the queue with this attempt counted. */
 export function returnClaim(l: Layout, sync: DirSync, c: ClaimName): string {
-  return moveTracked(sync, claimPath(l, c), join(l.pending, stateFileName(c.id, c.attempt)));
+  return moveTracked(sync, claimPath(l, c), statePath(l, 'pending', stateFileName(c.id, c.attempt)));
 }
 
 /** claimed/… → pending/<id>.<a-1>.json: back in the queue, this attempt not counted. */
 export function handBackClaim(l: Layout, sync: DirSync, c: ClaimName): string {
-  return moveTracked(sync, claimPath(l, c), join(l.pending, stateFileName(c.id, c.attempt - 1)));
+  return moveTracked(sync, claimPath(l, c), statePath(l, 'pending', stateFileName(c.id, c.attempt - 1)));
 }
 
-function settleFile(l: Layout, sync: DirSync, dir: string, from: string, name: string, why: FailureRecord): string {
-  publish(l.tmp, join(dir, errorFileFor(name)), JSON.stringify(why, null, 2));
-  return moveTracked(sync, from, join(dir, name));
+function settleFile(l: Layout, sync: DirSync, state: 'failed' | 'cancelled', from: string, name: string, why: FailureRecord): string {
+  publish(l.tmp, statePath(l, state, errorFileFor(name)), JSON.stringify(why, null, 2));
+  return moveTracked(sync, from, statePath(l, state, name));
 }
 
 /** pending/<name> or held/<name> or done/… → failed/<name>, with its error file. */
 export function failFile(l: Layout, sync: DirSync, from: string, name: string, why: FailureRecord): string {
-  return settleFile(l, sync, l.failed, from, name, why);
+  return settleFile(l, sync, 'failed', from, name, why);
 }
 
 /** pending/<name> or held/<name> → cancelled/<name>, with its error file saying who cancelled it. */
 export function cancelFile(l: Layout, sync: DirSync, from: string, name: string, why: FailureRecord): string {
-  return settleFile(l, sync, l.cancelled, from, name, why);
+  return settleFile(l, sync, 'cancelled', from, name, why);
 }
 
 /** pending/<name> → held/<name> */
 export function holdFile(l: Layout, sync: DirSync, from: string, name: string): string {
-  return moveTracked(sync, from, join(l.held, name));
+  return moveTracked(sync, from, statePath(l, 'held', name));
 }
 
 /** held/<name> → pending/<name> */
 export function releaseFile(l: Layout, sync: DirSync, from: string, name: string): string {
-  return moveTracked(sync, from, join(l.pending, name));
+  return moveTracked(sync, from, statePath(l, 'pending', name));
 }
 
 /** failed/, cancelled/, done/ or held/ → pending/<id>.json with the attempt count reset (an operator's decision). */
 export function requeueFile(l: Layout, sync: DirSync, from: string, id: string): string {
-  const to = moveTracked(sync, from, join(l.pending, stateFileName(id, 0)));
-  if (from.startsWith(`${l.failed}/`) || from.startsWith(`${l.cancelled}/`)) unlinkQuiet(errorFileFor(from));
+  const to = moveTracked(sync, from, statePath(l, 'pending', stateFileName(id, 0)));
+  const { top } = entryParts(relativeToSpool(l, from));
+  if (top === 'failed' || top === 'cancelled') unlinkQuiet(errorFileFor(from));
   return to;
 }
 
@@ -100,7 +112,7 @@ export function quarantine(l: Layout, sync: DirSync, from: string, name: string,
   const record = rejectedRecordPath(l, name);
   publish(l.tmp, record, JSON.stringify(why, null, 2));
   try {
-    return moveTracked(sync, from, join(l.rejected, name));
+    return moveTracked(sync, from, statePath(l, 'rejected', name));
   } catch (err) {
     if (err instanceof LostRaceError) unlinkQuiet(record);
     throw err;

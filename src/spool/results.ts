@@ -3,9 +3,8 @@
  * applies a result only while the exact claim it names still exists (spool-layout.md rule 3, fencing).
  */
 import { readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 import { exists, padJson, publish, unlinkQuiet } from './atomic.js';
-import { parseResultName, resultFileName, spentResultPath, type ClaimName, type Layout } from './layout.js';
+import { parseResultName, resultFileName, resultPath, spentResultPath, type ClaimName, type Layout } from './layout.js';
 import { listNames } from './scan.js';
 
 export type Outcome =
@@ -33,7 +32,7 @@ export interface JobResult {
 
 /** Written over the slot's spent result file when there is one (see recycleResult), padded to a constant size. */
 export function publishResult(l: Layout, claim: ClaimName, result: JobResult): void {
-  publish(l.tmp, join(l.results, resultFileName(claim)), padJson(JSON.stringify(result)), { reuse: spentResultPath(l, claim.slot) });
+  publish(l.tmp, resultPath(l, resultFileName(claim)), padJson(JSON.stringify(result)), { reuse: spentResultPath(l, claim.slot) });
 }
 
 export interface ResultFile {
@@ -46,11 +45,11 @@ export function listResults(l: Layout): ResultFile[] {
 }
 
 export function readResult(l: Layout, name: string): JobResult {
-  return JSON.parse(readFileSync(join(l.results, name), 'utf8')) as JobResult;
+  return JSON.parse(readFileSync(resultPath(l, name), 'utf8')) as JobResult;
 }
 
 export function removeResult(l: Layout, name: string): void {
-  unlinkQuiet(join(l.results, name));
+  unlinkQuiet(resultPath(l, name));
 }
 
 /**
@@ -62,7 +61,7 @@ export function removeResult(l: Layout, name: string): void {
 export function recycleResult(l: Layout, name: string, slot: number): void {
   const spent = spentResultPath(l, slot);
   try {
-    if (!exists(spent)) return renameSync(join(l.results, name), spent);
+    if (!exists(spent)) return renameSync(resultPath(l, name), spent);
   } catch {
     // fall through: removed like any other
   }

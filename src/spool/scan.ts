@@ -6,7 +6,16 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpoolIoError, errnoOf } from '../errors.js';
 import { HARD_SLOT_CAP } from '../config/schema.js';
-import { ERROR_SUFFIX, claimDir, parseClaimName, parseStateName, type ClaimName, type Layout, type StateName } from './layout.js';
+import {
+  ERROR_SUFFIX,
+  claimDir,
+  doneDayPath,
+  parseClaimName,
+  parseStateName,
+  type ClaimName,
+  type Layout,
+  type StateName,
+} from './layout.js';
 
 export function listNames(dir: string): string[] {
   try {
@@ -45,7 +54,7 @@ export function listStateDir(dir: string): Listing {
 export function listDone(l: Layout): StateEntry[] {
   const out: StateEntry[] = [];
   for (const day of listNames(l.done).sort()) {
-    out.push(...listStateDir(join(l.done, day)).jobs);
+    out.push(...listStateDir(doneDayPath(l, day)).jobs);
   }
   return out;
 }

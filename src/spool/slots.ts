@@ -4,11 +4,10 @@
  * worker left (the heartbeat is gone by the time the sentinel notices).
  */
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { errnoOf, SpoolIoError } from '../errors.js';
 import type { ProcId } from '../proc.js';
 import { padJson, publish, exists, unlinkQuiet } from './atomic.js';
-import { drainMarkerPath, heartbeatPath, slotLockTarget, type Layout } from './layout.js';
+import { drainMarkerPath, heartbeatPath, isLeaveNoteName, leaveNoteName, leaveNotePath, slotLockTarget, type Layout } from './layout.js';
 
 export type WorkerState = 'idle' | 'busy' | 'draining';
 
@@ -105,19 +104,17 @@ export interface LeaveNote {
   at: string;
 }
 
-const NOTE_PREFIX = 'left-';
-
 /** Written before the heartbeat is removed, so the sentinel never sees the slot free without it. */
 export function writeLeaveNote(l: Layout, note: LeaveNote): void {
-  publish(l.tmp, join(l.slots, `${NOTE_PREFIX}${note.host}-${note.pid}.json`), JSON.stringify(note));
+  publish(l.tmp, leaveNotePath(l, leaveNoteName(note.host, note.pid)), JSON.stringify(note));
 }
 
 export function readLeaveNotes(l: Layout): { name: string; note: LeaveNote | undefined }[] {
   return readdirSync(l.slots)
-    .filter((n) => n.startsWith(NOTE_PREFIX) && n.endsWith('.json'))
+    .filter(isLeaveNoteName)
     .map((name) => {
       try {
-        return { name, note: JSON.parse(readFileSync(join(l.slots, name), 'utf8')) as LeaveNote };
+        return { name, note: JSON.parse(readFileSync(leaveNotePath(l, name), 'utf8')) as LeaveNote };
       } catch {
         return { name, note: undefined };
       }
@@ -125,5 +122,5 @@ export function readLeaveNotes(l: Layout): { name: string; note: LeaveNote | und
 }
 
 export function removeLeaveNote(l: Layout, name: string): void {
-  unlinkQuiet(join(l.slots, name));
+  unlinkQuiet(leaveNotePath(l, name));
 }

@@ -105,11 +105,9 @@ export class Worker {
       signals.handle((signal) => this.onSignal(signal));
       if (this.state === 'gone') return;
       this.to('idle');
-      this.wake = watchForChanges(
-        [claimDir(this.p.l, this.p.slot)],
-        () => this.scan(),
-        (dir, err) => this.p.log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message }),
-      );
+      const unwatched = (dir: string, err: Error) =>
+        this.p.log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message });
+      this.wake = watchForChanges([claimDir(this.p.l, this.p.slot)], () => this.scan(), unwatched);
       this.ticker = setInterval(() => this.tick(), this.p.cfg.worker.heartbeat_ms);
       this.scan();
     });
@@ -293,14 +291,9 @@ export class Worker {
       removeHeartbeat(this.p.l, this.p.slot);
       await this.p.lock.release().catch(() => undefined);
     }
-    const hb = this.p.heartbeat.hb;
-    this.p.log.info('worker stopped', {
-      slot: this.p.slot,
-      reason: why,
-      jobs_done: hb.jobs_done,
-      jobs_failed: hb.jobs_failed,
-      uptime_s: Math.round((Date.now() - this.startedAtMs) / 1000),
-    });
+    const { jobs_done, jobs_failed } = this.p.heartbeat.hb;
+    const uptime_s = Math.round((Date.now() - this.startedAtMs) / 1000);
+    this.p.log.info('worker stopped', { slot: this.p.slot, reason: why, jobs_done, jobs_failed, uptime_s });
     this.exited(code);
   }
 }

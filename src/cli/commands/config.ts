@@ -1,7 +1,7 @@
 /** spoolctl config show [--origin] [--json] */
 import type { Command } from 'commander';
 import { printJson, table } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 export function addConfigCommands(program: Command): void {
   const config = program.command('config').description('effective configuration');
@@ -12,7 +12,7 @@ export function addConfigCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { origin?: boolean; json?: boolean }, cmd: Command) => {
       const { effectiveConfig } = await import('../../api/spool.js');
-      const { config: cfg, origins } = effectiveConfig(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const { config: cfg, origins } = effectiveConfig(...spoolArgs(cmd));
       const rows = Object.entries(cfg).flatMap(([section, keys]) =>
         Object.entries(keys as Record<string, unknown>).map(([k, v]) => ({
           key: `${section}.${k}`,

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { HARD_SLOT_CAP } from '../../config/schema.js';
 import { noColorRequested } from '../../config/identity.js';
 import { loadTui } from '../load-tui.js';
+import { spoolArgs } from '../spool-args.js';
 import type { Spool } from '../../api/spool.js';
 
 export function addDemoCommand(program: Command): void {
@@ -23,7 +24,7 @@ export function addDemoCommand(program: Command): void {
     )
     .option('--exit-when-done', 'stop once every job has settled instead of waiting for Ctrl-C')
     .option('--no-tui', 'show the plain-text view even on a terminal')
-    .action(async (opts: { dir: string; workers: number; exitWhenDone?: boolean; tui: boolean }) => {
+    .action(async (opts: { dir: string; workers: number; exitWhenDone?: boolean; tui: boolean }, cmd: Command) => {
       const { runDemo } = await import('../../demo/run.js');
       const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
       const view =
@@ -33,6 +34,7 @@ export function addDemoCommand(program: Command): void {
               return runTui(s, { color: !noColorRequested(), ascii: false, readonly: false });
             }
           : undefined;
-      process.exitCode = await runDemo({ dir: opts.dir, workers: opts.workers, exitWhenDone: opts.exitWhenDone ?? false, view });
+      const [, spool] = spoolArgs(cmd);
+      process.exitCode = await runDemo({ dir: opts.dir, workers: opts.workers, exitWhenDone: opts.exitWhenDone ?? false, view, spool });
     });
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { DoctorReport } from '../../api/doctor.js';
 import { printJson } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolArgs } from '../spool-args.js';
 
 function render(report: DoctorReport): string {
   const width = Math.max(...report.checks.map((c) => c.name.length));
@@ -25,7 +25,7 @@ export function addDoctorCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { diagnose } = await import('../../api/doctor.js');
-      const report = diagnose(cmd.optsWithGlobals<GlobalOptions>().spool);
+      const report = diagnose(...spoolArgs(cmd));
       if (opts.json) printJson(report);
       else process.stdout.write(render(report));
       process.exitCode = report.ok ? 0 : 1;
