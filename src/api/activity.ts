@@ -1,17 +1,10 @@
 /** Recent activity for the TUI's dashboard: the ledger tail and the completion rate. */
+import type { EventRow } from '../ledger/chain.js';
 import { recentDoneCount, tailEvents } from '../ledger/queries.js';
 import { openLedgerForRead, type Spool } from './spool.js';
 
-export interface ActivityEvent {
-  seq: number;
-  at: string;
-  type: string;
-  job: string | null;
-  slot: number | null;
-  attempt: number | null;
-  actor: string | null;
-  detail: Record<string, unknown>;
-}
+/** A ledger event as the dashboard shows it: its detail parsed, its chain links left out. */
+export type ActivityEvent = Omit<EventRow, 'detail' | 'prev_hash' | 'hash'> & { detail: Record<string, unknown> };
 
 export interface Activity {
   events: ActivityEvent[];

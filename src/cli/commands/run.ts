@@ -9,15 +9,7 @@ import type { GlobalOptions } from '../main.js';
 import { percent } from '../output.js';
 import { clip, plural } from '../text.js';
 import { spoolOf } from '../spool.js';
-
-interface JobFlags {
-  plugin?: string;
-  input?: string;
-  param: Record<string, string>;
-  priority?: number;
-  maxAttempts?: number;
-  id?: string;
-}
+import { jobOf, type JobFlags } from './submit.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -107,7 +99,7 @@ export function addRunCommand(program: Command): void {
     if (o.parseArg) copy.argParser(o.parseArg);
     run.addOption(copy);
   }
-  run.action(async (files: string[], opts: JobFlags, cmd: Command) => {
+  run.action(async (files: string[], opts: Partial<JobFlags> & { param: Record<string, string> }, cmd: Command) => {
     if (files.length > 0 && opts.plugin) throw new UsageError('Give manifest files or --plugin, not both.');
     if (files.length === 0 && !opts.plugin)
       throw new UsageError('Nothing to run: give manifest files, or describe a job with --plugin P (see `spoolctl run --help`).');
@@ -129,21 +121,7 @@ export function addRunCommand(program: Command): void {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
-    const ids = api.submitRun(
-      s,
-      opts.plugin
-        ? {
-            job: {
-              plugin: opts.plugin,
-              input: opts.input,
-              params: opts.param,
-              priority: opts.priority,
-              maxAttempts: opts.maxAttempts,
-              id: opts.id,
-            },
-          }
-        : { files },
-    );
+    const ids = api.submitRun(s, opts.plugin ? { job: jobOf({ ...opts, plugin: opts.plugin }) } : { files });
     say(`Submitted ${plural(ids.length, 'job')} to ${s.l.root}.`);
     let started: Started;
     try {

@@ -1,5 +1,6 @@
 /** spoolctl submit --plugin P [--input X] [--param K=V]... [--priority N] [--max-attempts N] [--id ID] */
 import type { Command } from 'commander';
+import type { SubmitInput } from '../../api/submit.js';
 import { UsageError } from '../../errors.js';
 import { isValidId } from '../../spool/layout.js';
 import { spoolOf } from '../spool.js';
@@ -30,6 +31,21 @@ function jobId(v: string): string {
   return v;
 }
 
+/** The job flags, which `run` takes from submit. */
+export interface JobFlags {
+  plugin: string;
+  input?: string;
+  param: Record<string, string>;
+  priority?: number;
+  maxAttempts?: number;
+  id?: string;
+}
+
+/** The job the flags describe. */
+export function jobOf(f: JobFlags): SubmitInput {
+  return { plugin: f.plugin, input: f.input, params: f.param, priority: f.priority, maxAttempts: f.maxAttempts, id: f.id };
+}
+
 export function addSubmitCommand(program: Command): void {
   program
     .command('submit')
@@ -44,25 +60,13 @@ export function addSubmitCommand(program: Command): void {
       'use this id instead of a generated one (1-64 letters, digits, "_" or "-", not starting with "-"); it must be new to the spool',
       jobId,
     )
-    .action(
-      async (
-        opts: { plugin: string; input?: string; param: Record<string, string>; priority?: number; maxAttempts?: number; id?: string },
-        cmd: Command,
-      ) => {
-        const { submitJob, waitingWarning } = await import('../../api/submit.js');
-        const s = await spoolOf(cmd);
-        const id = submitJob(s, {
-          plugin: opts.plugin,
-          input: opts.input,
-          params: opts.param,
-          priority: opts.priority,
-          maxAttempts: opts.maxAttempts,
-          id: opts.id,
-        });
-        process.stdout.write(`${id}\n`);
-        // stdout stays the id alone; why the job will wait goes to stderr.
-        const waiting = waitingWarning(s);
-        if (waiting) process.stderr.write(`spoolctl: warning: ${waiting}\n`);
-      },
-    );
+    .action(async (opts: JobFlags, cmd: Command) => {
+      const { submitJob, waitingWarning } = await import('../../api/submit.js');
+      const s = await spoolOf(cmd);
+      const id = submitJob(s, jobOf(opts));
+      process.stdout.write(`${id}\n`);
+      // stdout stays the id alone; why the job will wait goes to stderr.
+      const waiting = waitingWarning(s);
+      if (waiting) process.stderr.write(`spoolctl: warning: ${waiting}\n`);
+    });
 }
