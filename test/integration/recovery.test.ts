@@ -10,11 +10,11 @@ describe('recovery', () => {
     const t = makeSpool();
     t.sentinel();
     const a = t.worker(['--slot', '1']);
-    await until('worker A holds slot 1', () => JSON.parse(t.run(['status', '--json']).stdout).slots[0].state === 'idle');
+    await until('worker A holds slot 1', () => t.status().slots[0].state === 'idle');
     t.drop('long.json', manifest('long', 'work', { params: { ms: 3000 } }));
     // Running, not only claimed: a claim the worker had not started would go back uncounted.
     await until('job running on A', () => {
-      const slot = JSON.parse(t.run(['status', '--json']).stdout).slots[0];
+      const slot = t.status().slots[0];
       return t.job('long')?.state === 'claimed' && slot.state === 'busy' && slot.job === 'long';
     });
     a.child.kill('SIGKILL');
@@ -33,12 +33,12 @@ describe('recovery', () => {
     const t = makeSpool('[worker]\nstale_after_ms = 2000\nheartbeat_ms = 200\n');
     t.sentinel();
     const a = t.worker(['--slot', '1']);
-    await until('worker A idle', () => JSON.parse(t.run(['status', '--json']).stdout).slots[0].state === 'idle');
+    await until('worker A idle', () => t.status().slots[0].state === 'idle');
     t.drop('paused.json', manifest('paused', 'work', { params: { ms: 6000 } }));
     // The worker must have started the plugin: a worker paused before it saw its claim never
     // runs the job and has no late result to fence.
     await until('plugin running on A', () => {
-      const slot = JSON.parse(t.run(['status', '--json']).stdout).slots[0];
+      const slot = t.status().slots[0];
       return slot.state === 'busy' && slot.job === 'paused' && slot.progress > 0;
     });
     process.kill(a.pid, 'SIGSTOP');

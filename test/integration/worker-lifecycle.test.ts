@@ -52,7 +52,7 @@ describe('worker lifecycle', () => {
     const w = t.worker(['--slot', '1']);
     t.drop('handback.json', manifest('handback', 'stubborn'));
     await until('running on slot 1', () => {
-      const slot = JSON.parse(t.run(['status', '--json']).stdout).slots[0];
+      const slot = t.status().slots[0];
       return t.job('handback')?.state === 'claimed' && slot.state === 'busy' && slot.job === 'handback';
     });
     w.child.kill('SIGTERM');

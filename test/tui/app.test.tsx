@@ -98,7 +98,7 @@ function colourCodes(rawFrame: string): string[] {
 async function sentinelOnly(): Promise<{ t: TestSpool; sentinel: ReturnType<TestSpool['sentinel']> }> {
   const t = makeSpool();
   const sentinel = t.sentinel();
-  await until('sentinel up', () => JSON.parse(t.run(['status', '--json']).stdout).sentinel.up === true);
+  await until('sentinel up', () => t.status().sentinel.up === true);
   return { t, sentinel };
 }
 
@@ -117,7 +117,7 @@ async function liveSpool(): Promise<TestSpool> {
   const t = makeSpool('[worker]\nheartbeat_ms = 200\n');
   t.sentinel();
   t.worker();
-  await until('worker up', () => JSON.parse(t.run(['status', '--json']).stdout).slots[0].state === 'idle');
+  await until('worker up', () => t.status().slots[0].state === 'idle');
   return t;
 }
 
@@ -248,7 +248,7 @@ describe('tui views and keys at 80x24', () => {
     const t = makeSpool('[worker]\nheartbeat_ms = 200\n');
     t.sentinel();
     const worker = t.worker();
-    await until('worker up', () => JSON.parse(t.run(['status', '--json']).stdout).slots[0].state === 'idle');
+    await until('worker up', () => t.status().slots[0].state === 'idle');
     t.drop('slow-one.json', manifest('slow-one', 'work', { params: { ms: 3000 } }));
     const ui = mount(t);
     await ui.press('3');
