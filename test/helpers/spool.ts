@@ -19,17 +19,18 @@ const started: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  for (const p of started.splice(0)) {
-    if (p.exitCode === null && p.signalCode === null) {
-      try {
-        process.kill(p.pid!, 'SIGCONT');
-      } catch {
-        // gone
-      }
-      p.kill('SIGKILL');
+  const running = started.splice(0).filter((p) => p.exitCode === null && p.signalCode === null);
+  const gone = running.map((p) => new Promise((r) => p.once('exit', r)));
+  for (const p of running) {
+    try {
+      process.kill(p.pid!, 'SIGCONT');
+    } catch {
+      // gone
     }
+    p.kill('SIGKILL');
   }
-  await new Promise((r) => setTimeout(r, 50));
+  // Removed once nothing this file started can write into them any more.
+  await Promise.all(gone);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
