@@ -1,13 +1,42 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that must have the machine to themselves, run one at a time after the rest:
+ * - overlap: asserts "within 1 s" guarantees, which a busy machine would make late;
+ * - flood: its manifest flood saturates both cores, starving other files' heartbeats;
+ * - offline: `npm run pack:offline` rebuilds dist/, which every other file runs spoolctl from.
+ */
+const ALONE = ['test/integration/overlap.test.ts', 'test/integration/flood.test.ts', 'test/offline/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    // Integration tests run real sentinels and workers with staleness thresholds; running
-    // files one at a time keeps a 2-core machine from starving them.
-    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 30_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+          exclude: ALONE,
+          // Two files at a time: each spool is its own temp directory and every process a file
+          // starts is its own, so files share nothing but the machine. Integration tests run
+          // real sentinels and workers with staleness thresholds; more than two on a 2-core
+          // machine starves them.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'alone',
+          include: ALONE,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
+import { flood } from './flood.js';
 import { machine, printTable, type Row } from './lib.js';
 import { latency, recovery } from './latency.js';
 import { ledger, startup } from './ledger.js';
@@ -17,6 +18,7 @@ const short = args.includes('--short');
 const wanted = args.filter((a) => !a.startsWith('--'));
 const SCENARIOS: Record<string, () => Promise<Row[]>> = {
   throughput: () => throughput({ jobs: short ? 500 : 2000 }),
+  flood: () => flood({ jobs: short ? 3000 : 20_000 }),
   latency: () => latency({ samples: short ? 30 : 200 }),
   recovery: () => recovery({ runs: short ? 1 : 3 }),
   scale: () => scale(short ? { done: 9000, pending: 1000, idleSeconds: 3 } : { done: 90_000, pending: 10_000, idleSeconds: 10 }),

@@ -8,7 +8,9 @@ import { closeSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { openSpool } from '../../src/api/spool.js';
+import { getStatusReport } from '../../src/api/status.js';
 import { initSpool } from '../../src/spool/init.js';
 import { fixturePluginCommand } from '../../src/demo/spool.js';
 import { selfCommand } from '../../src/paths.js';
@@ -17,17 +19,18 @@ const started: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  for (const p of started.splice(0)) {
-    if (p.exitCode === null && p.signalCode === null) {
-      try {
-        process.kill(p.pid!, 'SIGCONT');
-      } catch {
-        // gone
-      }
-      p.kill('SIGKILL');
+  const running = started.splice(0).filter((p) => p.exitCode === null && p.signalCode === null);
+  const gone = running.map((p) => new Promise((r) => p.once('exit', r)));
+  for (const p of running) {
+    try {
+      process.kill(p.pid!, 'SIGCONT');
+    } catch {
+      // gone
     }
+    p.kill('SIGKILL');
   }
-  await new Promise((r) => setTimeout(r, 50));
+  // Removed once nothing this file started can write into them any more.
+  await Promise.all(gone);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -38,6 +41,12 @@ export interface TestSpool {
   /** Drops a manifest the way any producer may: write in tmp/, rename into pending/. */
   drop(name: string, content: string | Record<string, unknown>): void;
   run(args: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string };
+  /**
+   * What `status --json` prints, parsed (and as loosely typed as JSON.parse). Read in this
+   * process when the spool is seen with this process's environment: a test that polls it
+   * would otherwise start a Node process every 50 ms and starve the processes under test.
+   */
+  status(): ReturnType<typeof JSON.parse>;
   start(args: string[], env?: NodeJS.ProcessEnv): Proc;
   sentinel(env?: NodeJS.ProcessEnv): Proc;
   worker(args?: string[], env?: NodeJS.ProcessEnv): Proc;
@@ -84,7 +93,9 @@ export function makeSpool(toml = '', at?: string): TestSpool {
  * another mount of the same share with its own SPOOLCTL_HOST is another host. `command`
  * starts spoolctl: this checkout's, unless a test installed another.
  */
-export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: string[] = selfCommand()): TestSpool {
+const self = selfCommand();
+
+export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: string[] = self): TestSpool {
   const [exe, ...pre] = command as [string, ...string[]];
   const t: TestSpool = {
     dir,
@@ -99,6 +110,11 @@ export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: s
     run(args, env) {
       const r = spawnSync(exe, [...pre, '--spool', dir, ...args], { encoding: 'utf8', env: { ...process.env, ...baseEnv, ...env } });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    status() {
+      if (Object.keys(baseEnv).length > 0 || command !== self)
+        return JSON.parse(t.run(['status', '--json']).stdout) as ReturnType<typeof JSON.parse>;
+      return JSON.parse(JSON.stringify(getStatusReport(openSpool(dir)))) as ReturnType<typeof JSON.parse>;
     },
     start(args, env) {
       const child = spawn(exe, [...pre, '--spool', dir, ...args], {
@@ -193,6 +209,13 @@ export function allDone(t: TestSpool, ids: string[]): boolean {
   } finally {
     db.close();
   }
+}
+
+/** The sentinel process runs, and status sees it up. */
+export function expectSentinelUp(t: TestSpool, sentinel: Proc): void {
+  expect(sentinel.child.exitCode, sentinel.output()).toBeNull();
+  const status = JSON.parse(t.run(['status', '--json']).stdout) as { sentinel: { up: boolean } };
+  expect(status.sentinel.up, sentinel.output()).toBe(true);
 }
 
 export function isDone(t: TestSpool, id: string): boolean {

@@ -82,7 +82,7 @@ describe('cancelled jobs', () => {
 
     // Purge takes cancelled jobs too.
     t.sentinel();
-    await until('the sentinel up', () => JSON.parse(t.run(['status', '--json']).stdout).sentinel.up);
+    await until('the sentinel up', () => t.status().sentinel.up);
     const purge = t.run(['jobs', 'purge', '--state', 'cancelled', '--yes']);
     expect(purge.code, purge.stdout + purge.stderr).toBe(0);
     expect(readdirSync(join(t.dir, 'cancelled'))).toEqual([]);

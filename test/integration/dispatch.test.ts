@@ -61,7 +61,7 @@ describe('dispatch', () => {
     t.worker();
     t.drop('slowly.json', manifest('slowly', 'work', { params: { ms: 3000 } }));
     const slot = await until('progress in status', () => {
-      const s = JSON.parse(t.run(['status', '--json']).stdout).slots[0];
+      const s = t.status().slots[0];
       return s.state === 'busy' && s.job === 'slowly' && s.progress > 0 && s.progress < 1 ? s : undefined;
     });
     expect(slot.message).toMatch(/^resizing|^working/);

@@ -220,7 +220,7 @@ describe('doctor', () => {
     const disk = smallDisk(256 * 1024);
     const t = makeSpool('', join(disk.dir, 'spool'));
     const s = t.sentinel();
-    await until('sentinel up', () => JSON.parse(t.run(['status', '--json']).stdout).sentinel.up || undefined);
+    await until('sentinel up', () => t.status().sentinel.up || undefined);
     await stop(s);
     const ro = spawnSync('mount', ['-o', 'remount,ro', disk.dir], { encoding: 'utf8' });
     if (ro.status !== 0) throw new Error(`cannot remount the test tmpfs read-only, so this test cannot run: ${ro.stderr}`);

@@ -9,10 +9,7 @@ describe('limits and integrity', () => {
   it('refuses a fifth worker with max_workers = 4, naming the cap', async () => {
     const t = makeSpool('[worker]\nmax_workers = 4\n');
     for (let i = 0; i < 4; i += 1) t.worker();
-    await until(
-      '4 slots held',
-      () => JSON.parse(t.run(['status', '--json']).stdout).slots.filter((s: { state: string }) => s.state === 'idle').length === 4,
-    );
+    await until('4 slots held', () => t.status().slots.filter((s: { state: string }) => s.state === 'idle').length === 4);
     const fifth = t.worker();
     expect(await fifth.exited).toBe(1);
     expect(fifth.output()).toContain('All 4 worker slots are taken (worker.max_workers = 4, hard cap 8)');
@@ -36,7 +33,7 @@ describe('limits and integrity', () => {
   it('allows one sentinel per spool and names the holder', async () => {
     const t = makeSpool();
     const first = t.sentinel({ SPOOLCTL_HOST: 'host-a' });
-    await until('first sentinel up', () => JSON.parse(t.run(['status', '--json']).stdout).sentinel.up === true || undefined);
+    await until('first sentinel up', () => t.status().sentinel.up === true || undefined);
     const second = t.sentinel({ SPOOLCTL_HOST: 'host-b' });
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain(`already has a sentinel: pid ${first.pid} on host host-a`);
@@ -44,7 +41,7 @@ describe('limits and integrity', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     const third = t.sentinel({ SPOOLCTL_HOST: 'host-a' });
-    await until('third sentinel up', () => JSON.parse(t.run(['status', '--json']).stdout).sentinel.pid === third.pid || undefined);
+    await until('third sentinel up', () => t.status().sentinel.pid === third.pid || undefined);
   });
 
   it('ledger verify names a tampered row', async () => {

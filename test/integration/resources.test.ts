@@ -254,7 +254,7 @@ describe('ledger trouble', () => {
   it('refuses to rebuild while a sentinel runs', async () => {
     const t = makeSpool();
     const s = t.sentinel();
-    await until('up', () => JSON.parse(t.run(['status', '--json']).stdout).sentinel.up || undefined);
+    await until('up', () => t.status().sentinel.up || undefined);
     const r = t.run(['ledger', 'rebuild']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('already has a sentinel');

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doneIds, isDone, makeSpool, manifest, until } from '../helpers/spool.js';
+import { fixturePluginCommand } from '../../src/demo/spool.js';
+import { doneIds, exitedWithin, isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
 const slotState = (t: ReturnType<typeof makeSpool>, slot: number) =>
   JSON.parse(t.run(['status', '--json']).stdout).slots[slot - 1].state as string;
@@ -45,16 +46,27 @@ describe('worker lifecycle', () => {
 
   it('hands the job back after stop_timeout_ms without counting the attempt', async () => {
     const t = makeSpool('[worker]\nstop_timeout_ms = 300\nkill_grace_ms = 200\n');
+    // The plugin ignores SIGTERM and would run 30 s: only the worker's stop timer ends it early.
+    t.plugin('stubborn', { command: fixturePluginCommand('ignores-sigterm.mjs', '30000') });
     t.sentinel();
     const w = t.worker(['--slot', '1']);
-    t.drop('handback.json', manifest('handback', 'work', { params: { ms: 30000 } }));
-    await until('running', () => t.job('handback')?.state === 'claimed');
+    t.drop('handback.json', manifest('handback', 'stubborn'));
+    await until('running on slot 1', () => {
+      const slot = t.status().slots[0];
+      return t.job('handback')?.state === 'claimed' && slot.state === 'busy' && slot.job === 'handback';
+    });
     w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
-    await until('handed back', () => t.job('handback')?.state === 'pending');
+    // Bounded: with a stop timer that never fires the worker waits out the 30 s plugin, and the
+    // test fails here instead of hanging.
+    expect(await exitedWithin(w, 10_000, 'after stop_timeout_ms with a plugin that ignores SIGTERM')).toBe(0);
+    expect(w.output()).toContain('"hand_back_after_ms":300');
+    await until('handed back', () => t.job('handback')?.state === 'pending', 10_000);
     expect(t.job('handback')).toMatchObject({ attempts: 0 });
     expect(t.files('pending')).toEqual(['handback.json']);
-    expect(t.events('handback').map((e) => e.type)).toEqual(['submitted', 'claimed', 'handed_back']);
+    const events = t.events('handback');
+    expect(events.map((e) => e.type)).toEqual(['submitted', 'claimed', 'handed_back']);
+    // Handed back because the stop timer fired, not because the plugin ended on its own.
+    expect(events[2]!.detail.reason).toBe('worker stopping (SIGTERM)');
   });
 
   it('stops after stop_timeout_ms when its result cannot be written (a full disk), and the job is handed back', async () => {
@@ -64,7 +76,8 @@ describe('worker lifecycle', () => {
     t.drop('full.json', manifest('full', 'work', { params: { ms: 50 } }));
     await until('retrying its result', () => w.output().includes('cannot write the job result; retrying'));
     w.child.kill('SIGTERM');
-    expect(await w.exited, w.output()).toBe(1);
+    // Bounded: only the stop timer ends the retries, and a timer that never fires fails here.
+    expect(await exitedWithin(w, 10_000, 'after stop_timeout_ms while its result cannot be written')).toBe(1);
     expect(w.output()).toContain('stopping without the job result, which could not be written');
     expect(w.output()).toContain('SIGTERM while the job result could not be written');
     expect(t.files('slots')).toEqual([]);

@@ -85,6 +85,7 @@ export async function workerTakingSlot(
     if (!w.output().includes(`Slot ${slot} is taken by another worker`))
       throw new Error(`the worker for slot ${slot} failed otherwise:\n${w.output()}`);
     if (Date.now() > deadline) throw new Error(`slot ${slot} was never taken over within ${timeoutMs} ms`);
+    // Paces the retries (each starts a worker process); what is awaited is the takeover above.
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -1,7 +1,7 @@
 // Unit tests for the manifest and plugin readers: schema validation, the id/name check
 // against the file name, and the safe reader that refuses large files, links and FIFOs.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, ftruncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -187,12 +187,13 @@ describe('readLimited', () => {
   it('refuses a FIFO without blocking', () => {
     const fifo = join(dir, 'fifo.json');
     execFileSync('mkfifo', [fifo]);
-    // Safety net: if the reader did block on the FIFO, this writer opens it after 3 s so
-    // the test fails on the elapsed time instead of hanging the run.
-    children.push(spawn('sh', ['-c', 'sleep 3; exec 3> "$1"', 'sh', fifo], { stdio: 'ignore' }));
-    const started = Date.now();
+    // Safety net: if the reader did block on the FIFO, this writer opens it after 3 s (the
+    // time is only a hang guard), leaving a mark first: the test then fails on the mark
+    // instead of hanging the run.
+    const came = join(dir, 'writer-came');
+    children.push(spawn('sh', ['-c', 'sleep 3; : > "$2"; exec 3> "$1"', 'sh', fifo, came], { stdio: 'ignore' }));
     const err = invalid(() => readLimited(fifo, 4096));
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(existsSync(came), 'the reader blocked until the writer came').toBe(false);
     expect(err.message).toContain('is not a regular file');
   });
 

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publish } from '../../src/spool/atomic.js';
 import { initSpool } from '../../src/spool/init.js';
 import { resultFileName, spentResultPath, type ClaimName, type Layout } from '../../src/spool/layout.js';
-import { listResults, publishResult, readResult, recycleResult, type JobResult } from '../../src/spool/results.js';
+import { listResults, publishResult, readResult, recycleResult } from '../../src/spool/results.js';
+import { jobResult } from '../helpers/results.js';
 
 let dir: string;
 let l: Layout;
@@ -23,16 +24,7 @@ afterEach(() => {
 });
 
 const claim = (id: string, slot = 2): ClaimName => ({ slot, id, attempt: 1, token: 'tok123456789', nonce: 'nonce123' });
-const result = (extra: Partial<JobResult> = {}): JobResult => ({
-  outcome: 'done',
-  token: 'tok123456789',
-  host: 'h1',
-  pid: 42,
-  exit_code: 0,
-  started_at: '2026-12-01T00:00:00.000Z',
-  finished_at: '2026-12-01T00:00:01.000Z',
-  ...extra,
-});
+const result = jobResult;
 
 describe('result files', () => {
   it('an applied result is handed back to its slot and its file carries the next result', () => {

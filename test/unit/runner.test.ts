@@ -5,10 +5,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { statFields } from '../../src/proc.js';
 import { OutputCapture } from '../../src/worker/capture.js';
 import { JobLog } from '../../src/worker/job-log.js';
 import { nativeSpawner, type NativeSpawner } from '../../src/worker/native-spawn.js';
 import { startPlugin, type RunSpec } from '../../src/worker/runner.js';
+import { until } from '../helpers/spool.js';
 
 const native = nativeSpawner();
 
@@ -38,6 +40,15 @@ function script(name: string, body: string): string {
   writeFileSync(path, `#!/bin/sh\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/** The process has exec'd `program` (its command line is no longer the spawner's). */
+function execed(pid: number | undefined, program: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === program;
+  } catch {
+    return false;
+  }
 }
 
 describe.each([
@@ -147,10 +158,14 @@ describe.each([
 
   it('kills the whole process group past its timeout, a child that ignores SIGTERM included', async () => {
     const marker = join(dir, 'survived');
-    const out = await run(['sh', '-c', `trap '' TERM; (trap '' TERM; sleep 2; touch ${marker}) & sleep 30`], { timeoutMs: 200 });
+    const childPid = join(dir, 'child.pid');
+    const child = script('child.sh', `trap '' TERM; echo $$ > ${childPid}; sleep 2; touch ${marker}`);
+    const out = await run(['sh', '-c', `trap '' TERM; ${child} & sleep 30`], { timeoutMs: 200 });
     expect(out.timedOut).toBe(true);
     expect(out.signal).toBe('SIGKILL');
-    await new Promise((r) => setTimeout(r, 2300));
+    // The child is gone (or a zombie): it can never write its marker.
+    const pid = await until('the child started', () => existsSync(childPid) && readFileSync(childPid, 'utf8').trim());
+    await until('the child killed', () => (statFields(pid)?.[0] ?? 'Z') === 'Z');
     expect(() => readFileSync(marker)).toThrow();
   });
 
@@ -175,7 +190,7 @@ describe.each([
       onProgress: () => undefined,
       spawner,
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await until('sleep running', () => execed(running.pid, 'sleep'));
     const fds = readdirSync(`/proc/${running.pid}/fd`).sort();
     running.stop();
     await running.done;
@@ -198,7 +213,8 @@ describe.each([
       onProgress: () => undefined,
       spawner,
     });
-    setTimeout(() => running.stop(), 100);
+    await until('sleep running', () => execed(running.pid, 'sleep'));
+    running.stop();
     const out = await running.done;
     log.close();
     expect(out.stopped).toBe(true);

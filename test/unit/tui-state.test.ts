@@ -1,0 +1,67 @@
+// The TUI's own state as pure functions: what a key does to the cursor and the jobs tab,
+// tested without Ink, the way a reducer is.
+import { describe, expect, it } from 'vitest';
+import { initialUi, JOB_TABS, moveCursor, switchTab, type UiState } from '../../tui/state.js';
+
+const on = (view: UiState['view'], cursor = 0): UiState => ({ ...initialUi, view, cursor: { ...initialUi.cursor, [view]: cursor } });
+
+describe('tui state', () => {
+  it('starts on the dashboard, the pending tab, no filter, every cursor at the top', () => {
+    expect(initialUi).toEqual({
+      view: 'dashboard',
+      tab: 'pending',
+      filter: '',
+      filtering: false,
+      cursor: { dashboard: 0, jobs: 0, slots: 0, events: 0 },
+    });
+  });
+
+  it('moves the cursor of the current view only, within the list', () => {
+    const ui = moveCursor(on('jobs', 3), 1, 10);
+    expect(ui.cursor).toEqual({ dashboard: 0, jobs: 4, slots: 0, events: 0 });
+    expect(moveCursor(on('jobs', 3), -1, 10).cursor.jobs).toBe(2);
+    expect(moveCursor(on('slots', 1), 1, 4).cursor).toEqual({ dashboard: 0, jobs: 0, slots: 2, events: 0 });
+  });
+
+  it('stops at the first and the last row, pages included', () => {
+    expect(moveCursor(on('jobs', 0), -1, 10).cursor.jobs).toBe(0);
+    expect(moveCursor(on('jobs', 9), 1, 10).cursor.jobs).toBe(9);
+    expect(moveCursor(on('jobs', 5), 16, 10).cursor.jobs).toBe(9);
+    expect(moveCursor(on('jobs', 5), -16, 10).cursor.jobs).toBe(0);
+  });
+
+  it('goes to the top and the bottom', () => {
+    expect(moveCursor(on('events', 7), 'top', 40).cursor.events).toBe(0);
+    expect(moveCursor(on('events', 7), 'bottom', 40).cursor.events).toBe(39);
+  });
+
+  it('keeps the cursor at 0 on an empty list, whatever the move', () => {
+    for (const delta of [1, -1, 16, 'top', 'bottom'] as const)
+      expect(moveCursor(on('jobs', 0), delta, 0).cursor.jobs, String(delta)).toBe(0);
+  });
+
+  it('leaves the state it was given unchanged', () => {
+    const ui = on('jobs', 2);
+    const copy = structuredClone(ui);
+    moveCursor(ui, 1, 10);
+    switchTab(ui, 1);
+    expect(ui).toEqual(copy);
+  });
+
+  it('walks the job tabs in order, wrapping both ways, and puts the jobs cursor back at the top', () => {
+    let ui: UiState = on('jobs', 5);
+    const seen = JOB_TABS.map(() => {
+      ui = switchTab(ui, 1);
+      expect(ui.cursor.jobs).toBe(0);
+      return ui.tab;
+    });
+    expect(seen).toEqual([...JOB_TABS.slice(1), JOB_TABS[0]]);
+    expect(switchTab(on('jobs'), -1).tab).toBe('all');
+    expect(switchTab({ ...on('jobs'), tab: 'all' }, 1).tab).toBe('pending');
+  });
+
+  it('keeps the other views cursors and the filter when the tab changes', () => {
+    const ui: UiState = { ...initialUi, view: 'jobs', filter: 'abc', cursor: { dashboard: 1, jobs: 4, slots: 2, events: 3 } };
+    expect(switchTab(ui, 1)).toEqual({ ...ui, tab: 'claimed', cursor: { dashboard: 1, jobs: 0, slots: 2, events: 3 } });
+  });
+});
