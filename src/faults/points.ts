@@ -5,6 +5,7 @@
 export const FAILPOINTS = {
   'submit.before-publish': 'submit: manifest built and validated, nothing written yet',
   'submit.after-write': 'submit: manifest written and fsynced in tmp/, not yet renamed into pending/',
+  'sentinel.after-lock': 'sentinel: its lock taken, its ledger not yet opened',
   'intake.after-read': 'sentinel: a new manifest read and validated, its submission not yet recorded',
   'claim.before-rename': 'sentinel: job chosen for a slot, pending/ file not yet renamed',
   'claim.after-rename': 'sentinel: job renamed into claimed/, the claim not yet in the ledger',

@@ -13,6 +13,8 @@ import { openDb } from '../ledger/open.js';
 import { ledgerPathOf } from '../ledger/path.js';
 import { LedgerWriter } from '../ledger/writer.js';
 import type { HeldLock } from '../locks.js';
+import { fail } from '../faults/failpoints.js';
+import { holdSignals, type HeldSignals } from '../proc.js';
 import { makeLogger, type Logger } from '../log.js';
 import { filesystemOf } from '../spool/filesystem.js';
 import { completeLayout } from '../spool/init.js';
@@ -44,7 +46,18 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   refuseWorldWritable(l);
   for (const dir of completeLayout(l)) log.info('created a directory the spool did not have yet', { dir });
   noteFilesystem(l, cfg, log);
-  const lock = await lockSpool(l, cfg, host, log);
+  // A stop signal while the lock is taken and the ledger opened (a fleet stopped as it
+  // starts) is acted on once the loop runs: killed by its default action, the sentinel
+  // would leave its lock behind.
+  const signals = holdSignals(['SIGTERM', 'SIGINT']);
+  let lock: HeldLock;
+  try {
+    lock = await lockSpool(l, cfg, host, log);
+  } catch (err) {
+    signals.release();
+    throw err;
+  }
+  fail('sentinel.after-lock');
   const startedAt = new Date().toISOString();
   // The counts let `status` and the TUI on a host without the ledger show the queues.
   const beat = (counts?: Record<string, number>) =>
@@ -67,6 +80,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   } catch (err) {
     removeSentinelInfo(l);
     await lock.release().catch(() => undefined);
+    signals.release();
     throw err;
   }
   const ctx = makeContext(l, cfg, host, log, file.db);
@@ -74,7 +88,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   ctx.ledger.record({ type: 'sentinel_started', actor: `${host}:${process.pid}`, detail: { version: VERSION, ledger: file.path } });
   flushLedger(ctx);
   log.info('sentinel started', { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms });
-  return serve(ctx, file, lock, beat);
+  return serve(ctx, file, lock, beat, signals);
 }
 
 /** inotify sees only this host's changes on a network filesystem: say who finds the rest. */
@@ -182,7 +196,13 @@ function pass(ctx: SentinelContext, c: Changes): boolean {
   return more;
 }
 
-function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (counts: Record<string, number>) => void): Promise<number> {
+function serve(
+  ctx: SentinelContext,
+  opened: LedgerFile,
+  lock: HeldLock,
+  beat: (counts: Record<string, number>) => void,
+  signals: HeldSignals,
+): Promise<number> {
   let file = opened;
   const { l, cfg, log } = ctx;
   let running = false;
@@ -265,8 +285,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: (
       await lock.release().catch(() => undefined);
       resolve(0);
     };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    signals.handle((signal) => void stop(signal));
   });
 }
 
