@@ -20,6 +20,8 @@ export interface ChaosOptions {
   arrivals?: boolean;
   /** How long a job runs, drawn between these (default 20 to 300 ms). */
   jobMs?: [number, number];
+  /** Share of the jobs whose plugin fails every attempt, in percent (default 5). */
+  failPercent?: number;
 }
 
 export type Disruption =
@@ -61,7 +63,7 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
   const jobs: JobPlan[] = Array.from({ length: o.jobs }, (_, i) => ({
     id: `chaos-${o.seed}-${String(i).padStart(5, '0')}`,
     ms: Math.round(minMs + rnd() * (maxMs - minMs)),
-    fails: rnd() < 0.05,
+    fails: rnd() < (o.failPercent ?? 5) / 100,
     priority: Math.floor(rnd() * 3),
     arrive_ms: 0,
   }));
@@ -100,6 +102,7 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
     sentinelKills: o.sentinelKills,
     arrivals: o.arrivals,
     jobMs: o.jobMs,
+    failPercent: o.failPercent,
   };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ o: shape, jobs, disruptions }))

@@ -22,6 +22,7 @@ interface ChaosFlags {
   sentinelKills?: number;
   arrivals?: boolean;
   jobMs: [number, number];
+  failPercent: number;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -37,6 +38,7 @@ function chaosOptions(f: ChaosFlags, seed: number): ChaosOptions {
     sentinelKills: f.sentinelKills,
     arrivals: f.arrivals,
     jobMs: f.jobMs,
+    failPercent: f.failPercent,
   };
 }
 
@@ -62,6 +64,7 @@ export function addChaosCommand(program: Command): void {
     .option('--kill-every <ms>', 'besides --kills, SIGKILL a worker about this often', whole('--kill-every', 50, 3_600_000))
     .option('--sentinel-kills <n>', 'besides --kills, SIGKILL the sentinel this many times', whole('--sentinel-kills', 0, 100_000))
     .option('--arrivals', 'drop the jobs into pending/ while the disruptions run, instead of all at the start')
+    .option('--fail-percent <n>', 'share of the jobs meant to fail every attempt', whole('--fail-percent', 0, 100), 5)
     .option('--job-ms <min-max>', 'how long each job runs, drawn between the two (milliseconds)', msRange, [20, 300])
     .option('--dry-run', 'print the schedule the seed gives (its fingerprint, jobs and disruptions) and run nothing')
     .option('--json', 'print the report as JSON')
