@@ -40,7 +40,7 @@ function guarded(name: string, run: () => Check | Check[]): Check[] {
   }
 }
 
-const UNKNOWN_SENTINEL: SentinelStatus = { up: false, host: null, pid: null, started_at: null, beat_age_s: null };
+const UNKNOWN_SENTINEL: SentinelStatus = { up: false, host: null, pid: null, started_at: null, beat_age_s: null, standby: [] };
 
 function runChecks(s: Spool): Check[] {
   const probe = probeSpool(s);

@@ -27,6 +27,8 @@ export interface StartOptions {
   /** How the count was chosen ("--workers 5"), for the error when it is above worker.max_workers. */
   asked?: string;
   timeoutMs?: number;
+  /** Also run a sentinel that stands by while another host's is active, and takes over when it is gone. */
+  standby?: boolean;
 }
 
 /** Slot numbers held by the given pids on this host, read from the heartbeats. */
@@ -49,6 +51,12 @@ function workerSlots(s: Spool, rec: ServicesRecord): StartedServices['slots'] {
   return workers.flatMap((w) => (held.has(w.proc!.pid) ? [{ name: w.name, pid: w.proc!.pid, slot: held.get(w.proc!.pid)! }] : []));
 }
 
+/** The supervisor's sentinel waits as a standby (another host's sentinel is active). */
+function standingBy(s: Spool, rec: ServicesRecord): boolean {
+  const pid = rec.children.find((c) => c.role === 'sentinel')?.proc?.pid;
+  return sentinelStatus(s).standby.some((b) => b.up && b.pid === pid && b.host === rec.host);
+}
+
 const sameProc = (a: ProcId, b: ProcId) => a.pid === b.pid && a.start === b.start;
 
 export async function startServices(s: Spool, workers: number, opts: StartOptions = {}): Promise<StartedServices> {
@@ -61,12 +69,20 @@ export async function startServices(s: Spool, workers: number, opts: StartOption
   if (existing && stillRunning(existing.supervisor)) return { already: true, logDir, record: existing, slots: workerSlots(s, existing) };
   // Its supervisor is gone (killed -9?): stop the workers and sentinel it left, then start afresh.
   if (existing) await stopStarted(s, host, existing.supervisor, existing, s.loaded.config.services.stop_timeout_ms);
-  const withSentinel = !sentinelStatus(s).up;
+  const withSentinel = !sentinelStatus(s).up || !!opts.standby;
   mkdirSync(logDir, { recursive: true });
   const logFile = processLogPath(logDir, 'supervisor');
   const child = startRole(
     'supervisor',
-    ['--spool', s.l.root, 'supervise', '--workers', String(workers), ...(withSentinel ? ['--with-sentinel'] : [])],
+    [
+      '--spool',
+      s.l.root,
+      'supervise',
+      '--workers',
+      String(workers),
+      ...(withSentinel ? ['--with-sentinel'] : []),
+      ...(opts.standby ? ['--standby'] : []),
+    ],
     logFile,
   );
   child.proc.unref();
@@ -78,7 +94,7 @@ export async function startServices(s: Spool, workers: number, opts: StartOption
     return rec && sameProc(rec.supervisor, supervisor) ? rec : undefined;
   };
   const ready = (rec: ServicesRecord | undefined) =>
-    !!rec && workerSlots(s, rec).length === workers && (!withSentinel || sentinelStatus(s).up);
+    !!rec && workerSlots(s, rec).length === workers && (!withSentinel || sentinelStatus(s).up || standingBy(s, rec));
   const gaveUp = (rec: ServicesRecord | undefined) => rec?.children.find((c) => c.state === 'gave_up');
 
   // A Ctrl-C (or SIGTERM) while waiting is a failed start too: stop what was started.

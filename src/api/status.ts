@@ -9,7 +9,7 @@ import { pidAlive } from '../proc.js';
 import { listStateDir } from '../spool/scan.js';
 import { STATE_DIRS, type JobState } from '../spool/layout.js';
 import { listRejected } from '../spool/rejected.js';
-import { readSentinelInfo } from '../spool/sentinel-info.js';
+import { readSentinelInfo, readStandbyInfos } from '../spool/sentinel-info.js';
 import { fileServerNowOrLocal } from './clock.js';
 import { slotStatuses, type SlotStatus } from './slots.js';
 import { openLedgerForRead, type Spool } from './spool.js';
@@ -20,6 +20,15 @@ export interface SentinelStatus {
   pid: number | null;
   started_at: string | null;
   beat_age_s: number | null;
+  /** Sentinels waiting on other hosts to take over (`spoolctl sentinel --standby`). */
+  standby: StandbyStatus[];
+}
+
+export interface StandbyStatus {
+  host: string;
+  pid: number;
+  since: string;
+  up: boolean;
 }
 
 export interface Status {
@@ -36,11 +45,21 @@ const SENTINEL_BEAT_LIMIT_S = 5;
 
 export function sentinelStatus(s: Spool, serverNow?: number): SentinelStatus {
   const info = readSentinelInfo(s.l);
-  if (!info) return { up: false, host: null, pid: null, started_at: null, beat_age_s: null };
   // Another host's sentinel is judged by the file server's clock, which set the mtime.
-  const age = ((info.host === hostId() ? Date.now() : (serverNow ?? fileServerNowOrLocal(s))) - info.mtimeMs) / 1000;
+  const ageS = (host: string, mtimeMs: number) =>
+    ((host === hostId() ? Date.now() : (serverNow ??= fileServerNowOrLocal(s))) - mtimeMs) / 1000;
+  // A standby rewrites its file every scan interval.
+  const standbyLimitS = Math.max(SENTINEL_BEAT_LIMIT_S, (3 * s.loaded.config.sentinel.scan_interval_ms) / 1000);
+  const standby = readStandbyInfos(s.l).map((b) => ({
+    host: b.host,
+    pid: b.pid,
+    since: b.since,
+    up: b.host === hostId() ? pidAlive(b.pid) : ageS(b.host, b.mtimeMs) < standbyLimitS,
+  }));
+  if (!info) return { up: false, host: null, pid: null, started_at: null, beat_age_s: null, standby };
+  const age = ageS(info.host, info.mtimeMs);
   const up = info.host === hostId() ? pidAlive(info.pid) : age < SENTINEL_BEAT_LIMIT_S;
-  return { up, host: info.host, pid: info.pid, started_at: info.started_at, beat_age_s: Math.round(age * 10) / 10 };
+  return { up, host: info.host, pid: info.pid, started_at: info.started_at, beat_age_s: Math.round(age * 10) / 10, standby };
 }
 
 /**

@@ -23,6 +23,8 @@ import { removeRecord, writeRecord, type Managed, type ServicesRecord } from './
 export interface SuperviseOptions {
   workers: number;
   withSentinel: boolean;
+  /** The sentinel stands by while another host's is active (`spoolctl sentinel --standby`). */
+  standby?: boolean;
   verbose?: boolean;
 }
 
@@ -64,7 +66,13 @@ export async function runSupervisor(l: Layout, loaded: LoadedConfig, opts: Super
 
   const start = (s: Slot) => {
     if (stopping) return;
-    const args = ['--spool', l.root, ...(opts.verbose ? ['--verbose'] : []), s.m.role];
+    const args = [
+      '--spool',
+      l.root,
+      ...(opts.verbose ? ['--verbose'] : []),
+      s.m.role,
+      ...(s.m.role === 'sentinel' && opts.standby ? ['--standby'] : []),
+    ];
     const child = startRole(s.m.role, args, s.m.log);
     s.child = child;
     s.m.proc = child.proc.pid !== undefined ? procId(child.proc.pid) : null;

@@ -31,6 +31,7 @@ export type EventType =
   | 'drain_cancelled'
   | 'sentinel_started'
   | 'sentinel_stopped'
+  | 'sentinel_takeover'
   | 'ledger_replaced'
   | 'ledger_rebuilt';
 

@@ -1,13 +1,14 @@
 /** The spool's single-instance lock, held by the sentinel (and by `ledger rebuild`). */
 import type { Config } from '../config/schema.js';
 import { HeldError } from '../errors.js';
-import { tryLock, type HeldLock } from '../locks.js';
+import { tryLock, type HeldLock, type LockResult } from '../locks.js';
 import type { Logger } from '../log.js';
 import type { Layout } from '../spool/layout.js';
 import { readSentinelInfo } from '../spool/sentinel-info.js';
 
-export async function lockSpool(l: Layout, cfg: Config, host: string, log: Logger): Promise<HeldLock> {
-  const lock = await tryLock(l.sentinelLockTarget, {
+/** One try: the lock, or who holds it. A dead or stale holder's lock is taken (src/locks.ts). */
+export function tryLockSpool(l: Layout, cfg: Config, host: string, log: Logger): Promise<LockResult> {
+  return tryLock(l.sentinelLockTarget, {
     staleMs: cfg.worker.stale_after_ms,
     host,
     holder: () => readSentinelInfo(l),
@@ -16,6 +17,10 @@ export async function lockSpool(l: Layout, cfg: Config, host: string, log: Logge
       process.exit(1);
     },
   });
+}
+
+export async function lockSpool(l: Layout, cfg: Config, host: string, log: Logger): Promise<HeldLock> {
+  const lock = await tryLockSpool(l, cfg, host, log);
   if (lock.ok) return lock.lock;
   const h = lock.holder;
   throw new HeldError(

@@ -28,7 +28,7 @@ import { dispatch } from './dispatch.js';
 import { intake, intakeChanged } from './intake.js';
 import { housekeeping } from './housekeeping.js';
 import { ledgerFileGone, openLedgerFile, refuseNetworkLedger, type LedgerFile } from './ledger-file.js';
-import { lockSpool } from './lock.js';
+import { takeSpool, type TakenOver } from './standby.js';
 import { refreshSlots } from './slot-changes.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
 import { applyResults } from './results.js';
@@ -37,6 +37,8 @@ import { syncRejected } from './rejected.js';
 
 export interface SentinelOptions {
   verbose?: boolean;
+  /** Wait while another sentinel is active, and take over when it is gone (./standby.ts). */
+  standby?: boolean;
 }
 
 export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: SentinelOptions = {}): Promise<number> {
@@ -50,25 +52,22 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   // starts) is acted on once the loop runs: killed by its default action, the sentinel
   // would leave its lock behind.
   const signals = holdSignals(['SIGTERM', 'SIGINT']);
-  let lock: HeldLock;
+  let taken: TakenOver | undefined;
   try {
-    lock = await lockSpool(l, cfg, host, log);
+    taken = await takeSpool(l, cfg, host, log, signals, opts.standby ?? false);
   } catch (err) {
     signals.release();
     throw err;
   }
+  if (!taken) return 0;
+  const { lock, from: tookOverFrom } = taken;
   fail('sentinel.after-lock');
   const startedAt = new Date().toISOString();
   // The counts let `status` and the TUI on a host without the ledger show the queues.
-  const beat = (counts?: Record<string, number>) =>
-    writeSentinelInfo(l, {
-      host,
-      pid: process.pid,
-      started_at: startedAt,
-      beat_at: new Date().toISOString(),
-      version: VERSION,
-      ...(counts ? { counts } : {}),
-    });
+  const beat = (counts?: Record<string, number>) => {
+    const info = { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION };
+    writeSentinelInfo(l, counts ? { ...info, counts } : info);
+  };
   beat();
   let file: LedgerFile;
   try {
@@ -85,7 +84,10 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   }
   const ctx = makeContext(l, cfg, host, log, file.db);
   reconcile(ctx);
-  ctx.ledger.record({ type: 'sentinel_started', actor: `${host}:${process.pid}`, detail: { version: VERSION, ledger: file.path } });
+  const me = `${host}:${process.pid}`;
+  if (tookOverFrom)
+    ctx.ledger.record({ type: 'sentinel_takeover', actor: me, detail: { from: `${tookOverFrom.host}:${tookOverFrom.pid}`, to: me } });
+  ctx.ledger.record({ type: 'sentinel_started', actor: me, detail: { version: VERSION, ledger: file.path } });
   flushLedger(ctx);
   log.info('sentinel started', { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms });
   return serve(ctx, file, lock, beat, signals);

@@ -191,6 +191,17 @@ export function servicesRecordPath(l: Layout, host: string): string {
   return join(servicesDir(l), `${host}.json`);
 }
 
+const STANDBY_PREFIX = 'sentinel-standby-';
+
+/** sentinel-standby-<host>.json: a standby sentinel waiting on that host. */
+export function standbyInfoPath(l: Layout, host: string): string {
+  return join(l.root, `${STANDBY_PREFIX}${encodeURIComponent(host)}.json`);
+}
+
+export function isStandbyInfoName(name: string): boolean {
+  return name.startsWith(STANDBY_PREFIX) && name.endsWith('.json');
+}
+
 /** logs/chaos-<process>.log: a process of a chaos run. */
 export function chaosLogPath(l: Layout, name: string): string {
   return join(l.logs, chaosLogName(name));

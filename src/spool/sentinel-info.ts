@@ -1,8 +1,11 @@
-/** sentinel.json: who holds the spool's sentinel lock, refreshed while it runs. */
-import { readFileSync, statSync } from 'node:fs';
+/**
+ * sentinel.json: who holds the spool's sentinel lock, refreshed while it runs; and
+ * sentinel-standby-<host>.json: a standby sentinel waiting to take over, refreshed while it waits.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { errnoOf } from '../errors.js';
 import { padJson, publish, unlinkQuiet } from './atomic.js';
-import type { Layout } from './layout.js';
+import { isStandbyInfoName, spoolPath, standbyInfoPath, type Layout } from './layout.js';
 
 export interface SentinelInfo {
   host: string;
@@ -34,4 +37,33 @@ export function removeSentinelInfo(l: Layout): void {
 
 export function sentinelLockDir(l: Layout): string {
   return `${l.sentinelLockTarget}.lock`;
+}
+
+export interface StandbyInfo {
+  host: string;
+  pid: number;
+  /** When it began to wait. */
+  since: string;
+}
+
+/** Rewritten while the standby waits: its mtime, by the file server's clock, says it still does. */
+export function writeStandbyInfo(l: Layout, info: StandbyInfo): void {
+  publish(l.tmp, standbyInfoPath(l, info.host), padJson(JSON.stringify(info)), { durable: false });
+}
+
+export function readStandbyInfos(l: Layout): (StandbyInfo & { mtimeMs: number })[] {
+  const out: (StandbyInfo & { mtimeMs: number })[] = [];
+  for (const name of readdirSync(l.root).filter(isStandbyInfoName)) {
+    const path = spoolPath(l, name);
+    try {
+      out.push({ ...(JSON.parse(readFileSync(path, 'utf8')) as StandbyInfo), mtimeMs: statSync(path).mtimeMs });
+    } catch {
+      // gone (it took over, or stopped) or half-written: the next read has it
+    }
+  }
+  return out;
+}
+
+export function removeStandbyInfo(l: Layout, host: string): void {
+  unlinkQuiet(standbyInfoPath(l, host));
 }

@@ -94,7 +94,7 @@ function slot(n: number, state: SlotStatus['state'], draining = false): SlotStat
 function status(over: { up?: boolean; pending?: number; held?: number; slots: SlotStatus[] }): Status {
   return {
     spool: '/s',
-    sentinel: { up: over.up ?? true, host: 'h', pid: 1, started_at: null, beat_age_s: 0 },
+    sentinel: { up: over.up ?? true, host: 'h', pid: 1, started_at: null, beat_age_s: 0, standby: [] },
     counts: { pending: over.pending ?? 3, claimed: 0, done: 0, failed: 0, held: over.held ?? 0, rejected: 0, cancelled: 0 },
     slots: over.slots,
     max_workers: 4,

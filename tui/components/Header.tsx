@@ -11,9 +11,11 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
   const theme = useTheme();
   const st = data.status;
   const s = st?.sentinel;
-  const sentinel = s?.up
-    ? `sentinel UP ${s.host}:${s.pid} up ${duration(now - Date.parse(s.started_at ?? new Date(now).toISOString()))}`
-    : 'sentinel DOWN';
+  const standby = (s?.standby ?? []).filter((b) => b.up).map((b) => b.host);
+  const sentinel =
+    (s?.up
+      ? `sentinel UP ${s.host}:${s.pid} up ${duration(now - Date.parse(s.started_at ?? new Date(now).toISOString()))}`
+      : 'sentinel DOWN') + (standby.length > 0 ? ` standby ${standby.join(',')}` : '');
   const where = `spoolctl ${st?.spool ?? ''} (${data.fs.type}${data.fs.network ? ', network' : ''})`;
   const age = now - data.loadedAt;
   const counts = st ? Object.entries(st.counts) : [];

@@ -8,11 +8,12 @@ export function addProcessCommands(program: Command): void {
   program
     .command('sentinel')
     .description('run the spool sentinel in the foreground (one per spool; SIGTERM stops it)')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--standby', 'wait while another host runs the sentinel, and take over when it is gone')
+    .action(async (opts: { standby?: boolean }, cmd: Command) => {
       const { runSentinel } = await import('../../sentinel/loop.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = await spoolOf(cmd);
-      exitAfterCleanup(await runSentinel(s.l, s.loaded, { verbose: g.verbose }));
+      exitAfterCleanup(await runSentinel(s.l, s.loaded, { verbose: g.verbose, standby: opts.standby }));
     });
   program
     .command('worker')

@@ -16,12 +16,13 @@ export function addServicesCommands(program: Command): void {
       'start a detached supervisor with N workers on this host (and the sentinel, if none is up); returns once the workers hold slots',
     )
     .option('--workers <n>', 'workers on this host (default: services.workers)', count)
-    .action(async (opts: { workers?: number }, cmd: Command) => {
+    .option('--standby', "also run a sentinel here that stands by while another host's is active, and takes over when it is gone")
+    .action(async (opts: { workers?: number; standby?: boolean }, cmd: Command) => {
       const { startServices } = await import('../../api/services.js');
       const s = await spoolOf(cmd);
       const { workersAsked } = await import('../../fleet/limits.js');
       const { workers: n, asked } = workersAsked(s.loaded, opts.workers);
-      const r = await startServices(s, n, { asked });
+      const r = await startServices(s, n, { asked, standby: opts.standby });
       const sentinel = r.record.children.find((c) => c.role === 'sentinel');
       if (r.already) {
         process.stdout.write(
@@ -30,7 +31,7 @@ export function addServicesCommands(program: Command): void {
         return;
       }
       process.stdout.write(
-        `Started on ${r.record.host}: supervisor pid ${r.record.supervisor.pid}${sentinel?.proc ? `, sentinel pid ${sentinel.proc.pid}` : ' (a sentinel was already up)'}\n`,
+        `Started on ${r.record.host}: supervisor pid ${r.record.supervisor.pid}${sentinel?.proc ? `, ${opts.standby ? 'standby ' : ''}sentinel pid ${sentinel.proc.pid}` : ' (a sentinel was already up)'}\n`,
       );
       for (const w of r.slots) process.stdout.write(`  ${w.name}  pid ${w.pid}  slot ${w.slot}\n`);
       process.stdout.write(`Logs: ${r.logDir}\n`);
@@ -59,14 +60,20 @@ export function addServicesCommands(program: Command): void {
       .description('the per-host supervisor that start-services runs')
       .option('--workers <n>', 'workers to keep running', count)
       .option('--with-sentinel', 'also keep a sentinel running')
-      .action(async (opts: { workers?: number; withSentinel?: boolean }, cmd: Command) => {
+      .option('--standby', 'run that sentinel as a standby')
+      .action(async (opts: { workers?: number; withSentinel?: boolean; standby?: boolean }, cmd: Command) => {
         const { runSupervisor } = await import('../../fleet/supervisor.js');
         const g = cmd.optsWithGlobals<GlobalOptions>();
         const s = await spoolOf(cmd);
         const { checkWorkerCount, workersAsked } = await import('../../fleet/limits.js');
         const { workers, asked } = workersAsked(s.loaded, opts.workers);
         checkWorkerCount(s.loaded, workers, asked);
-        const code = await runSupervisor(s.l, s.loaded, { workers, withSentinel: !!opts.withSentinel, verbose: g.verbose });
+        const code = await runSupervisor(s.l, s.loaded, {
+          workers,
+          withSentinel: !!opts.withSentinel,
+          standby: !!opts.standby,
+          verbose: g.verbose,
+        });
         process.exit(code);
       }),
     { hidden: true },

@@ -33,6 +33,7 @@ export function addStatusCommand(program: Command): void {
           'sentinel  ',
           s.up ? `up, pid ${s.pid} on ${s.host}, since ${s.started_at}` : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`',
         ),
+        ...s.standby.filter((b) => b.up).flatMap((b) => labelled('standby   ', `pid ${b.pid} on ${b.host}, waiting since ${b.since}`)),
         ...labelled(
           'jobs      ',
           Object.entries(st.counts).map(([k, v], i, all) => `${k} ${v}${i < all.length - 1 ? ',' : ''}`),
