@@ -20,6 +20,8 @@ export interface SentinelStatus {
   pid: number | null;
   started_at: string | null;
   beat_age_s: number | null;
+  /** The sentinel's word on the journal on the share (null: no sentinel, or journal.enabled off): `behind` events wait in memory. */
+  journal?: { ok: boolean; behind: number; error: string | null } | null;
 }
 
 export interface Status {
@@ -40,7 +42,14 @@ export function sentinelStatus(s: Spool, serverNow?: number): SentinelStatus {
   // Another host's sentinel is judged by the file server's clock, which set the mtime.
   const age = ((info.host === hostId() ? Date.now() : (serverNow ?? fileServerNowOrLocal(s))) - info.mtimeMs) / 1000;
   const up = info.host === hostId() ? pidAlive(info.pid) : age < SENTINEL_BEAT_LIMIT_S;
-  return { up, host: info.host, pid: info.pid, started_at: info.started_at, beat_age_s: Math.round(age * 10) / 10 };
+  return {
+    up,
+    host: info.host,
+    pid: info.pid,
+    started_at: info.started_at,
+    beat_age_s: Math.round(age * 10) / 10,
+    journal: up ? (info.journal ?? null) : null,
+  };
 }
 
 /**
