@@ -165,6 +165,20 @@ describe('the journal on the share', () => {
       const again = verify(t);
       expect(again.code, JSON.stringify(again.out)).toBe(0);
     });
+
+    it(`sets a journal with ${what} aside from its first bad link at start, and writes it again from the ledger`, async () => {
+      const t = copyOf(history);
+      const [first] = dayFiles(t);
+      const path = join(journalDir(t), first!);
+      writeFileSync(path, alter(readFileSync(path, 'utf8').split('\n').filter(Boolean)).join('\n') + '\n');
+      const s = t.sentinel();
+      await until('the sentinel has started', () => t.events().at(-1)?.type === 'sentinel_started');
+      await stop(s);
+      expect(s.output()).toContain(`journal chain broken at ${first} line ${expected.line} (seq ${seq})`);
+      const v = verify(t);
+      expect(v.code, JSON.stringify(v.out)).toBe(0);
+      expect(v.out.journal).toMatchObject({ first_seq: 1, last_seq: v.out.events });
+    });
   }
 
   it('names the cut line of a journal whose tail was cut', () => {
@@ -206,6 +220,24 @@ describe('the journal on the share', () => {
     const v = verify(t);
     expect(v.code, JSON.stringify(v.out)).toBe(0);
     expect(v.out.journal).toMatchObject({ ok: true, first_seq: 7, from_genesis: false });
+  });
+});
+
+describe('a ledger deleted under a running sentinel', () => {
+  it('comes back with its history from the journal', async () => {
+    const t = makeSpool(FAST);
+    const s = t.sentinel();
+    const w = t.worker();
+    t.drop('d1.json', manifest('d1', 'noop'));
+    await until('d1 done', () => stateOf(t, 'd1') === 'done');
+    const before = t.events('d1');
+    dropLedger(t);
+    await until('the new ledger recorded', () => t.events().some((e) => e.type === 'ledger_replaced'));
+    expect(t.events('d1')).toEqual(before);
+    expect(t.events().find((e) => e.type === 'ledger_replaced')!.detail).toMatchObject({ history_lost: false });
+    await stop(w);
+    await stop(s);
+    expect(verify(t).code).toBe(0);
   });
 });
 
