@@ -29,8 +29,11 @@ export interface JournalCheck {
   problem: JournalProblem | null;
 }
 
-/** Null when journal.enabled is off. */
-export function checkJournal(s: Spool, db?: Db): JournalCheck | null {
+/**
+ * Null when journal.enabled is off. While a sentinel runs (`live`), an unfinished last line is
+ * its append in progress, read half-way, and not a problem.
+ */
+export function checkJournal(s: Spool, live: boolean, db?: Db): JournalCheck | null {
   if (!s.loaded.config.journal.enabled) return null;
   const head = db ? (lastEvent(db) ?? { seq: 0, hash: '' }) : undefined;
   let problem: JournalProblem | null = null;
@@ -45,7 +48,7 @@ export function checkJournal(s: Spool, db?: Db): JournalCheck | null {
       };
   });
   const b = walk.broken;
-  if (b) problem ??= { file: b.file, line: b.line, seq: b.seq, problem: describeBreak(b) };
+  if (b && !(live && b.unfinished)) problem ??= { file: b.file, line: b.line, seq: b.seq, problem: describeBreak(b) };
   if (!problem && head && (walk.last?.seq ?? 0) < head.seq) {
     problem = {
       file: null,

@@ -2,6 +2,7 @@
 import { verifyChain, type ChainReport } from '../ledger/verify.js';
 import { rebuildLedger as rebuildFromSpool, type RebuildReport } from '../sentinel/rebuild.js';
 import { checkJournal, type JournalCheck } from './journal.js';
+import { sentinelStatus } from './status.js';
 import { requireLedger, type Spool } from './spool.js';
 
 export interface LedgerVerifyReport extends ChainReport {
@@ -13,7 +14,7 @@ export function verifyLedger(s: Spool): LedgerVerifyReport {
   const db = requireLedger(s);
   try {
     const chain = verifyChain(db);
-    const journal = checkJournal(s, db);
+    const journal = checkJournal(s, sentinelStatus(s).up, db);
     return { ...chain, ok: chain.ok && (journal?.ok ?? true), journal };
   } finally {
     db.close();

@@ -10,7 +10,7 @@ import { fixForErrno, pass, type Check } from './check.js';
 
 export function checkJournalFiles(s: Spool, sentinel: SentinelStatus): Check {
   const name = 'journal';
-  const j = checkJournal(s);
+  const j = checkJournal(s, sentinel.up);
   if (!j) return pass(name, "journal.enabled is off: the audit history lives only in the ledger on the sentinel's host");
   const live = sentinel.journal;
   if (live && !live.ok) {

@@ -17,6 +17,8 @@ export interface JournalBreak {
   /** Where the line starts in its file: a rebuild keeps the bytes before it. */
   offset: number;
   problem: string;
+  /** The line is the unfinished end of the newest file: an append still being written, or cut short by a crash. */
+  unfinished: boolean;
 }
 
 export interface JournalWalk {
@@ -36,19 +38,21 @@ export function walkJournal(
   fromDay?: string,
 ): JournalWalk {
   const walk: JournalWalk = { lines: 0, first: undefined, last: undefined, from_genesis: false, broken: undefined };
-  for (const day of journalDays(l).filter((d) => fromDay === undefined || d >= fromDay)) {
+  const days = journalDays(l);
+  for (const day of days.filter((d) => fromDay === undefined || d >= fromDay)) {
     const text = readJournalDay(l, day);
     let offset = 0;
     let line = 0;
     while (offset < text.length) {
       const end = text.indexOf('\n', offset);
       line += 1;
-      const bad = (seq: number, problem: string): JournalWalk => {
-        walk.broken = { file: journalFileName(day), day, line, seq, offset: Buffer.byteLength(text.slice(0, offset)), problem };
+      const bad = (seq: number, problem: string, unfinished = false): JournalWalk => {
+        const at = Buffer.byteLength(text.slice(0, offset));
+        walk.broken = { file: journalFileName(day), day, line, seq, offset: at, problem, unfinished };
         return walk;
       };
       const due = (walk.last?.seq ?? 0) + 1;
-      if (end < 0) return bad(due, 'is cut short (the file ends inside it)');
+      if (end < 0) return bad(due, 'is cut short (the file ends inside it)', day === days.at(-1));
       const parsed = parseLine(text.slice(offset, end));
       if (typeof parsed === 'string') return bad(due, parsed);
       const problem = linkProblem(walk.last, parsed);
