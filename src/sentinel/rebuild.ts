@@ -7,12 +7,14 @@
  * new events chain onto the last good line), and before its oldest kept day.
  */
 import { existsSync, renameSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import type { JournalEntry } from '../ledger/journal-line.js';
 import { openDb } from '../ledger/open.js';
 import { ledgerPathOf } from '../ledger/path.js';
 import { makeLogger } from '../log.js';
+import { completeLayout } from '../spool/init.js';
 import { setAsideFrom } from '../spool/journal.js';
 import { describeBreak, walkJournal, type JournalBreak } from '../spool/journal-read.js';
 import type { Layout } from '../spool/layout.js';
@@ -78,7 +80,7 @@ function whatIsLost(j: JournalReplay | null): string {
     );
   if (j.broken)
     parts.push(
-      `${describeBreak(j.broken)}: events from seq ${j.broken.seq} on could not be replayed; job rows for them come from the spool (the bad part is set aside as ${j.broken.file}.set-aside-…)`,
+      `${describeBreak(j.broken)}: events from seq ${j.broken.seq} on could not be replayed; job rows for them come from the spool (set aside: ${j.set_aside.map((p) => basename(p)).join(', ')})`,
     );
   return parts.length ? `${parts.join('; ')}.` : `nothing: ${j.replayed} events replayed from the journal, from seq 1 on.`;
 }
@@ -87,6 +89,8 @@ export async function rebuildLedger(l: Layout, loaded: LoadedConfig): Promise<Re
   const log = makeLogger('ledger-rebuild');
   const lock = await lockSpool(l, loaded.config, hostId(), log);
   try {
+    // A spool made before journal/ existed gets it here, as a sentinel's start would give it.
+    completeLayout(l);
     const path = ledgerPathOf(l, loaded);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const keptAside: string[] = [];

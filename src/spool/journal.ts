@@ -68,7 +68,8 @@ export function appendJournal(l: Layout, day: string, text: string): void {
   let created = false;
   try {
     try {
-      fd = openSync(path, C.O_WRONLY | C.O_APPEND | C.O_CREAT | C.O_EXCL, 0o644);
+      // Mode as publish() gives files (the umask decides): a sentinel started later as another user of a group spool appends too.
+      fd = openSync(path, C.O_WRONLY | C.O_APPEND | C.O_CREAT | C.O_EXCL, 0o666);
       created = true;
     } catch (err) {
       if (errnoOf(err) !== 'EEXIST') throw err;

@@ -287,7 +287,11 @@ describe('chaos with the journal on', () => {
     const t = makeSpool(
       '[worker]\nstale_after_ms = 1500\nheartbeat_ms = 200\nkill_grace_ms = 200\nstop_timeout_ms = 500\n[jobs]\nmax_attempts = 25\n[sentinel]\nscan_interval_ms = 200\n',
     );
-    const r = t.run(['chaos', '--jobs', '100', '--kills', '10', '--sentinel', '--seed', '5', '--json']);
+    const args = ['chaos', '--jobs', '100', '--kills', '10', '--sentinel', '--seed', '11'];
+    // This seed crashes the sentinel once between a journal append and its ledger commit.
+    const plan = JSON.parse(t.run([...args, '--dry-run', '--json']).stdout) as { disruptions: { failpoint?: string }[] };
+    expect(plan.disruptions.map((d) => d.failpoint)).toContain('journal.after-append');
+    const r = t.run([...args, '--json']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ submitted: 100, lost: 0, completed_twice: 0, verify_ok: true });
     const v = verify(t);
