@@ -67,11 +67,22 @@ export function syncJournal(ctx: SentinelContext): JournalSync {
   const from = last?.seq ?? 0;
   if (last && hashAt(ctx.db, from) !== last.hash) throw refuse(`its last line, seq ${from}, has another hash than the ledger's`);
   for (let rows = eventsAfter(ctx.db, from, BATCH); rows.length; rows = eventsAfter(ctx.db, rows.at(-1)!.seq, BATCH)) {
-    ctx.journal.append(rows);
+    // One append per day, so that each event lands in its own day's file and retention prunes it with that day.
+    for (const day of byDay(rows)) ctx.journal.append(day);
     sync.backfilled += rows.length;
   }
   log.info("the journal was behind the ledger; gave it the ledger's later events", { from_seq: from + 1, events: sync.backfilled });
   return sync;
+}
+
+function byDay<T extends { at: string }>(rows: T[]): T[][] {
+  const days: T[][] = [];
+  for (const r of rows) {
+    const last = days.at(-1);
+    if (last && last[0]!.at.slice(0, 10) === r.at.slice(0, 10)) last.push(r);
+    else days.push([r]);
+  }
+  return days;
 }
 
 function refuse(why: string): ConfigError {

@@ -241,6 +241,24 @@ describe('a ledger deleted under a running sentinel', () => {
   });
 });
 
+describe('a journal turned on for a spool with history', () => {
+  it("is given the ledger's history at the next start", async () => {
+    const t = makeSpool(`${FAST}[journal]\nenabled = false\n`);
+    const s = t.sentinel();
+    t.drop('early.json', manifest('early', 'noop'));
+    await until('early recorded', () => stateOf(t, 'early') === 'pending');
+    await stop(s);
+    expect(dayFiles(t)).toEqual([]);
+    writeFileSync(join(t.dir, 'spool.toml'), FAST);
+    const again = t.sentinel();
+    await until('the second start recorded', () => t.events().filter((e) => e.type === 'sentinel_started').length === 2);
+    await stop(again);
+    const v = verify(t);
+    expect(v.code, JSON.stringify(v.out)).toBe(0);
+    expect(v.out.journal).toMatchObject({ first_seq: 1, from_genesis: true, last_seq: v.out.events });
+  });
+});
+
 describe('the journal when the share refuses it', () => {
   it('keeps events in memory and the ledger waiting, says so, and writes everything once the share takes it', async () => {
     const t = makeSpool(FAST);
