@@ -15,20 +15,26 @@ import { floorRate } from './floor.js';
 import { machineBusyMs, measured, type Measured, type Row } from './lib.js';
 import { benchSpool, waitUntil } from './spool.js';
 
-export async function throughput(o: { jobs: number }): Promise<Row[]> {
-  const s = benchSpool('throughput');
-  let spool: Measured;
+/** spoolctl's rate on a flood of `jobs` no-op jobs with 4 workers, on a spool set up by `toml`. */
+async function spoolctlRate(jobs: number, toml = ''): Promise<Measured> {
+  const s = benchSpool('throughput', toml);
   try {
     s.start('sentinel');
     for (let i = 0; i < 4; i += 1) s.start('worker');
     await new Promise((r) => setTimeout(r, 2000));
     const cpu0 = machineBusyMs();
-    const t0 = s.drop(Array.from({ length: o.jobs }, (_, i) => `t${String(i).padStart(6, '0')}`));
-    await waitUntil(() => s.doneCount() >= o.jobs, 600_000, 50);
-    spool = measured(o.jobs, t0, cpu0);
+    const t0 = s.drop(Array.from({ length: jobs }, (_, i) => `t${String(i).padStart(6, '0')}`));
+    await waitUntil(() => s.doneCount() >= jobs, 600_000, 50);
+    return measured(jobs, t0, cpu0);
   } finally {
     await s.stop();
   }
+}
+
+export async function throughput(o: { jobs: number }): Promise<Row[]> {
+  const spool = await spoolctlRate(o.jobs);
+  // The journal's cost: the same flood with the sentinel's one append and fdatasync per pass turned off.
+  const noJournal = await spoolctlRate(o.jobs, '[journal]\nenabled = false\n');
   const raw = rawSpawnRate(o.jobs);
   const rawPosix = rawPosixSpawnRate(o.jobs);
   const tsp = taskSpoolerRate(o.jobs);
@@ -45,6 +51,13 @@ export async function throughput(o: { jobs: number }): Promise<Row[]> {
       ...(tsp === undefined ? {} : { met: spool.rate >= tsp.rate }),
     },
   ];
+  rows.push({
+    scenario: 'throughput',
+    metric: 'with the journal on the share (journal.enabled, the default)',
+    value: spool.rate,
+    unit: 'jobs/s',
+    baseline: `without it (journal.enabled = false) ${noJournal.rate.toFixed(0)}/s${cpuNote(noJournal)}: the journal costs ${(((noJournal.rate - spool.rate) / noJournal.rate) * 100).toFixed(0)}% of the rate${journalCpu(spool, noJournal)}`,
+  });
   rows.push(
     tsp === undefined
       ? {
@@ -81,6 +94,12 @@ export async function throughput(o: { jobs: number }): Promise<Row[]> {
         },
   );
   return rows;
+}
+
+function journalCpu(on: Measured, off: Measured): string {
+  return on.cpuMsPerJob === undefined || off.cpuMsPerJob === undefined
+    ? ''
+    : `, ${(on.cpuMsPerJob - off.cpuMsPerJob).toFixed(2)} ms CPU per job`;
 }
 
 function cpuNote(m: Measured): string {

@@ -8,6 +8,7 @@
 import { coerceError, ConfigError } from '../errors.js';
 import type { Check } from '../doctor/check.js';
 import { checkLedgerDisk, checkLedgerLocation, checkSpoolDisk, checkSpoolFilesystem } from '../doctor/filesystem.js';
+import { checkJournalFiles } from '../doctor/journal.js';
 import { checkLedger } from '../doctor/ledger.js';
 import { checkRunAs, checkSentinel, checkSlots } from '../doctor/sentinel-slots.js';
 import { checkLayout, checkWorldWritable, checkWriteAccess } from '../doctor/permissions.js';
@@ -68,6 +69,7 @@ function runChecks(s: Spool): Check[] {
       return [checkSlots(s, views, serverNow), checkRunAs(s, views)];
     }),
     ...guarded('ledger', () => checkLedger(s, sentinel)),
+    ...guarded('journal', () => checkJournalFiles(s, sentinel)),
     ...guarded('plugins', () => {
       const plugins = loadPlugins(s);
       return [checkPluginFiles(plugins), checkPluginEnvs(s, plugins), checkPluginCommands(s, plugins)];

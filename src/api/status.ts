@@ -22,6 +22,8 @@ export interface SentinelStatus {
   beat_age_s: number | null;
   /** Sentinels waiting on other hosts to take over (`spoolctl sentinel --standby`). */
   standby: StandbyStatus[];
+  /** The sentinel's word on the journal on the share (null: no sentinel, or journal.enabled off): `behind` events wait in memory. */
+  journal?: { ok: boolean; behind: number; error: string | null } | null;
 }
 
 export interface StandbyStatus {
@@ -59,7 +61,15 @@ export function sentinelStatus(s: Spool, serverNow?: number): SentinelStatus {
   if (!info) return { up: false, host: null, pid: null, started_at: null, beat_age_s: null, standby };
   const age = ageS(info.host, info.mtimeMs);
   const up = info.host === hostId() ? pidAlive(info.pid) : age < SENTINEL_BEAT_LIMIT_S;
-  return { up, host: info.host, pid: info.pid, started_at: info.started_at, beat_age_s: Math.round(age * 10) / 10, standby };
+  return {
+    up,
+    host: info.host,
+    pid: info.pid,
+    started_at: info.started_at,
+    beat_age_s: Math.round(age * 10) / 10,
+    standby,
+    journal: up ? (info.journal ?? null) : null,
+  };
 }
 
 /**

@@ -48,7 +48,7 @@ export interface Schedule {
 
 const WORKER_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) => /^(run|result|heartbeat)\./.test(n));
 const SENTINEL_POINTS = (Object.keys(FAILPOINTS) as FailpointName[]).filter((n) =>
-  /^(intake|claim|complete|reclaim|ledger|rename)\./.test(n),
+  /^(intake|claim|complete|reclaim|journal|ledger|rename)\./.test(n),
 );
 
 /** How long the jobs take with every worker busy, which is the window disruptions fall in. */

@@ -122,6 +122,20 @@ export const CONFIG_SCHEMA = {
       doc: 'how long to wait for a ledger locked by another process',
     },
   },
+  journal: {
+    enabled: {
+      type: 'boolean',
+      default: true,
+      doc: "the sentinel appends every ledger event to journal/ on the share, so the history outlives the sentinel's host",
+    },
+    keep_days: {
+      type: 'integer',
+      default: 0,
+      min: 0,
+      max: 100 * 365,
+      doc: 'journal day files older than this many days are removed; 0 = kept forever',
+    },
+  },
 } as const satisfies Record<string, Record<string, KeySpec>>;
 
 type Schema = typeof CONFIG_SCHEMA;

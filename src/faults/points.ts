@@ -22,6 +22,8 @@ export const FAILPOINTS = {
   'control.after-move': 'sentinel: a control request moved a job file, the move not yet in the ledger',
   'control.before-ack': 'sentinel: every item of a control request applied, acknowledgement not yet written',
   'control.after-ack': 'sentinel: control request acknowledged, the request file not yet removed',
+  'journal.before-append': "sentinel: a pass's events sealed (seq and hash), not yet appended to the journal on the share",
+  'journal.after-append': 'sentinel: events appended to the journal and fdatasynced, the ledger not yet committed',
   'ledger.before-commit': 'sentinel: a batch of ledger records about to be committed',
   'ledger.after-commit': 'sentinel: a batch of ledger records committed',
   'heartbeat.before-write': 'worker: about to refresh its heartbeat',

@@ -1,5 +1,6 @@
 /** Recomputes the event hash chain and names every row that does not fit it. */
 import { GENESIS_HASH, hashEvent, type EventRow } from './chain.js';
+import { chainStart } from './chain-range.js';
 import type { Db } from './open.js';
 
 export interface ChainProblem {
@@ -15,8 +16,10 @@ export interface ChainReport {
 
 export function verifyChain(db: Db, maxProblems = 20): ChainReport {
   const problems: ChainProblem[] = [];
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
+  // A ledger rebuilt from a pruned journal starts where the kept history does.
+  const start = chainStart(db);
+  let prev = start?.hash ?? GENESIS_HASH;
+  let expectedSeq = start?.seq ?? 1;
   let count = 0;
   for (const row of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
     count += 1;

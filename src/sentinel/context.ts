@@ -11,6 +11,7 @@ import { LedgerWriter, type EventInput, type JobPatch } from '../ledger/writer.j
 import { makeThrottle, type Logger } from '../log.js';
 import { DirSync } from '../spool/atomic.js';
 import { FileServerClock } from '../spool/clock.js';
+import { JournalAppender } from '../spool/journal.js';
 import { relativeToSpool, type ClaimName, type Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import type { SlotState } from '../slot-state.js';
@@ -38,6 +39,8 @@ export interface SentinelContext {
   throttled: ReturnType<typeof makeThrottle>;
   db: Db;
   ledger: LedgerWriter;
+  /** The journal on the share, which every event reaches before the ledger (journal.enabled). */
+  journal: JournalAppender | undefined;
   sync: DirSync;
   /** The file server's clock, by which heartbeats age. */
   clock: FileServerClock;
@@ -70,8 +73,15 @@ export function spoolRelative(ctx: SentinelContext, path: string): string {
   return relativeToSpool(ctx.l, path);
 }
 
+/** Points the context at a ledger database: the writer appends to the journal before each commit. */
+export function useLedger(ctx: SentinelContext, db: Db): void {
+  ctx.db = db;
+  ctx.ledger = new LedgerWriter(db, ctx.journal);
+}
+
 export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, db: Db): SentinelContext {
   const throttled = makeThrottle(log);
+  const journal = cfg.journal.enabled ? new JournalAppender(l) : undefined;
   return {
     l,
     cfg,
@@ -79,7 +89,8 @@ export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, d
     log,
     throttled,
     db,
-    ledger: new LedgerWriter(db),
+    journal,
+    ledger: new LedgerWriter(db, journal),
     sync: new DirSync(),
     clock: new FileServerClock(l, host, (err) =>
       throttled('warn', 'clock', 'cannot write the clock probe; judging heartbeats by the last known server clock', { error: err.message }),

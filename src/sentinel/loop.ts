@@ -11,7 +11,6 @@ import { hostId } from '../config/identity.js';
 import { ConfigError } from '../errors.js';
 import { openDb } from '../ledger/open.js';
 import { ledgerPathOf } from '../ledger/path.js';
-import { LedgerWriter } from '../ledger/writer.js';
 import type { HeldLock } from '../locks.js';
 import { fail } from '../faults/failpoints.js';
 import { holdSignals, type HeldSignals } from '../proc.js';
@@ -19,14 +18,15 @@ import { makeLogger, type Logger } from '../log.js';
 import { filesystemOf } from '../spool/filesystem.js';
 import { completeLayout } from '../spool/init.js';
 import type { Layout } from '../spool/layout.js';
-import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
+import { removeSentinelInfo, writeSentinelInfo, type SentinelInfo } from '../spool/sentinel-info.js';
 import { watchForChanges } from '../spool/wake.js';
 import { VERSION } from '../version.js';
-import { makeContext, type SentinelContext } from './context.js';
+import { makeContext, useLedger, type SentinelContext } from './context.js';
 import { applyControl } from './control.js';
 import { dispatch } from './dispatch.js';
 import { intake, intakeChanged } from './intake.js';
 import { housekeeping } from './housekeeping.js';
+import { syncJournal } from './journal-sync.js';
 import { ledgerFileGone, openLedgerFile, refuseNetworkLedger, type LedgerFile } from './ledger-file.js';
 import { takeSpool, type TakenOver } from './standby.js';
 import { refreshSlots } from './slot-changes.js';
@@ -64,31 +64,37 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   fail('sentinel.after-lock');
   const startedAt = new Date().toISOString();
   // The counts let `status` and the TUI on a host without the ledger show the queues.
-  const beat = (counts?: Record<string, number>) => {
-    const info = { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION };
-    writeSentinelInfo(l, counts ? { ...info, counts } : info);
-  };
+  const beat = (extra?: Pick<SentinelInfo, 'counts' | 'journal'>) =>
+    writeSentinelInfo(l, { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION, ...extra });
   beat();
-  let file: LedgerFile;
+  let file: LedgerFile | undefined;
+  let ctx: SentinelContext;
   try {
     const path = ledgerPathOf(l, loaded);
     refuseNetworkLedger(path);
     const fresh = !existsSync(path);
     file = await openLedgerFile(path, cfg.ledger.busy_timeout_ms, log);
-    if (fresh) log.info('created a new ledger; jobs already in the spool are recorded from their files', { ledger: path });
+    ctx = makeContext(l, cfg, host, log, file.db);
+    const { replayed } = syncJournal(ctx);
+    if (fresh)
+      log.info("created a new ledger; its history is the journal's, and jobs in the spool are recorded from their files", {
+        ledger: path,
+        replayed,
+      });
   } catch (err) {
+    file?.db.close();
     removeSentinelInfo(l);
     await lock.release().catch(() => undefined);
     signals.release();
     throw err;
   }
-  const ctx = makeContext(l, cfg, host, log, file.db);
   reconcile(ctx);
   const me = `${host}:${process.pid}`;
   if (tookOverFrom)
     ctx.ledger.record({ type: 'sentinel_takeover', actor: me, detail: { from: `${tookOverFrom.host}:${tookOverFrom.pid}`, to: me } });
   ctx.ledger.record({ type: 'sentinel_started', actor: me, detail: { version: VERSION, ledger: file.path } });
   flushLedger(ctx);
+  housekeeping(ctx);
   log.info('sentinel started', { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms });
   return serve(ctx, file, lock, beat, signals);
 }
@@ -120,7 +126,7 @@ function refuseWorldWritable(l: Layout): void {
 function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile {
   if (!ledgerFileGone(file)) return file;
   ctx.log.error(
-    'the ledger file was deleted or replaced while the sentinel ran; starting a new one from the spool (the history before now is lost)',
+    'the ledger file was deleted or replaced while the sentinel ran; starting a new one from the journal and the spool (without a journal, the history before now is lost)',
     { ledger: file.path },
   );
   try {
@@ -131,14 +137,14 @@ function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile {
   file.db.close();
   const db = openDb(file.path, { busyTimeoutMs: ctx.cfg.ledger.busy_timeout_ms });
   const next = { db, path: file.path, ino: statSync(file.path).ino };
-  ctx.db = db;
-  ctx.ledger = new LedgerWriter(db);
+  useLedger(ctx, db);
+  const { replayed } = syncJournal(ctx);
   ctx.pending.clear();
   reconcile(ctx);
   ctx.ledger.record({
     type: 'ledger_replaced',
     actor: 'sentinel',
-    detail: { reason: 'the ledger file was deleted or replaced while the sentinel ran', history_lost: true },
+    detail: { reason: 'the ledger file was deleted or replaced while the sentinel ran', history_lost: !ctx.journal, replayed },
   });
   return next;
 }
@@ -198,13 +204,9 @@ function pass(ctx: SentinelContext, c: Changes): boolean {
   return more;
 }
 
-function serve(
-  ctx: SentinelContext,
-  opened: LedgerFile,
-  lock: HeldLock,
-  beat: (counts: Record<string, number>) => void,
-  signals: HeldSignals,
-): Promise<number> {
+type Beat = (extra: Pick<SentinelInfo, 'counts' | 'journal'>) => void;
+
+function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: Beat, signals: HeldSignals): Promise<number> {
   let file = opened;
   const { l, cfg, log } = ctx;
   let running = false;
@@ -263,7 +265,7 @@ function serve(
     }, cfg.sentinel.scan_interval_ms),
     setInterval(() => {
       try {
-        beat(countStates(ctx));
+        beat({ counts: countStates(ctx), journal: ctx.journal && ctx.ledger.journalState() });
       } catch (err) {
         ctx.throttled('warn', 'beat', 'cannot refresh sentinel.json; retrying', { error: (err as Error).message });
       }

@@ -14,6 +14,7 @@
  * Logs:          logs/<id>.log; logs/run/<host>/ and logs/services/<host>/ (<process>.log);
  *                logs/chaos-<process>.log and logs/attempts/ (chaos runs)
  * Services:      services/<host>.json
+ * Journal:       journal/<YYYY-MM-DD>.jsonl                the ledger's events, hash-chained, one file per UTC day
  */
 import { join, relative } from 'node:path';
 import { HARD_SLOT_CAP } from '../config/schema.js';
@@ -42,6 +43,7 @@ export interface Layout {
   logs: string;
   plugins: string;
   ledgerDir: string;
+  journal: string;
   config: string;
   sentinelLockTarget: string;
   sentinelInfo: string;
@@ -65,6 +67,7 @@ export function layoutOf(root: string): Layout {
     logs: join(root, 'logs'),
     plugins: join(root, 'plugins'),
     ledgerDir: join(root, 'ledger'),
+    journal: join(root, 'journal'),
     config: join(root, 'spool.toml'),
     sentinelLockTarget: join(root, 'sentinel'),
     sentinelInfo: join(root, 'sentinel.json'),
@@ -94,6 +97,7 @@ export function allDirs(l: Layout): string[] {
     l.logs,
     l.plugins,
     l.ledgerDir,
+    l.journal,
   ];
 }
 
@@ -236,6 +240,23 @@ export function intentPath(l: Layout, requestId: string): string {
 
 export function defaultLedgerPath(l: Layout): string {
   return join(l.ledgerDir, 'ledger.db');
+}
+
+const JOURNAL_DAY = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
+
+/** journal/<day>.jsonl: the journal's lines of events whose `at` falls on that UTC day. */
+export function journalDayPath(l: Layout, day: string): string {
+  return join(l.journal, `${day}.jsonl`);
+}
+
+/** The UTC day a journal file holds, or undefined for any other name (a file set aside, a stray). */
+export function journalDayOf(name: string): string | undefined {
+  return JOURNAL_DAY.exec(name)?.[1];
+}
+
+/** journal/<day>.jsonl.set-aside-<stamp>: a day file `ledger rebuild` could not replay, kept for whoever investigates. */
+export function journalAsidePath(l: Layout, day: string, stamp: string): string {
+  return join(l.journal, `${day}.jsonl.set-aside-${stamp}`);
 }
 
 /** Where plugin environments (env_hash) live: worker.envs_dir, else <spool>/envs. */

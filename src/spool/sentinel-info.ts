@@ -15,6 +15,8 @@ export interface SentinelInfo {
   version: string;
   /** Jobs per state as the sentinel's ledger has them, for hosts without the ledger. */
   counts?: Record<string, number>;
+  /** The journal on the share (absent when journal.enabled is off): `behind` events wait in memory while it cannot be written. */
+  journal?: { ok: boolean; behind: number; error: string | null };
 }
 
 export function writeSentinelInfo(l: Layout, info: SentinelInfo): void {

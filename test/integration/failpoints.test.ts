@@ -244,6 +244,7 @@ describe('failpoint actions', () => {
   it.each([
     ['sentinel', 'complete.before-move'],
     ['sentinel', 'claim.before-rename'],
+    ['sentinel', 'journal.before-append'],
     ['sentinel', 'ledger.before-commit'],
     ['worker', 'result.before-publish'],
     ['worker', 'heartbeat.before-write'],

@@ -222,7 +222,8 @@ describe('ledger trouble', () => {
   });
 
   it('refuses a corrupt ledger, and `ledger rebuild` restores the jobs from the spool', async () => {
-    const t = makeSpool();
+    // Without the journal on the share, the spool is all a rebuild has (test/integration/journal.test.ts rebuilds from the journal).
+    const t = makeSpool('[journal]\nenabled = false\n');
     const s = t.sentinel();
     const w = t.worker();
     for (const id of ['c1', 'c2']) t.drop(`${id}.json`, manifest(id, 'noop'));

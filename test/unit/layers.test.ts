@@ -17,7 +17,7 @@ const ALL = [...sources('src'), ...sources('tui')].map((file) => ({ file, text: 
 
 // Every field of Layout, reached as `l.x`, `s.l.x`, `ctx.l.x`: the names the layout is held by.
 const FIELDS =
-  'root|tmp|pending|claimed|done|failed|held|rejected|cancelled|results|control|acks|slots|logs|plugins|ledgerDir|config|sentinelLockTarget|sentinelInfo';
+  'root|tmp|pending|claimed|done|failed|held|rejected|cancelled|results|control|acks|slots|logs|plugins|ledgerDir|journal|config|sentinelLockTarget|sentinelInfo';
 const FIELD = `(?:[\\w.]+\\.)?l\\.(?:${FIELDS})\\b`;
 
 /**

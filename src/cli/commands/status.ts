@@ -1,6 +1,6 @@
 /** spoolctl status [--json] */
 import type { Command } from 'commander';
-import type { AgeShape } from '../../api/status.js';
+import type { AgeShape, SentinelStatus } from '../../api/status.js';
 import { ago, percent, printJson, table } from '../output.js';
 import { clip, labelled } from '../text.js';
 import { spoolOf } from '../spool.js';
@@ -14,6 +14,13 @@ function ageTable(ages: AgeShape): string[] {
     row('AGE', [...ages.buckets, 'TOTAL']),
     ...Object.entries(ages.counts).map(([state, n]) => row(state, [...n, n.reduce((a, b) => a + b, 0)])),
   ];
+}
+
+/** What the sentinel says of the journal on the share: while it cannot write it, the ledger waits too. */
+function journalLine(j: NonNullable<SentinelStatus['journal']>): string {
+  if (j.ok && j.behind === 0) return 'up to date on the share';
+  if (j.ok) return `${j.behind} event(s) being written`;
+  return `BEHIND: ${j.behind} event(s) wait in the sentinel's memory, and the ledger waits with them: ${j.error ?? 'unknown error'}`;
 }
 
 export function addStatusCommand(program: Command): void {
@@ -34,6 +41,7 @@ export function addStatusCommand(program: Command): void {
           s.up ? `up, pid ${s.pid} on ${s.host}, since ${s.started_at}` : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`',
         ),
         ...s.standby.filter((b) => b.up).flatMap((b) => labelled('standby   ', `pid ${b.pid} on ${b.host}, waiting since ${b.since}`)),
+        ...(s.journal ? labelled('journal   ', journalLine(s.journal)) : []),
         ...labelled(
           'jobs      ',
           Object.entries(st.counts).map(([k, v], i, all) => `${k} ${v}${i < all.length - 1 ? ',' : ''}`),
