@@ -43,10 +43,10 @@ async function batch(p: Placement, workersPerHost: number, jobs: number): Promis
   }
 }
 
-function makeSpool(at: string, ledger: string, maxWorkers: number): void {
+function makeSpool(at: string, ledger: string, maxWorkers: number, extra = ''): void {
   const l = initSpool(at);
   writeFileSync(join(l.plugins, 'noop.json'), JSON.stringify({ name: 'noop', command: ['true'] }));
-  writeFileSync(join(at, 'spool.toml'), `[worker]\nmax_workers = ${maxWorkers}\n[ledger]\npath = "${ledger}"\n`);
+  writeFileSync(join(at, 'spool.toml'), `[worker]\nmax_workers = ${maxWorkers}\n[ledger]\npath = "${ledger}"\n${extra}`);
 }
 
 export async function nas(o: { jobs: number }): Promise<Row[]> {
@@ -57,12 +57,11 @@ export async function nas(o: { jobs: number }): Promise<Row[]> {
     const localSpool = join(local, 'spool');
     makeSpool(localSpool, join(local, 'ledger.db'), 8);
     const baseline = await batch({ views: [{ dir: localSpool, host: 'local' }], doneDir: join(localSpool, 'done') }, 4, o.jobs);
-    for (const perHost of [2, 4]) {
-      const name = `spool-${perHost}`;
+    const onShare = async (perHost: number, name: string, extra = '') => {
       const ledgerDir = join(nasMount.root, `ledger-${name}`);
       mkdirSync(ledgerDir);
-      makeSpool(join(nasMount.hostA, name), join(ledgerDir, 'ledger.db'), 8);
-      const rate = await batch(
+      makeSpool(join(nasMount.hostA, name), join(ledgerDir, 'ledger.db'), 8, extra);
+      return batch(
         {
           views: [
             { dir: join(nasMount.hostA, name), host: 'host-a' },
@@ -73,6 +72,11 @@ export async function nas(o: { jobs: number }): Promise<Row[]> {
         perHost,
         o.jobs,
       );
+    };
+    const rates = new Map<number, number>();
+    for (const perHost of [2, 4]) {
+      const rate = await onShare(perHost, `spool-${perHost}`);
+      rates.set(perHost, rate);
       rows.push({
         scenario: 'nas',
         metric: `${o.jobs} noop jobs, ${2 * perHost} workers on 2 sshfs hosts`,
@@ -81,6 +85,16 @@ export async function nas(o: { jobs: number }): Promise<Row[]> {
         baseline: `local disk, 4 workers: ${baseline.toFixed(0)} jobs/s`,
       });
     }
+    // The journal's cost on the share: the same 4-worker batch without it.
+    const withJournal = rates.get(2)!;
+    const without = await onShare(2, 'spool-no-journal', '[journal]\nenabled = false\n');
+    rows.push({
+      scenario: 'nas',
+      metric: `${o.jobs} noop jobs, 4 workers on 2 sshfs hosts, journal.enabled = false`,
+      value: without,
+      unit: 'jobs/s',
+      baseline: `with the journal (the default): ${withJournal.toFixed(0)} jobs/s: it costs ${(((without - withJournal) / without) * 100).toFixed(0)}% of the rate`,
+    });
     return rows;
   } finally {
     nasMount.unmount();

@@ -32,6 +32,13 @@ export async function takeSpool(
   return { lock: await lockSpool(l, cfg, host, log), from: undefined };
 }
 
+/**
+ * How often a standby looks at the lock: a lock is taken only after a second look past the
+ * attribute caches (src/locks.ts), so a look every scan interval would add both to the
+ * stale limit before dispatch resumes.
+ */
+const LOOK_EVERY_MS = 250;
+
 /** Waits for the spool's lock; undefined when a stop signal came first. */
 async function standBy(l: Layout, cfg: Config, host: string, log: Logger, signals: HeldSignals): Promise<TakenOver | undefined> {
   const since = new Date().toISOString();
@@ -42,6 +49,7 @@ async function standBy(l: Layout, cfg: Config, host: string, log: Logger, signal
     stop?.();
   });
   let waiting = false;
+  let wroteMs = 0;
   try {
     while (!stopped) {
       const active = readSentinelInfo(l);
@@ -53,10 +61,13 @@ async function standBy(l: Layout, cfg: Config, host: string, log: Logger, signal
       if (!waiting)
         log.info('standing by: another sentinel is active', { active: r.holder ? `${r.holder.host}:${r.holder.pid}` : 'unknown' });
       waiting = true;
-      writeStandbyInfo(l, { host, pid: process.pid, since });
+      if (Date.now() - wroteMs >= cfg.sentinel.scan_interval_ms) {
+        writeStandbyInfo(l, { host, pid: process.pid, since });
+        wroteMs = Date.now();
+      }
       await new Promise<void>((resolve) => {
         stop = resolve;
-        setTimeout(resolve, cfg.sentinel.scan_interval_ms);
+        setTimeout(resolve, Math.min(cfg.sentinel.scan_interval_ms, LOOK_EVERY_MS));
       });
     }
     return undefined;
