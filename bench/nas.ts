@@ -93,7 +93,7 @@ export async function nas(o: { jobs: number }): Promise<Row[]> {
       metric: `${o.jobs} noop jobs, 4 workers on 2 sshfs hosts, journal.enabled = false`,
       value: without,
       unit: 'jobs/s',
-      baseline: `with the journal (the default): ${withJournal.toFixed(0)} jobs/s: it costs ${(((without - withJournal) / without) * 100).toFixed(0)}% of the rate`,
+      baseline: `with the journal (the default): ${withJournal.toFixed(0)} jobs/s (with / without = ${(withJournal / without).toFixed(2)})`,
     });
     return rows;
   } finally {
