@@ -47,6 +47,11 @@ import { judge, OWNER_PREFIX, ownerFile, readOwner, type Holder } from './lock-s
 
 export interface HeldLock {
   release(): Promise<void>;
+  /**
+   * False once the lock has gone unrefreshed for the stale limit (a holder paused, or cut off
+   * from the share): another may have taken it, and the holder must write nothing it guards.
+   */
+  fresh(): boolean;
 }
 
 export type LockResult = { ok: true; lock: HeldLock } | { ok: false; holder?: Holder };
@@ -178,6 +183,10 @@ class Lock implements HeldLock {
       // Only a display; the file is what liveness is judged by.
     }
     this.schedule(refreshEveryMs(this.staleMs));
+  }
+
+  fresh(): boolean {
+    return !this.released && performance.now() - this.lastRefresh < this.staleMs;
   }
 
   private compromised(message: string): void {

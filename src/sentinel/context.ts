@@ -11,6 +11,7 @@ import { LedgerWriter, type EventInput, type JobPatch } from '../ledger/writer.j
 import { makeThrottle, type Logger } from '../log.js';
 import { DirSync } from '../spool/atomic.js';
 import { FileServerClock } from '../spool/clock.js';
+import type { HeldLock } from '../locks.js';
 import { JournalAppender } from '../spool/journal.js';
 import { relativeToSpool, type ClaimName, type Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
@@ -79,9 +80,9 @@ export function useLedger(ctx: SentinelContext, db: Db): void {
   ctx.ledger = new LedgerWriter(db, ctx.journal);
 }
 
-export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, db: Db): SentinelContext {
+export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, db: Db, lock?: HeldLock): SentinelContext {
   const throttled = makeThrottle(log);
-  const journal = cfg.journal.enabled ? new JournalAppender(l) : undefined;
+  const journal = cfg.journal.enabled ? new JournalAppender(l, lock) : undefined;
   return {
     l,
     cfg,

@@ -74,7 +74,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
     refuseNetworkLedger(path);
     const fresh = !existsSync(path);
     file = await openLedgerFile(path, cfg.ledger.busy_timeout_ms, log);
-    ctx = makeContext(l, cfg, host, log, file.db);
+    ctx = makeContext(l, cfg, host, log, file.db, lock);
     const { replayed } = syncJournal(ctx);
     if (fresh)
       log.info("created a new ledger; its history is the journal's, and jobs in the spool are recorded from their files", {

@@ -17,6 +17,7 @@ import {
   constants as C,
 } from 'node:fs';
 import { SpoolIoError, errnoOf } from '../errors.js';
+import type { HeldLock } from '../locks.js';
 import { fail } from '../faults/failpoints.js';
 import { formatLine, type JournalEntry } from '../ledger/journal-line.js';
 import type { EventSink } from '../ledger/writer.js';
@@ -47,11 +48,18 @@ export function readJournalDay(l: Layout, day: string): string {
 export class JournalAppender implements EventSink {
   private lastDay: string | undefined;
 
-  constructor(private readonly l: Layout) {
+  /** `lock`: the sentinel's, which fences the journal as it fences dispatch. */
+  constructor(
+    private readonly l: Layout,
+    private readonly lock?: HeldLock,
+  ) {
     this.lastDay = journalDays(l).at(-1);
   }
 
   append(entries: JournalEntry[]): void {
+    // A sentinel paused past the stale limit may have been replaced: its events would fork the chain.
+    if (this.lock && !this.lock.fresh())
+      throw new Error('the sentinel lock went unrefreshed past the stale limit: not appending to the journal');
     const first = entries[0]!.at.slice(0, 10);
     const day = this.lastDay !== undefined && this.lastDay > first ? this.lastDay : first;
     fail('journal.before-append');

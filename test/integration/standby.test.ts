@@ -71,4 +71,22 @@ describe('standby sentinel', () => {
     await until('after done', () => allDone(t, ['after']));
     expect(t.run(['stop-services'], B).code).toBe(0);
   });
+
+  it('a sentinel paused past the stale limit and replaced writes nothing when it wakes, and exits', async () => {
+    const t = makeSpool(TOML);
+    const a = t.sentinel(A);
+    await until('host-a active', () => sentinelOf(t).up && sentinelOf(t).host === 'host-a');
+    t.start(['sentinel', '--standby'], B);
+    await until('host-b standing by', () => standbyFiles(t).length === 1);
+    process.kill(a.pid, 'SIGSTOP');
+    await until('host-b active', () => sentinelOf(t).up && sentinelOf(t).host === 'host-b', 30_000);
+    t.worker([], B);
+    t.drop('x.json', manifest('x', 'noop'));
+    await until('x done', () => allDone(t, ['x']));
+    process.kill(a.pid, 'SIGCONT');
+    expect(await a.exited, a.output()).toBe(1);
+    // The journal's chain and the ledger's are one: host-a's wake added nothing to either.
+    const verify = t.run(['ledger', 'verify']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
 });
