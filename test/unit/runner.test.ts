@@ -57,6 +57,24 @@ describe.each([
 ] as [string, NativeSpawner | undefined][])('a plugin started with %s', (_name, spawner) => {
   const reports: [number | undefined, string | undefined][] = [];
 
+  /** `sleep SECONDS` started and exec'd, logging to `logName`. */
+  async function sleeping(logName: string, seconds: string, killGraceMs: number) {
+    const log = new JobLog(join(dir, logName), 1 << 20, '');
+    const running = startPlugin({
+      argv: ['sleep', seconds],
+      env: { PATH: process.env.PATH },
+      cwd: dir,
+      log,
+      output,
+      progress,
+      killGraceMs,
+      onProgress: () => undefined,
+      spawner,
+    });
+    await until('sleep running', () => execed(running.pid, 'sleep'));
+    return { running, log };
+  }
+
   async function run(argv: string[], extra: Partial<RunSpec> = {}) {
     reports.length = 0;
     const logPath = join(dir, 'job.log');
@@ -177,20 +195,7 @@ describe.each([
       const info = existsSync(`/proc/self/fdinfo/${fd}`) ? readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8') : '';
       return Number(fd) > 3 && info !== '' && (parseInt(/flags:\s+(\d+)/.exec(info)?.[1] ?? '0', 8) & O_CLOEXEC) === 0;
     });
-    const logPath = join(dir, 'fds.log');
-    const log = new JobLog(logPath, 1 << 20, '');
-    const running = startPlugin({
-      argv: ['sleep', '5'],
-      env: { PATH: process.env.PATH },
-      cwd: dir,
-      log,
-      output,
-      progress,
-      killGraceMs: 300,
-      onProgress: () => undefined,
-      spawner,
-    });
-    await until('sleep running', () => execed(running.pid, 'sleep'));
+    const { running, log } = await sleeping('fds.log', '5', 300);
     const fds = readdirSync(`/proc/${running.pid}/fd`).sort();
     running.stop();
     await running.done;
@@ -200,20 +205,7 @@ describe.each([
   });
 
   it('stops the plugin on request', async () => {
-    const logPath = join(dir, 'stop.log');
-    const log = new JobLog(logPath, 1 << 20, '');
-    const running = startPlugin({
-      argv: ['sleep', '30'],
-      env: { PATH: process.env.PATH },
-      cwd: dir,
-      log,
-      output,
-      progress,
-      killGraceMs: 1000,
-      onProgress: () => undefined,
-      spawner,
-    });
-    await until('sleep running', () => execed(running.pid, 'sleep'));
+    const { running, log } = await sleeping('stop.log', '30', 1000);
     running.stop();
     const out = await running.done;
     log.close();
