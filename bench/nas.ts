@@ -43,7 +43,7 @@ async function batch(p: Placement, workersPerHost: number, jobs: number): Promis
   }
 }
 
-function makeSpool(at: string, ledger: string, maxWorkers: number, extra = ''): void {
+export function makeSpool(at: string, ledger: string, maxWorkers: number, extra = ''): void {
   const l = initSpool(at);
   writeFileSync(join(l.plugins, 'noop.json'), JSON.stringify({ name: 'noop', command: ['true'] }));
   writeFileSync(join(at, 'spool.toml'), `[worker]\nmax_workers = ${maxWorkers}\n[ledger]\npath = "${ledger}"\n${extra}`);

@@ -11,6 +11,7 @@ import { latency, recovery } from './latency.js';
 import { ledger, startup } from './ledger.js';
 import { nas } from './nas.js';
 import { scale } from './scale.js';
+import { takeover } from './takeover.js';
 import { throughput } from './throughput.js';
 
 const args = process.argv.slice(2);
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, () => Promise<Row[]>> = {
   ledger: () => ledger({ events: short ? 5000 : 50_000, jobs: short ? 200 : 1000 }),
   startup: () => startup(),
   nas: () => nas({ jobs: short ? 300 : 2000 }),
+  takeover: () => takeover({ runs: short ? 2 : 5 }),
 };
 
 const unknown = wanted.filter((w) => !(w in SCENARIOS));

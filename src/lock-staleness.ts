@@ -5,11 +5,15 @@
  * file server's "now"), so neither the holder's clock nor the checker's matters. Whole-second
  * mtimes (SFTP, some SMB servers) count as the end of their second: never stale too soon. A
  * lock that looks stale is looked at again a moment later (past the attribute caches of a
- * network mount) and judged stale only if it is still stale and unchanged. Same host id and a
- * dead pid (from the lock's file, else from `holder()`): dead at once.
+ * network mount) and judged stale only if it is still stale and unchanged. A checker that looks
+ * again and again (a standby sentinel) keeps its looks in a `LockWatch`: a look that finds the
+ * lock stale and unchanged since a look at least that moment ago needs no second look, which
+ * would only add that moment to every takeover. Same host id and a dead pid (from the lock's
+ * file, else from `holder()`): dead at once.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { errnoOf } from './errors.js';
 import { pidAlive } from './proc.js';
 import { serverNowIn } from './spool/clock.js';
@@ -88,6 +92,28 @@ function look(dir: string): Look | 'gone' {
   return { owner, mtimeMs, ageMs: now === undefined ? undefined : now - latest };
 }
 
+/** A lock as one checker first saw it in its present state: owner and mtime, at a monotonic time. */
+interface Seen {
+  name: string | undefined;
+  mtimeMs: number;
+  sinceMs: number;
+}
+
+/** The looks a checker that polls has taken, by lock directory. */
+export type LockWatch = Map<string, Seen>;
+
+const sameState = (a: { name: string | undefined; mtimeMs: number }, b: Look): boolean =>
+  a.name === b.owner?.name && a.mtimeMs === b.mtimeMs;
+
+/** True when the lock looked as it does now at least the confirmation moment ago. */
+function unchangedSince(watch: LockWatch | undefined, dir: string, now: Look, confirmMs: number): boolean {
+  if (!watch) return false;
+  const seen = watch.get(dir);
+  if (seen && sameState(seen, now)) return performance.now() - seen.sinceMs >= confirmMs;
+  watch.set(dir, { name: now.owner?.name, mtimeMs: now.mtimeMs, sinceMs: performance.now() });
+  return false;
+}
+
 export type Verdict = { kind: 'gone' } | { kind: 'held'; owner?: Owner } | { kind: 'dead' | 'stale'; token: string | undefined };
 
 export async function judge(
@@ -96,6 +122,7 @@ export async function judge(
   host: string,
   holder: () => Holder | undefined,
   heldHere: (dir: string) => boolean,
+  watch?: LockWatch,
 ): Promise<Verdict> {
   const first = look(dir);
   if (first === 'gone') return { kind: 'gone' };
@@ -104,11 +131,14 @@ export async function judge(
     const dead = who.pid === process.pid ? !heldHere(dir) : !pidAlive(who.pid);
     if (dead) return { kind: 'dead', token: first.owner?.token };
   }
+  const confirmMs = confirmAfterMs(staleMs);
+  const confirmed = unchangedSince(watch, dir, first, confirmMs);
   if (first.ageMs === undefined || first.ageMs <= staleMs) return { kind: 'held', owner: first.owner };
-  await new Promise((r) => setTimeout(r, confirmAfterMs(staleMs)));
+  if (confirmed) return { kind: 'stale', token: first.owner?.token };
+  await new Promise((r) => setTimeout(r, confirmMs));
   const second = look(dir);
   if (second === 'gone') return { kind: 'gone' };
-  const unchanged = second.owner?.name === first.owner?.name && second.mtimeMs === first.mtimeMs;
+  const unchanged = sameState({ name: first.owner?.name, mtimeMs: first.mtimeMs }, second);
   if (!unchanged || second.ageMs === undefined || second.ageMs <= staleMs) return { kind: 'held', owner: second.owner };
   return { kind: 'stale', token: first.owner?.token };
 }

@@ -43,7 +43,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { nanoid } from 'nanoid';
 import { errnoOf } from './errors.js';
-import { judge, OWNER_PREFIX, ownerFile, readOwner, type Holder } from './lock-staleness.js';
+import { judge, OWNER_PREFIX, ownerFile, readOwner, type Holder, type LockWatch } from './lock-staleness.js';
 
 export interface HeldLock {
   release(): Promise<void>;
@@ -221,14 +221,21 @@ class Lock implements HeldLock {
 
 export async function tryLock(
   target: string,
-  opts: { staleMs: number; host: string; holder: () => Holder | undefined; onCompromised: (err: Error) => void },
+  opts: {
+    staleMs: number;
+    host: string;
+    holder: () => Holder | undefined;
+    onCompromised: (err: Error) => void;
+    /** For a checker that tries again and again: its earlier looks (./lock-staleness.ts). */
+    watch?: LockWatch;
+  },
 ): Promise<LockResult> {
   const stale = Math.max(opts.staleMs, 2000);
   const dir = `${target}.lock`;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const token = nanoid(12);
     if (create(dir, token, opts.host)) return { ok: true, lock: new Lock(dir, token, stale, opts.onCompromised) };
-    const verdict = await judge(dir, stale, opts.host, opts.holder, heldHere);
+    const verdict = await judge(dir, stale, opts.host, opts.holder, heldHere, opts.watch);
     if (verdict.kind === 'held') {
       const owner = verdict.owner?.host ? { host: verdict.owner.host, pid: verdict.owner.pid } : undefined;
       return { ok: false, holder: opts.holder() ?? owner };

@@ -1,15 +1,17 @@
 /** The spool's single-instance lock, held by the sentinel (and by `ledger rebuild`). */
 import type { Config } from '../config/schema.js';
 import { HeldError } from '../errors.js';
+import type { LockWatch } from '../lock-staleness.js';
 import { tryLock, type HeldLock, type LockResult } from '../locks.js';
 import type { Logger } from '../log.js';
 import type { Layout } from '../spool/layout.js';
 import { readSentinelInfo } from '../spool/sentinel-info.js';
 
 /** One try: the lock, or who holds it. A dead or stale holder's lock is taken (src/locks.ts). */
-export function tryLockSpool(l: Layout, cfg: Config, host: string, log: Logger): Promise<LockResult> {
+export function tryLockSpool(l: Layout, cfg: Config, host: string, log: Logger, watch?: LockWatch): Promise<LockResult> {
   return tryLock(l.sentinelLockTarget, {
     staleMs: cfg.worker.stale_after_ms,
+    watch,
     host,
     holder: () => readSentinelInfo(l),
     onCompromised: (err) => {

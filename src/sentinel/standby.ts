@@ -6,6 +6,7 @@
  * While it waits it says so in sentinel-standby-<host>.json, for `status` and the TUI.
  */
 import type { Config } from '../config/schema.js';
+import type { LockWatch } from '../lock-staleness.js';
 import type { HeldLock } from '../locks.js';
 import type { Logger } from '../log.js';
 import type { HeldSignals } from '../proc.js';
@@ -33,9 +34,9 @@ export async function takeSpool(
 }
 
 /**
- * How often a standby looks at the lock: a lock is taken only after a second look past the
- * attribute caches (src/locks.ts), so a look every scan interval would add both to the
- * stale limit before dispatch resumes.
+ * How often a standby looks at the lock. Its looks are kept (a LockWatch, src/lock-staleness.ts),
+ * so the look that finds the lock stale takes it at once: a takeover comes at most this much
+ * after the stale limit, where a look every scan interval would add a scan interval.
  */
 const LOOK_EVERY_MS = 250;
 
@@ -50,10 +51,11 @@ async function standBy(l: Layout, cfg: Config, host: string, log: Logger, signal
   });
   let waiting = false;
   let wroteMs = 0;
+  const watch: LockWatch = new Map();
   try {
     while (!stopped) {
       const active = readSentinelInfo(l);
-      const r = await tryLockSpool(l, cfg, host, log);
+      const r = await tryLockSpool(l, cfg, host, log, watch);
       if (r.ok) {
         if (waiting) log.info('the active sentinel is gone: taking over', { from: active ? `${active.host}:${active.pid}` : 'unknown' });
         return { lock: r.lock, from: active && { host: active.host, pid: active.pid } };
