@@ -69,6 +69,11 @@ export const CONFIG_SCHEMA = {
       doc: 'a worker is recycled (exits after its job, and is replaced) after this many jobs; 0 = never',
     },
     max_age_s: { type: 'integer', default: 0, min: 0, max: 365 * 86400, doc: 'a worker is recycled after running this long; 0 = never' },
+    tags: {
+      type: 'string',
+      default: '',
+      doc: 'comma-separated tags this host\'s workers advertise (e.g. "gpu,big-disk"); jobs that require a tag go only to workers that have it',
+    },
     max_rss_mb: {
       type: 'integer',
       default: 0,
@@ -104,6 +109,20 @@ export const CONFIG_SCHEMA = {
   },
   jobs: {
     max_attempts: { type: 'integer', default: 3, min: 1, max: 1000, doc: 'attempts before a job goes to failed/' },
+    retry_backoff_ms: {
+      type: 'integer',
+      default: 10_000,
+      min: 0,
+      max: 86_400_000,
+      doc: 'wait after a failed attempt before the next (a plugin may set its own); doubles per attempt, with jitter',
+    },
+    retry_backoff_max_ms: {
+      type: 'integer',
+      default: 600_000,
+      min: 0,
+      max: 7 * 86_400_000,
+      doc: 'the longest wait between attempts',
+    },
     max_manifest_bytes: {
       type: 'integer',
       default: 1_048_576,

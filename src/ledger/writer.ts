@@ -34,6 +34,8 @@ export type EventType =
   | 'worker_left'
   | 'drain_requested'
   | 'drain_cancelled'
+  | 'paused'
+  | 'resumed'
   | 'sentinel_started'
   | 'sentinel_stopped'
   | 'sentinel_takeover'

@@ -14,6 +14,7 @@ import { FileServerClock } from '../spool/clock.js';
 import type { HeldLock } from '../locks.js';
 import { JournalAppender } from '../spool/journal.js';
 import { relativeToSpool, type ClaimName, type Layout } from '../spool/layout.js';
+import { readPause, type PauseInfo } from '../spool/paused.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import type { SlotState } from '../slot-state.js';
 import { PendingQueue } from './pending-queue.js';
@@ -52,6 +53,8 @@ export interface SentinelContext {
   jobs: Map<string, JobMirror>;
   slots: SlotState[];
   claims: Map<number, ClaimName[]>;
+  /** Dispatch paused (paused.json, `spoolctl pause`): running jobs go on, nothing is claimed. */
+  paused: PauseInfo | undefined;
   /** Last progress written to the ledger per job (at most one update a second). */
   progressWritten: Map<string, { at: number; progress: number; message: string | undefined }>;
 }
@@ -101,6 +104,7 @@ export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, d
     jobs: new Map(),
     slots: [],
     claims: new Map(),
+    paused: readPause(l),
     progressWritten: new Map(),
   };
 }

@@ -25,6 +25,7 @@ import {
 } from '../spool/control.js';
 import { exists } from '../spool/atomic.js';
 import { purgeJobFiles, removeEmptyDirs, type PurgedFile } from '../spool/purge.js';
+import { removePause, writePause } from '../spool/paused.js';
 import { setDrainMarker } from '../spool/slots.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { locate, type Located } from './locate.js';
@@ -57,7 +58,9 @@ export function applyControl(ctx: SentinelContext): number {
     const items =
       'jobs' in req
         ? req.jobs.map((id) => applyJobAction(ctx, req.action as JobAction, String(id), actor, emptied, before?.[String(id)]))
-        : [applySlotAction(ctx, { ...req, actor } as typeof req)];
+        : 'slot' in req
+          ? [applySlotAction(ctx, { ...req, actor })]
+          : [applyDispatchAction(ctx, { ...req, actor })];
     // A removed file leaves nothing for start-up reconciliation to find, so a purge is
     // acknowledged (and its request removed) only once the ledger holds it; until then a
     // restarted sentinel applies the request again, which finds the files gone and records it.
@@ -230,4 +233,22 @@ function applySlotAction(ctx: SentinelContext, req: Extract<ControlRequest, { sl
   setDrainMarker(ctx.l, req.slot, on);
   if (was !== on) transition(ctx, { type: on ? 'drain_requested' : 'drain_cancelled', slot: req.slot, actor: req.actor });
   return { target, ok: true, from: was ? 'draining' : 'active', to: on ? 'draining' : 'active' };
+}
+
+/** Pause or resume dispatch: the marker first, so that a pause recorded is a pause in force. */
+function applyDispatchAction(ctx: SentinelContext, req: Extract<ControlRequest, { action: 'pause' | 'resume' }>): AckItem {
+  const was = ctx.paused ? 'paused' : 'dispatching';
+  if (req.action === 'pause') {
+    if (ctx.paused) return { target: 'dispatch', ok: true, from: was, to: 'paused' };
+    const info = { by: req.actor, at: new Date().toISOString(), reason: req.reason ?? null };
+    writePause(ctx.l, info);
+    ctx.paused = info;
+    transition(ctx, { type: 'paused', actor: req.actor, detail: { reason: info.reason } });
+    return { target: 'dispatch', ok: true, from: was, to: 'paused' };
+  }
+  if (!ctx.paused) return { target: 'dispatch', ok: true, from: was, to: 'dispatching' };
+  removePause(ctx.l);
+  transition(ctx, { type: 'resumed', actor: req.actor, detail: { paused_by: ctx.paused.by, paused_at: ctx.paused.at } });
+  ctx.paused = undefined;
+  return { target: 'dispatch', ok: true, from: was, to: 'dispatching' };
 }

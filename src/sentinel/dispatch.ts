@@ -11,6 +11,7 @@ import { claimJob } from '../spool/moves.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 
 export function dispatch(ctx: SentinelContext): number {
+  if (ctx.paused) return 0;
   let claimed = 0;
   for (const view of ctx.slots) {
     const hb = view.heartbeat;

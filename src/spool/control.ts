@@ -11,8 +11,11 @@ import { listNames } from './scan.js';
 
 export const JOB_ACTIONS = ['requeue', 'hold', 'release', 'cancel', 'purge'] as const;
 export const SLOT_ACTIONS = ['drain', 'undrain'] as const;
+/** Dispatch as a whole: `spoolctl pause` / `resume`. */
+export const DISPATCH_ACTIONS = ['pause', 'resume'] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 export type SlotAction = (typeof SLOT_ACTIONS)[number];
+export type DispatchAction = (typeof DISPATCH_ACTIONS)[number];
 
 /**
  * The states each job action takes a job out of, and those where it has nothing to do (the
@@ -31,7 +34,8 @@ export const ACTION_STATES: Record<JobAction, { from: readonly JobState[]; named
 
 export type ControlRequest =
   | { id: string; action: JobAction; jobs: string[]; actor: string; pid: number; at: string }
-  | { id: string; action: SlotAction; slot: number; actor: string; pid: number; at: string };
+  | { id: string; action: SlotAction; slot: number; actor: string; pid: number; at: string }
+  | { id: string; action: DispatchAction; reason?: string; actor: string; pid: number; at: string };
 
 export interface AckItem {
   target: string;
@@ -66,11 +70,14 @@ export function readRequest(l: Layout, name: string): ControlRequest {
   }
   const isJob = (JOB_ACTIONS as readonly string[]).includes(req.action);
   const isSlot = (SLOT_ACTIONS as readonly string[]).includes(req.action);
+  const isDispatch = (DISPATCH_ACTIONS as readonly string[]).includes(req.action);
   if (typeof req.id !== 'string' || requestFileName(req.id) !== name)
     throw new InvalidFileError('has an id that differs from its file name');
   if (isJob && !Array.isArray((req as { jobs?: unknown }).jobs)) throw new InvalidFileError('lacks a "jobs" array');
   if (isSlot && !Number.isInteger((req as { slot?: unknown }).slot)) throw new InvalidFileError('lacks a "slot" number');
-  if (!isJob && !isSlot) throw new InvalidFileError(`has an unknown action "${String(req.action)}"`);
+  if (isDispatch && 'reason' in req && req.reason !== undefined && typeof req.reason !== 'string')
+    throw new InvalidFileError('has a "reason" that is not a string');
+  if (!isJob && !isSlot && !isDispatch) throw new InvalidFileError(`has an unknown action "${String(req.action)}"`);
   return req;
 }
 

@@ -47,6 +47,7 @@ export interface Layout {
   config: string;
   sentinelLockTarget: string;
   sentinelInfo: string;
+  paused: string;
 }
 
 export function layoutOf(root: string): Layout {
@@ -71,6 +72,7 @@ export function layoutOf(root: string): Layout {
     config: join(root, 'spool.toml'),
     sentinelLockTarget: join(root, 'sentinel'),
     sentinelInfo: join(root, 'sentinel.json'),
+    paused: join(root, 'paused.json'),
   };
 }
 

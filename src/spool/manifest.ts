@@ -16,6 +16,12 @@ export interface Manifest {
   params?: Record<string, string | number | boolean>;
   priority?: number;
   max_attempts?: number;
+  /** ISO 8601 with a zone: not claimed before. */
+  not_before?: string;
+  /** Jobs that must be done first. */
+  after?: string[];
+  /** Worker tags the claiming slot's worker must all have. */
+  requires?: string[];
   created_at?: string;
   meta?: Record<string, unknown>;
 }
@@ -26,6 +32,9 @@ export interface PluginDef {
   command: string[];
   timeout_s?: number;
   max_attempts?: number;
+  retry_backoff_ms?: number;
+  max_concurrent?: number;
+  requires?: string[];
   env_hash?: string;
 }
 

@@ -30,6 +30,8 @@ export interface Heartbeat {
    * next acts on this slot on the same host kills what is left of it first.
    */
   plugin_group?: ProcId;
+  /** What the worker can run (`worker --tag`, worker.tags): jobs that require tags go only to slots that have them. */
+  tags?: string[];
   beat_at: string;
   jobs_done: number;
   jobs_failed: number;
