@@ -15,6 +15,7 @@ import {
   type AckItem,
   type ControlAck,
   type ControlRequest,
+  type DispatchAction,
   type JobAction,
   type SlotAction,
 } from '../spool/control.js';
@@ -62,6 +63,12 @@ export async function requestJobAction(s: Spool, action: JobAction, ids: string[
 export function requestSlotAction(s: Spool, action: SlotAction, slot: number, opts: WaitOptions = {}): Promise<ControlOutcome> {
   if (!Number.isInteger(slot) || slot < 1) throw new UsageError(`"${slot}" is not a slot number.`);
   return send(s, { ...stamp(), action, slot }, opts);
+}
+
+/** `spoolctl pause [--reason]` / `resume`: dispatch as a whole. */
+export function requestDispatchAction(s: Spool, action: DispatchAction, reason?: string, opts: WaitOptions = {}): Promise<ControlOutcome> {
+  if (reason !== undefined && reason.length > 1000) throw new UsageError('A pause reason is at most 1000 characters.');
+  return send(s, { ...stamp(), action, ...(reason ? { reason } : {}) }, opts);
 }
 
 function stamp(): { id: string; actor: string; pid: number; at: string } {
