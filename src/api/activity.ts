@@ -1,5 +1,5 @@
 /** Recent activity for the TUI's dashboard: the ledger tail and the completion rate. */
-import type { EventRow } from '../ledger/chain.js';
+import type { EventRow } from '../chain/event.js';
 import { recentDoneCount, tailEvents } from '../ledger/queries.js';
 import { openLedgerForRead, type Spool } from './spool.js';
 

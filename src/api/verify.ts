@@ -1,6 +1,6 @@
 /**
- * `spoolctl verify`: the invariants of a spool and its ledger, each violation named with the
- * fix to try. Meant for a quiet spool (after a chaos run, after an incident); on a busy one,
+ * `spoolctl verify`: the invariants of a spool, its ledger and the journal on the share, each
+ * violation named with the fix to try. Meant for a quiet spool (after a chaos run, after an incident); on a busy one,
  * moves made between the directory listing and the ledger read can show as mismatches.
  */
 
@@ -10,6 +10,7 @@ import { claimPath, rejectedEntry, relativeToSpool, type JobState } from '../spo
 import { allSlotNumbers, listClaims, listDone, listStateDir } from '../spool/scan.js';
 import { listRejected } from '../spool/rejected.js';
 import { isLive } from '../slot-state.js';
+import { checkJournal, type JournalCheck } from './journal.js';
 import { slotStates } from './slots.js';
 import { sentinelStatus } from './status.js';
 import { requireLedger, type Spool } from './spool.js';
@@ -23,6 +24,7 @@ export type ViolationKind =
   | 'completed-twice'
   | 'done-without-event'
   | 'ledger-chain'
+  | 'journal'
   | 'orphaned-claim';
 
 export interface Violation {
@@ -39,6 +41,8 @@ export interface VerifyReport {
   jobs_in_spool: number;
   jobs_in_ledger: number;
   events: number;
+  /** The journal on the share checked against the ledger, as `ledger verify` does; null when journal.enabled is off. */
+  journal: JournalCheck | null;
   violations: Violation[];
 }
 
@@ -175,12 +179,22 @@ export function verifySpool(s: Spool): VerifyReport {
         fix: 'the ledger was altered outside spoolctl: restore it from a backup, or `spoolctl ledger rebuild` (history is lost)',
       });
     }
+    const journal = checkJournal(s, sentinelUp, db);
+    if (journal?.problem) {
+      violations.push({
+        kind: 'journal',
+        file: journal.problem.file ?? undefined,
+        detail: journal.problem.problem,
+        fix: '`spoolctl ledger verify` names the same; `spoolctl ledger rebuild` (sentinel stopped) replays the journal up to its first bad line and sets the rest aside',
+      });
+    }
     return {
       ok: violations.length === 0,
       spool: l.root,
       jobs_in_spool: seen.size,
       jobs_in_ledger: rows.length,
       events: chain.events,
+      journal,
       violations,
     };
   } finally {

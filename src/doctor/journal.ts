@@ -1,7 +1,9 @@
 /**
  * The journal on the share: the audit history that outlives the sentinel's host. Checked from
- * any host without the ledger: its chain link by link, and what the running sentinel says of
- * its last append (events wait in its memory while the share refuses them).
+ * any host without the ledger, and quickly whatever the journal's age: the chain of the newest
+ * day file (where the sentinel appends), and what the running sentinel says of its last append
+ * (events wait in its memory while the share refuses them). Every day, and the agreement with
+ * the ledger, is `ledger verify`'s.
  */
 import { checkJournal } from '../api/journal.js';
 import type { SentinelStatus } from '../api/status.js';
@@ -10,7 +12,7 @@ import { fixForErrno, pass, type Check } from './check.js';
 
 export function checkJournalFiles(s: Spool, sentinel: SentinelStatus): Check {
   const name = 'journal';
-  const j = checkJournal(s, sentinel.up);
+  const j = checkJournal(s, sentinel.up, undefined, 'newest-day');
   if (!j) return pass(name, "journal.enabled is off: the audit history lives only in the ledger on the sentinel's host");
   const live = sentinel.journal;
   if (live && !live.ok) {
@@ -32,9 +34,8 @@ export function checkJournalFiles(s: Spool, sentinel: SentinelStatus): Check {
     };
   }
   if (j.lines === 0) return pass(name, 'no journal lines yet');
-  const start = j.from_genesis ? 'from seq 1' : `kept from seq ${j.first_seq} (older days pruned)`;
   return pass(
     name,
-    `${j.lines} events in ${j.days} day file(s), ${start} to seq ${j.last_seq}, hash chain intact${live ? `; the sentinel's last append succeeded` : ''}`,
+    `checked the newest of ${j.days} day file(s), ${j.files[0]}: seq ${j.first_seq} to ${j.last_seq}, hash chain intact${live ? `; the sentinel's last append succeeded` : ''}; \`spoolctl ledger verify\` checks every day against the ledger`,
   );
 }

@@ -23,6 +23,10 @@ export const FAILPOINTS = {
   'control.before-ack': 'sentinel: every item of a control request applied, acknowledgement not yet written',
   'control.after-ack': 'sentinel: control request acknowledged, the request file not yet removed',
   'journal.before-append': "sentinel: a pass's events sealed (seq and hash), not yet appended to the journal on the share",
+  'journal.mid-append':
+    "sentinel: a pass's lines written to the journal's day file, not yet fdatasynced; error(ENOSPC) here is an append that fails part-way",
+  'journal.cut-back':
+    'sentinel: an append to the journal failed part-way, its bytes not yet cut back off the day file; error(EIO) here leaves them there',
   'journal.after-append': 'sentinel: events appended to the journal and fdatasynced, the ledger not yet committed',
   'ledger.before-commit': 'sentinel: a batch of ledger records about to be committed',
   'ledger.after-commit': 'sentinel: a batch of ledger records committed',

@@ -1,14 +1,15 @@
 /** Reading the chain by seq, for matching the ledger with the journal on the share. */
-import type { EventRow } from './chain.js';
-import type { Link } from './journal-line.js';
+import type { EventRow, Link } from '../chain/event.js';
 import type { Db } from './open.js';
 
 export function eventsAfter(db: Db, seq: number, limit: number): EventRow[] {
   return db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as EventRow[];
 }
 
-export function hashAt(db: Db, seq: number): string | undefined {
-  return (db.prepare('SELECT hash FROM events WHERE seq = ?').get(seq) as { hash: string } | undefined)?.hash;
+/** The hash of the event at a seq, by one statement prepared once: a journal is matched line by line. */
+export function hashLookup(db: Db): (seq: number) => string | undefined {
+  const stmt = db.prepare('SELECT hash FROM events WHERE seq = ?');
+  return (seq) => (stmt.get(seq) as { hash: string } | undefined)?.hash;
 }
 
 /**

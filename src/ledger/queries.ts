@@ -1,6 +1,6 @@
 /** Read queries over the ledger: bounded, indexed, shaped for the api layer. */
 import type { Db } from './open.js';
-import type { EventRow } from './chain.js';
+import type { EventRow } from '../chain/event.js';
 import type { SlotRow } from './writer.js';
 
 export interface JobRow {

@@ -1,5 +1,5 @@
 /** Recomputes the event hash chain and names every row that does not fit it. */
-import { GENESIS_HASH, hashEvent, type EventRow } from './chain.js';
+import { GENESIS_HASH, hashEvent, type EventRow } from '../chain/event.js';
 import { chainStart } from './chain-range.js';
 import type { Db } from './open.js';
 

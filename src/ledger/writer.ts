@@ -10,8 +10,8 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { fail } from '../faults/failpoints.js';
-import { GENESIS_HASH, hashEvent } from './chain.js';
-import type { JournalEntry, Link } from './journal-line.js';
+import { GENESIS_HASH, hashEvent, type Link } from '../chain/event.js';
+import type { EventSink, JobPatch, JournalEntry } from '../chain/line.js';
 import type { Db } from './open.js';
 
 export type EventType =
@@ -51,22 +51,6 @@ export interface EventInput {
   detail?: Record<string, unknown>;
 }
 
-export interface JobPatch {
-  id: string;
-  state?: string;
-  plugin?: string;
-  priority?: number;
-  attempts?: number;
-  max_attempts?: number;
-  slot?: number | null;
-  file?: string | null;
-  progress?: number | null;
-  message?: string | null;
-  last_error?: string | null;
-  submitted_at?: string;
-  finished_at?: string | null;
-}
-
 /** A slot as the sentinel last judged it; `updated_at` is added when it is stored. */
 export interface SlotRow {
   slot: number;
@@ -91,11 +75,6 @@ interface EventOp {
 type Op = EventOp | { kind: 'job'; patch: JobPatch; at: string } | { kind: 'slot'; row: SlotRow; at: string };
 
 const records = (ops: Op[]) => ops.reduce((n, op) => n + (op.kind === 'event' && op.patch ? 2 : 1), 0);
-
-/** Where sealed events go before the ledger commits them: the journal on the share. */
-export interface EventSink {
-  append(entries: JournalEntry[]): void;
-}
 
 export interface JournalState {
   ok: boolean;

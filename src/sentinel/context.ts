@@ -7,7 +7,8 @@
 import type { Config } from '../config/schema.js';
 import type { Db } from '../ledger/open.js';
 import type { JobBrief } from '../ledger/queries.js';
-import { LedgerWriter, type EventInput, type JobPatch } from '../ledger/writer.js';
+import type { JobPatch } from '../chain/line.js';
+import { LedgerWriter, type EventInput } from '../ledger/writer.js';
 import { makeThrottle, type Logger } from '../log.js';
 import { DirSync } from '../spool/atomic.js';
 import { FileServerClock } from '../spool/clock.js';

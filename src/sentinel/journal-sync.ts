@@ -9,9 +9,8 @@
  * hold: another spool's ledger?) is refused: which of the two is right is an operator's call.
  */
 import { ConfigError } from '../errors.js';
-import { eventsAfter, hashAt } from '../ledger/chain-range.js';
-import type { JournalEntry } from '../ledger/journal-line.js';
-import { setAsideFrom, trimTornTail } from '../spool/journal.js';
+import { eventsAfter, hashLookup } from '../ledger/chain-range.js';
+import type { JournalEntry } from '../chain/line.js';
 import { dayHolding, describeBreak, walkJournal } from '../spool/journal-read.js';
 import type { SentinelContext } from './context.js';
 
@@ -25,11 +24,11 @@ export interface JournalSync {
 }
 
 export function syncJournal(ctx: SentinelContext): JournalSync {
-  const { l, log, ledger } = ctx;
+  const { l, log, ledger, journal } = ctx;
   const sync = { replayed: 0, backfilled: 0 };
-  if (!ctx.journal) return sync;
-  const cut = trimTornTail(l);
-  if (cut) log.warn('removed the partial last line of the journal (an append cut short by a crash; never committed)', { bytes: cut });
+  if (!journal) return sync;
+  const cut = journal.trimTornTail();
+  if (cut) log.warn('removed the unfinished end of the journal (an append cut short; never committed)', { bytes: cut });
   const head = ledger.head();
   let ahead: JournalEntry[] = [];
   const take = () => {
@@ -54,7 +53,7 @@ export function syncJournal(ctx: SentinelContext): JournalSync {
     // Read again from the first day: the bad line may open the day the walk above started at.
     walk = walkJournal(l);
     const b = walk.broken!;
-    const aside = setAsideFrom(l, b.day, b.offset, new Date().toISOString().replace(/[:.]/g, '-'));
+    const aside = journal.setAsideFrom(b.day, b.offset, new Date().toISOString().replace(/[:.]/g, '-'));
     log.error(`${describeBreak(b)}; the journal is set aside from there and written again from the ledger`, { set_aside: aside });
   }
   const tip = ledger.head();
@@ -65,10 +64,10 @@ export function syncJournal(ctx: SentinelContext): JournalSync {
   }
   if (!last && tip.seq === 0) return sync;
   const from = last?.seq ?? 0;
-  if (last && hashAt(ctx.db, from) !== last.hash) throw refuse(`its last line, seq ${from}, has another hash than the ledger's`);
+  if (last && hashLookup(ctx.db)(from) !== last.hash) throw refuse(`its last line, seq ${from}, has another hash than the ledger's`);
   for (let rows = eventsAfter(ctx.db, from, BATCH); rows.length; rows = eventsAfter(ctx.db, rows.at(-1)!.seq, BATCH)) {
     // One append per day, so that each event lands in its own day's file and retention prunes it with that day.
-    for (const day of byDay(rows)) ctx.journal.append(day);
+    for (const day of byDay(rows)) journal.append(day);
     sync.backfilled += rows.length;
   }
   log.info("the journal was behind the ledger; gave it the ledger's later events", { from_seq: from + 1, events: sync.backfilled });

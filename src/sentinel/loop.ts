@@ -9,7 +9,6 @@ import { existsSync, statSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { ConfigError } from '../errors.js';
-import { openDb } from '../ledger/open.js';
 import { ledgerPathOf } from '../ledger/path.js';
 import type { HeldLock } from '../locks.js';
 import { fail } from '../faults/failpoints.js';
@@ -21,13 +20,14 @@ import type { Layout } from '../spool/layout.js';
 import { removeSentinelInfo, writeSentinelInfo, type SentinelInfo } from '../spool/sentinel-info.js';
 import { watchForChanges } from '../spool/wake.js';
 import { VERSION } from '../version.js';
-import { makeContext, useLedger, type SentinelContext } from './context.js';
+import { makeContext, type SentinelContext } from './context.js';
 import { applyControl } from './control.js';
 import { dispatch } from './dispatch.js';
 import { intake, intakeChanged } from './intake.js';
 import { housekeeping } from './housekeeping.js';
 import { syncJournal } from './journal-sync.js';
-import { ledgerFileGone, openLedgerFile, refuseNetworkLedger, type LedgerFile } from './ledger-file.js';
+import { openLedgerFile, refuseNetworkLedger, type LedgerFile } from './ledger-file.js';
+import { reopenIfGone } from './ledger-replaced.js';
 import { takeSpool, type TakenOver } from './standby.js';
 import { refreshSlots } from './slot-changes.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
@@ -68,7 +68,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
     writeSentinelInfo(l, { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION, ...extra });
   beat();
   let file: LedgerFile | undefined;
-  let ctx: SentinelContext;
+  let ctx: SentinelContext | undefined;
   try {
     const path = ledgerPathOf(l, loaded);
     refuseNetworkLedger(path);
@@ -82,6 +82,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
         replayed,
       });
   } catch (err) {
+    ctx?.journal?.close();
     file?.db.close();
     removeSentinelInfo(l);
     await lock.release().catch(() => undefined);
@@ -120,33 +121,6 @@ function refuseWorldWritable(l: Layout): void {
       );
     }
   }
-}
-
-/** The ledger file was deleted or replaced while the sentinel ran: start a new one from the spool. */
-function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile {
-  if (!ledgerFileGone(file)) return file;
-  ctx.log.error(
-    'the ledger file was deleted or replaced while the sentinel ran; starting a new one from the journal and the spool (without a journal, the history before now is lost)',
-    { ledger: file.path },
-  );
-  try {
-    ctx.ledger.flush();
-  } catch {
-    // the old file is gone: what it could not take is rebuilt from the spool below
-  }
-  file.db.close();
-  const db = openDb(file.path, { busyTimeoutMs: ctx.cfg.ledger.busy_timeout_ms });
-  const next = { db, path: file.path, ino: statSync(file.path).ino };
-  useLedger(ctx, db);
-  const { replayed } = syncJournal(ctx);
-  ctx.pending.clear();
-  reconcile(ctx);
-  ctx.ledger.record({
-    type: 'ledger_replaced',
-    actor: 'sentinel',
-    detail: { reason: 'the ledger file was deleted or replaced while the sentinel ran', history_lost: !ctx.journal, replayed },
-  });
-  return next;
 }
 
 function flushLedger(ctx: SentinelContext): void {
@@ -212,6 +186,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
   let running = false;
   let again = false;
   let stopping = false;
+  let halt: (err: ConfigError) => void = () => undefined;
   const changes: Changes = { full: true, slots: true, results: true, control: true, pending: new Set(), listingPending: true };
 
   const schedule = () => {
@@ -232,6 +207,12 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
       file = next;
       more = pass(ctx, changes);
     } catch (err) {
+      // Only a new ledger the journal refuses throws this mid-run: the sentinel stops, as at start.
+      if (err instanceof ConfigError) {
+        running = false;
+        halt(err);
+        return;
+      }
       // The next pass starts from the spool again, whatever this one left half done.
       everything(changes);
       ctx.throttled('error', `pass:${(err as Error).message}`, 'sentinel pass failed; retrying on the next one', {
@@ -274,20 +255,35 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
   ];
   schedule();
 
-  return new Promise((resolve) => {
+  const quiesce = async () => {
+    stopping = true;
+    for (const t of timers) clearInterval(t);
+    wake.close();
+    while (running) await new Promise((r) => setTimeout(r, 10));
+  };
+  const leave = async () => {
+    ctx.journal?.close();
+    removeSentinelInfo(l);
+    await lock.release().catch(() => undefined);
+  };
+  return new Promise((resolve, reject) => {
     const stop = async (signal: string) => {
       if (stopping) return;
-      stopping = true;
       log.info('sentinel stopping', { signal });
-      for (const t of timers) clearInterval(t);
-      wake.close();
-      while (running) await new Promise((r) => setTimeout(r, 10));
+      await quiesce();
       ctx.ledger.record({ type: 'sentinel_stopped', actor: `${ctx.host}:${process.pid}`, detail: { signal } });
       flushLedger(ctx);
       ctx.db.close();
-      removeSentinelInfo(l);
-      await lock.release().catch(() => undefined);
+      await leave();
       resolve(0);
+    };
+    // The refused ledger is closed already: there is nothing to record the stop in.
+    halt = (err) => {
+      if (stopping) return;
+      log.error('the new ledger disagrees with the journal; stopping', { error: err.message });
+      void quiesce()
+        .then(leave)
+        .then(() => reject(err));
     };
     signals.handle((signal) => void stop(signal));
   });

@@ -10,12 +10,12 @@ import { existsSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
-import type { JournalEntry } from '../ledger/journal-line.js';
+import type { JournalEntry } from '../chain/line.js';
 import { openDb } from '../ledger/open.js';
 import { ledgerPathOf } from '../ledger/path.js';
 import { makeLogger } from '../log.js';
 import { completeLayout } from '../spool/init.js';
-import { setAsideFrom } from '../spool/journal.js';
+import type { JournalAppender } from '../spool/journal.js';
 import { describeBreak, walkJournal, type JournalBreak } from '../spool/journal-read.js';
 import type { Layout } from '../spool/layout.js';
 import { makeContext, type SentinelContext } from './context.js';
@@ -46,7 +46,7 @@ export interface RebuildReport {
 
 const BATCH = 5000;
 
-function replayJournal(ctx: SentinelContext, stamp: string): JournalReplay {
+function replayJournal(ctx: SentinelContext, appender: JournalAppender, stamp: string): JournalReplay {
   let batch: JournalEntry[] = [];
   let replayed = 0;
   const take = () => {
@@ -66,7 +66,7 @@ function replayJournal(ctx: SentinelContext, stamp: string): JournalReplay {
     last_seq: walk.last?.seq ?? null,
     from_genesis: walk.from_genesis,
     broken: b ?? null,
-    set_aside: b ? setAsideFrom(ctx.l, b.day, b.offset, stamp) : [],
+    set_aside: b ? appender.setAsideFrom(b.day, b.offset, stamp) : [],
   };
 }
 
@@ -102,9 +102,9 @@ export async function rebuildLedger(l: Layout, loaded: LoadedConfig): Promise<Re
       }
     }
     const db = openDb(path, { busyTimeoutMs: loaded.config.ledger.busy_timeout_ms });
+    const ctx = makeContext(l, loaded.config, hostId(), log, db);
     try {
-      const ctx = makeContext(l, loaded.config, hostId(), log, db);
-      const journal = ctx.journal ? replayJournal(ctx, stamp) : null;
+      const journal = ctx.journal ? replayJournal(ctx, ctx.journal, stamp) : null;
       reconcile(ctx);
       while (intake(ctx)) ctx.ledger.flush();
       const byState: Record<string, number> = {};
@@ -119,6 +119,7 @@ export async function rebuildLedger(l: Layout, loaded: LoadedConfig): Promise<Re
       ctx.ledger.flush();
       return { ledger: path, kept_aside: keptAside, jobs: ctx.jobs.size, by_state: byState, journal, lost };
     } finally {
+      ctx.journal?.close();
       db.close();
     }
   } finally {

@@ -3,7 +3,8 @@
  * follow the line before it. The walk stops at the first line that does not and names it
  * (file, line, seq); what came before it is good history.
  */
-import { linkProblem, parseLine, startsAtGenesis, type JournalEntry, type Link } from '../ledger/journal-line.js';
+import { linkProblem, startsAtGenesis, type Link } from '../chain/event.js';
+import { parseLine, type JournalEntry } from '../chain/line.js';
 import { journalDays, journalFileName, readJournalDay } from './journal.js';
 import type { Layout } from './layout.js';
 

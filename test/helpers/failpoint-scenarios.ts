@@ -10,7 +10,11 @@ import { expect } from 'vitest';
 import { FAILPOINTS, type FailpointName } from '../../src/faults/points.js';
 import { allDone, doneIds, exitedWithin, isDone, makeSpool, manifest, type Proc, type TestSpool, until } from './spool.js';
 
-export const armed = (point: FailpointName) => ({ SPOOLCTL_FAILPOINTS: `${point}=1*crash` });
+/** A point reached only once another step has failed is armed with that failure too. */
+const REACHED_AFTER: Partial<Record<FailpointName, string>> = { 'journal.cut-back': 'journal.mid-append=1*error(ENOSPC)' };
+export const armed = (point: FailpointName) => ({
+  SPOOLCTL_FAILPOINTS: [REACHED_AFTER[point], `${point}=1*crash`].filter(Boolean).join(';'),
+});
 export const FAST = '[worker]\nstale_after_ms = 2000\nheartbeat_ms = 200\n[sentinel]\nscan_interval_ms = 200\n';
 
 export async function stopAll(...procs: Proc[]) {

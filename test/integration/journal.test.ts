@@ -2,14 +2,25 @@
 // its ledger) is gone: `ledger rebuild` replays it link by link, names the first bad line of an
 // altered, cut or shortened journal, and says where a pruned one starts; a share that refuses
 // the journal's writes holds the ledger back and loses nothing.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetail } from '../../src/api/jobs.js';
 import type { LedgerVerifyReport } from '../../src/api/ledger.js';
 import type { RebuildReport } from '../../src/sentinel/rebuild.js';
-import { isDone, makeSpool, manifest, spoolAt, until, type Proc, type TestSpool } from '../helpers/spool.js';
+import { exitedWithin, isDone, makeSpool, manifest, spoolAt, until, type Proc, type TestSpool } from '../helpers/spool.js';
 
 const FAST = '[worker]\nheartbeat_ms = 200\n[sentinel]\nscan_interval_ms = 200\n';
 
@@ -241,6 +252,55 @@ describe('a ledger deleted under a running sentinel', () => {
   });
 });
 
+describe('a ledger replaced under a running sentinel by one the journal disagrees with', () => {
+  it('stops the sentinel with the disagreement (exit 1), leaving neither its lock nor sentinel.json', async () => {
+    const other = makeSpool(FAST);
+    const o = other.sentinel();
+    await until('the other spool has a ledger', () => other.events().some((e) => e.type === 'sentinel_started'));
+    await stop(o);
+    const t = makeSpool(FAST);
+    const s = t.sentinel();
+    t.drop('r1.json', manifest('r1', 'noop'));
+    await until('r1 recorded', () => stateOf(t, 'r1') === 'pending');
+    const ledger = join(t.dir, 'ledger', 'ledger.db');
+    copyFileSync(join(other.dir, 'ledger', 'ledger.db'), `${ledger}.new`);
+    // As an operator would swap ledgers: without the old one's -wal, which SQLite would read into the new file.
+    for (const suffix of ['-wal', '-shm']) rmSync(`${ledger}${suffix}`, { force: true });
+    renameSync(`${ledger}.new`, ledger);
+    await exitedWithin(s, 15_000, 'on a ledger the journal disagrees with');
+    expect(s.child.exitCode, s.output()).toBe(1);
+    expect(s.output()).toMatch(/spoolctl: The journal on the share disagrees with the ledger .*spoolctl ledger rebuild/);
+    expect(existsSync(join(t.dir, 'sentinel.json'))).toBe(false);
+    // The lock is free: the next sentinel gets as far as the same refusal, not "another sentinel holds the spool".
+    const again = t.run(['sentinel']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('disagrees with the ledger');
+  });
+});
+
+describe('a journal append that fails part-way and cannot be cut back', () => {
+  it('is cut back before the next append: every event is in the journal once, and verify is clean', async () => {
+    const t = makeSpool(FAST);
+    const s = t.sentinel({ SPOOLCTL_FAILPOINTS: 'journal.mid-append=1*error(ENOSPC);journal.cut-back=1*error(EIO)' });
+    await until('the first pass committed', () => t.events().some((e) => e.type === 'sentinel_started'));
+    t.drop('after.json', manifest('after', 'noop'));
+    await until('after recorded', () => stateOf(t, 'after') === 'pending');
+    await stop(s);
+    expect(s.output()).toContain('cut off before the next append');
+    expect(journalLines(t).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(t.events().map((e) => e.seq));
+    const v = verify(t);
+    expect(v.code, JSON.stringify(v.out)).toBe(0);
+    // doctor's quick look: the newest day's chain, and it says so.
+    const doctor = JSON.parse(t.run(['doctor', '--json']).stdout) as { checks: { name: string; status: string; detail: string }[] };
+    expect(doctor.checks.find((c) => c.name === 'journal')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(
+        /^checked the newest of 1 day file\(s\), \d{4}-\d\d-\d\d\.jsonl: seq 1 to \d+, hash chain intact;.*ledger verify/,
+      ),
+    });
+  });
+});
+
 describe('a journal turned on for a spool with history', () => {
   it("is given the ledger's history at the next start", async () => {
     const t = makeSpool(`${FAST}[journal]\nenabled = false\n`);
@@ -305,7 +365,7 @@ describe('chaos with the journal on', () => {
     const t = makeSpool(
       '[worker]\nstale_after_ms = 1500\nheartbeat_ms = 200\nkill_grace_ms = 200\nstop_timeout_ms = 500\n[jobs]\nmax_attempts = 25\n[sentinel]\nscan_interval_ms = 200\n',
     );
-    const args = ['chaos', '--jobs', '100', '--kills', '10', '--sentinel', '--seed', '11'];
+    const args = ['chaos', '--jobs', '100', '--kills', '10', '--sentinel', '--seed', '12'];
     // This seed crashes the sentinel once between a journal append and its ledger commit.
     const plan = JSON.parse(t.run([...args, '--dry-run', '--json']).stdout) as { disruptions: { failpoint?: string }[] };
     expect(plan.disruptions.map((d) => d.failpoint)).toContain('journal.after-append');

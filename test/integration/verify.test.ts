@@ -1,7 +1,8 @@
 // Acceptance: `verify` detects a manifest copied into two state directories, an edited
-// ledger row, a claim with no owner, a job missing from the ledger, and a lost job.
+// ledger row, a claim with no owner, a job missing from the ledger, a lost job, and a journal
+// on the share that the ledger does not agree with.
 import Database from 'better-sqlite3';
-import { copyFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doneIds, makeSpool, manifest, until, type TestSpool } from '../helpers/spool.js';
@@ -18,6 +19,7 @@ async function settledSpool(): Promise<TestSpool> {
   const ok = t.run(['verify']);
   expect(ok.code, ok.stdout).toBe(0);
   expect(ok.stdout).toContain('OK: 3 jobs in the spool');
+  expect(ok.stdout).toMatch(/journal agrees \(\d+ lines\)/);
   return t;
 }
 
@@ -67,5 +69,22 @@ describe('verify', () => {
     const v = violations(t);
     expect(v.find((x) => x.kind === 'missing-from-ledger')?.job).toBe('v5');
     expect(v.find((x) => x.kind === 'lost')?.job).toBe('v2');
+  });
+
+  it('detects a journal line altered on the share, and fails as ledger verify does', async () => {
+    const t = await settledSpool();
+    const [file] = readdirSync(join(t.dir, 'journal')).filter((n) => n.endsWith('.jsonl'));
+    const path = join(t.dir, 'journal', file!);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines[2] = lines[2]!.replace('"at":"2', '"at":"3');
+    writeFileSync(path, lines.join('\n'));
+    const v = violations(t).filter((x) => x.kind === 'journal');
+    expect(v).toHaveLength(1);
+    expect(v[0]!.detail).toContain(`journal chain broken at ${file} line 3 (seq 3)`);
+    expect(v[0]!.fix).toContain('spoolctl ledger rebuild');
+    const human = t.run(['verify']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain('journal DISAGREES');
+    expect(t.run(['ledger', 'verify']).code).toBe(1);
   });
 });

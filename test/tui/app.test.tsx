@@ -135,6 +135,7 @@ describe('tui frames at 80x24', () => {
     expect(f).toContain('1 Dashboard');
     expect(f).toMatch(/claimed +busy-one +slot 1/);
     expect(f).toMatch(/^ {3}working \d\/4$/m);
+    expect(f).not.toContain('journal');
     fitsTheTerminal(f);
   });
 
@@ -221,6 +222,25 @@ describe('tui frames at 80x24', () => {
     const ui = mount(t);
     await ui.see('banner', () => ui.frame().includes('SENTINEL DOWN: nothing is dispatched'));
     fitsTheTerminal(ui.frame());
+  });
+
+  it('marks the journal behind in the header while the share refuses it, and drops the mark once it catches up', async () => {
+    const t = makeSpool('[sentinel]\nscan_interval_ms = 200\n');
+    // About 6 s of refusals at one flush per 200 ms pass.
+    t.sentinel({ SPOOLCTL_FAILPOINTS: 'journal.before-append=30*error(ENOSPC)' });
+    const ui = mount(t);
+    const line = await ui.see(
+      'the journal mark',
+      () =>
+        ui
+          .frame()
+          .split('\n')
+          .find((l) => /journal BEHIND \d+$/.test(l)),
+      10_000,
+    );
+    expect(line).toMatch(/sentinel UP \S+:\d+ up \S+ journal BEHIND \d+$/);
+    fitsTheTerminal(ui.frame());
+    await ui.see('the mark gone', () => !ui.frame().includes('journal'), 20_000);
   });
 
   it('says the terminal is too small below 80x24', () => {

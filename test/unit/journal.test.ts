@@ -1,16 +1,17 @@
 // Unit tests for the journal: the ledger writer seals events before it commits them and hands
 // them to the journal first; the journal's files are read back link by link; retention never
 // removes the chain's tip. Real files and a real SQLite ledger in a temp directory.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from '../../src/ledger/chain.js';
-import { formatLine, linkProblem, parseLine, type JournalEntry } from '../../src/ledger/journal-line.js';
+import { GENESIS_HASH, linkProblem } from '../../src/chain/event.js';
+import { formatLine, parseLine, type EventSink, type JournalEntry } from '../../src/chain/line.js';
+import { configureFailpoints } from '../../src/faults/failpoints.js';
 import { openDb, type Db } from '../../src/ledger/open.js';
 import { verifyChain } from '../../src/ledger/verify.js';
-import { LedgerWriter, type EventSink } from '../../src/ledger/writer.js';
-import { appendJournal, JournalAppender, pruneJournal, trimTornTail } from '../../src/spool/journal.js';
+import { LedgerWriter } from '../../src/ledger/writer.js';
+import { JournalAppender, pruneJournal } from '../../src/spool/journal.js';
 import { walkJournal } from '../../src/spool/journal-read.js';
 import { journalDayPath, layoutOf, type Layout } from '../../src/spool/layout.js';
 
@@ -138,8 +139,8 @@ describe('journal lines and files', () => {
 
   it('walks the day files in order and names the first bad line by file, line and seq', () => {
     const lines = journalOf(5);
-    appendJournal(l, '2026-12-01', lines.slice(0, 2).map(formatLine).join(''));
-    appendJournal(l, '2026-12-02', lines.slice(2).map(formatLine).join(''));
+    writeFileSync(journalDayPath(l, '2026-12-01'), lines.slice(0, 2).map(formatLine).join(''));
+    writeFileSync(journalDayPath(l, '2026-12-02'), lines.slice(2).map(formatLine).join(''));
     expect(walkJournal(l)).toMatchObject({ lines: 5, from_genesis: true, last: { seq: 5 }, broken: undefined });
     const path = journalDayPath(l, '2026-12-02');
     writeFileSync(path, readFileSync(path, 'utf8').replace('"j3"', '"jX"'));
@@ -154,12 +155,72 @@ describe('journal lines and files', () => {
     appender.append([{ ...lines[1]!, at: '2026-12-02T10:00:00.000Z' }]);
     expect(readFileSync(journalDayPath(l, '2026-12-03'), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
     writeFileSync(journalDayPath(l, '2026-12-03'), readFileSync(journalDayPath(l, '2026-12-03'), 'utf8') + '{"seq":3,"at');
-    expect(trimTornTail(l)).toBe('{"seq":3,"at'.length);
-    expect(trimTornTail(l)).toBe(0);
+    expect(appender.trimTornTail()).toBe('{"seq":3,"at'.length);
+    expect(appender.trimTornTail()).toBe(0);
+  });
+
+  it('keeps one file open per day across appends, and closes it when the day changes and at close', () => {
+    const lines = journalOf(3);
+    const appender = new JournalAppender(l);
+    const openOn = (day: string) => {
+      const path = realpathSync(journalDayPath(l, day));
+      return readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      }).length;
+    };
+    appender.append([{ ...lines[0]!, at: '2026-12-02T10:00:00.000Z' }]);
+    appender.append([{ ...lines[1]!, at: '2026-12-02T11:00:00.000Z' }]);
+    expect(openOn('2026-12-02')).toBe(1);
+    appender.append([{ ...lines[2]!, at: '2026-12-03T00:00:01.000Z' }]);
+    expect([openOn('2026-12-02'), openOn('2026-12-03')]).toEqual([0, 1]);
+    appender.close();
+    expect(openOn('2026-12-03')).toBe(0);
+  });
+
+  it('after a set-aside, appends to the day file that is left and never to the file set aside', () => {
+    const lines = journalOf(3);
+    const day = lines[0]!.at.slice(0, 10);
+    const appender = new JournalAppender(l);
+    appender.append(lines.slice(0, 2));
+    appender.append(lines.slice(2));
+    // The third line found bad: its day file set aside, the two before it kept; then a pass writes it again.
+    const offset = formatLine(lines[0]!).length + formatLine(lines[1]!).length;
+    const [aside] = appender.setAsideFrom(day, offset, 'stamp');
+    appender.append(lines.slice(2));
+    expect(readFileSync(aside!, 'utf8')).toBe(lines.map(formatLine).join(''));
+    expect(walkJournal(l)).toMatchObject({ lines: 3, last: { seq: 3 }, broken: undefined });
+
+    // A later day set aside whole: the next day's events go to their own file, not to the day set aside.
+    appender.append([{ ...lines[2]!, at: '2999-01-05T10:00:00.000Z' }]);
+    appender.setAsideFrom('2999-01-05', 0, 'stamp');
+    appender.append([{ ...lines[2]!, at: '2999-01-04T10:00:00.000Z' }]);
+    expect(readdirSync(l.journal).filter((n) => n.startsWith('2999-'))).toEqual(['2999-01-04.jsonl', '2999-01-05.jsonl.set-aside-stamp']);
+  });
+
+  it('cuts a failed append back before the next one when the share refused the cut, so no line follows it', () => {
+    const lines = journalOf(2);
+    const path = journalDayPath(l, lines[0]!.at.slice(0, 10));
+    const appender = new JournalAppender(l);
+    appender.append(lines.slice(0, 1));
+    configureFailpoints('journal.mid-append=1*error(ENOSPC);journal.cut-back=1*error(EIO)', undefined);
+    try {
+      expect(() => appender.append(lines.slice(1))).toThrow(/ENOSPC.*cut off before the next append/);
+    } finally {
+      configureFailpoints(undefined, undefined);
+    }
+    // The failed append's bytes are still there, and its events wait to be appended again.
+    expect(readFileSync(path, 'utf8')).toBe(lines.map(formatLine).join(''));
+    appender.append(lines.slice(1));
+    expect(readFileSync(path, 'utf8')).toBe(lines.map(formatLine).join(''));
+    expect(walkJournal(l)).toMatchObject({ lines: 2, broken: undefined });
   });
 
   it('prunes day files past keep_days, never the newest', () => {
-    for (const day of ['2026-11-01', '2026-11-02', '2026-11-20']) appendJournal(l, day, '{}\n');
+    for (const day of ['2026-11-01', '2026-11-02', '2026-11-20']) writeFileSync(journalDayPath(l, day), '{}\n');
     const now = Date.parse('2026-12-03T12:00:00Z');
     expect(pruneJournal(l, 5, now)).toEqual(['2026-11-01.jsonl', '2026-11-02.jsonl']);
     expect(pruneJournal(l, 5, now)).toEqual([]);

@@ -1,7 +1,8 @@
 // The layers hold: spool paths are built only by src/spool/layout.ts, SQL lives only in
-// src/ledger, and no source file grows past what a newcomer can read in one sitting.
+// src/ledger, src/spool (files) does not reach into src/ledger (SQL), the hash chain's rule in
+// src/chain knows neither, and no source file grows past what a newcomer can read in one sitting.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -52,6 +53,24 @@ function offences(rules: [string, RegExp][], allowed: (file: string) => boolean)
   return found;
 }
 
+/** The modules a file imports: src-relative paths for its own, bare names for packages and node:. */
+function importsOf(file: string, text: string): string[] {
+  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s+['"]([^'"]+)['"]/gm)].map(([, spec]) =>
+    spec!.startsWith('.') ? join(dirname(file), spec!) : spec!,
+  );
+}
+
+/** Imports from a layer that `banned` names, by files under `dir`. */
+function crossings(dir: string, banned: (spec: string) => boolean): string[] {
+  return ALL.filter(({ file }) => file.startsWith(join('src', dir) + '/')).flatMap(({ file, text }) =>
+    importsOf(file, text)
+      .filter(banned)
+      .map((spec) => `${file} imports ${spec}`),
+  );
+}
+
+const inside = (dir: string) => (spec: string) => spec.startsWith(join('src', dir) + '/');
+
 describe('layers', () => {
   it('builds spool paths only in src/spool/layout.ts', () => {
     expect(offences(PATH_RULES, (f) => f === join('src', 'spool', 'layout.ts'))).toEqual([]);
@@ -59,6 +78,15 @@ describe('layers', () => {
 
   it('keeps SQL in src/ledger', () => {
     expect(offences(SQL_RULES, (f) => f.startsWith(join('src', 'ledger') + '/'))).toEqual([]);
+  });
+
+  it('keeps src/spool out of src/ledger, and src/chain out of both and off the filesystem', () => {
+    expect(crossings('spool', inside('ledger'))).toEqual([]);
+    const offLimits = (spec: string) => inside('ledger')(spec) || inside('spool')(spec) || /^node:(fs|path)/.test(spec);
+    expect(crossings('chain', offLimits)).toEqual([]);
+    expect(importsOf(join('src', 'spool', 'x.ts'), "import type { Db } from '../ledger/open.js';")).toEqual([
+      join('src', 'ledger', 'open.js'),
+    ]);
   });
 
   it(`keeps every file under src/ and tui/ within ${MAX_LINES} lines`, () => {

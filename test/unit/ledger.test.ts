@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, hashEvent, type EventRow } from '../../src/ledger/chain.js';
+import { GENESIS_HASH, hashEvent, type EventRow } from '../../src/chain/event.js';
 import { openDb, type Db } from '../../src/ledger/open.js';
 import {
   allJobsBrief,

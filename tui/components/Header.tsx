@@ -1,4 +1,7 @@
-/** Top three lines: where, the sentinel, counts with the rate, and a banner when something is wrong. */
+/**
+ * Top three lines: where, the sentinel (and the journal when it is not keeping up), counts with
+ * the rate, and a banner when something is wrong.
+ */
 import { Box, Text } from 'ink';
 import type { SpoolData } from '../hooks/useSpoolData.js';
 import { VIEWS, type ViewName } from '../state.js';
@@ -16,6 +19,9 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
     (s?.up
       ? `sentinel UP ${s.host}:${s.pid} up ${duration(now - Date.parse(s.started_at ?? new Date(now).toISOString()))}`
       : 'sentinel DOWN') + (standby.length > 0 ? ` standby ${standby.join(',')}` : '');
+  const j = s?.up ? s.journal : null;
+  // Nothing when the journal keeps up: the line has no room to spare at 80 columns.
+  const journal = j && (!j.ok || j.behind > 0) ? ` journal BEHIND ${j.behind}` : '';
   const where = `spoolctl ${st?.spool ?? ''} (${data.fs.type}${data.fs.network ? ', network' : ''})`;
   const age = now - data.loadedAt;
   const counts = st ? Object.entries(st.counts) : [];
@@ -27,10 +33,15 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
   return (
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate-end">
-        <Text bold>{fit(where, Math.max(10, columns - sentinel.length - 1), theme.ascii)}</Text>{' '}
+        <Text bold>{fit(where, Math.max(10, columns - sentinel.length - journal.length - 1), theme.ascii)}</Text>{' '}
         <Text {...(s?.up ? (theme.color ? { color: 'green' } : {}) : { inverse: true, ...(theme.color ? { color: 'red' } : {}) })}>
           {sentinel}
         </Text>
+        {journal && (
+          <Text bold {...(theme.color ? { color: 'red' } : { inverse: true })}>
+            {journal}
+          </Text>
+        )}
       </Text>
       <Text wrap="truncate-end">
         {/* One space apart: every state's count and the rate fit in 80 columns. */}

@@ -1,13 +1,35 @@
 /**
  * One line of the journal on the share (spool-layout.md, "The journal"): a ledger event exactly
  * as stored, hash and all, plus the job row it set. The row is derived data, outside the hash:
- * a rebuild checks it against the spool like any row.
+ * a rebuild checks it against the spool like any row. Values only: the ledger seals entries,
+ * the spool's journal files hold them.
  */
-import { GENESIS_HASH, hashEvent, type EventRow } from './chain.js';
-import type { JobPatch } from './writer.js';
+import type { EventRow } from './event.js';
+
+/** The job row's new values that an event sets (or a patch without an event). */
+export interface JobPatch {
+  id: string;
+  state?: string;
+  plugin?: string;
+  priority?: number;
+  attempts?: number;
+  max_attempts?: number;
+  slot?: number | null;
+  file?: string | null;
+  progress?: number | null;
+  message?: string | null;
+  last_error?: string | null;
+  submitted_at?: string;
+  finished_at?: string | null;
+}
 
 export interface JournalEntry extends EventRow {
   row?: JobPatch;
+}
+
+/** Where sealed events go before the ledger commits them: the journal on the share. */
+export interface EventSink {
+  append(entries: JournalEntry[]): void;
 }
 
 export function formatLine(e: JournalEntry): string {
@@ -44,23 +66,3 @@ export function parseLine(text: string): JournalEntry | string {
   }
   return o as unknown as JournalEntry;
 }
-
-/** Where the chain stands after a line: the next one must carry seq + 1 and this hash. */
-export interface Link {
-  seq: number;
-  hash: string;
-}
-
-/**
- * Why `e` does not follow `prev` in the chain, or undefined when it does. Without `prev` (the
- * journal's first kept line) any start is accepted: after pruning the chain starts mid-way.
- */
-export function linkProblem(prev: Link | undefined, e: JournalEntry): string | undefined {
-  if (hashEvent(e) !== e.hash) return 'does not match its hash (it was altered)';
-  if (!prev) return undefined;
-  if (e.seq !== prev.seq + 1) return `carries seq ${e.seq} where seq ${prev.seq + 1} was due (lines are missing or repeated)`;
-  if (e.prev_hash !== prev.hash) return "has a prev_hash that is not the previous line's hash (a line before it was changed or removed)";
-  return undefined;
-}
-
-export const startsAtGenesis = (e: JournalEntry): boolean => e.seq === 1 && e.prev_hash === GENESIS_HASH;
