@@ -6,7 +6,7 @@
 import { Box, useApp, useInput } from 'ink';
 import React, { useLayoutEffect, useRef, useState } from 'react';
 import type { Spool } from '../src/api/spool.js';
-import type { JobAction } from '../src/api/actions.js';
+import { ACTION_STATES, type JobAction } from '../src/api/actions.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { MIN_SIZE, TooSmall } from './components/TooSmall.js';
@@ -16,7 +16,7 @@ import { useSpoolData } from './hooks/useSpoolData.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
 import { commandFor, type Command } from './keymap.js';
 import { keyNames } from './keypress.js';
-import { initialUi, moveCursor, switchTab, VIEWS, type UiState } from './state.js';
+import { followSelection, initialUi, moveCursor, switchTab, VIEWS, type UiState } from './state.js';
 import { useTheme } from './theme.js';
 import { Dashboard } from './views/Dashboard.js';
 import { Events } from './views/Events.js';
@@ -49,10 +49,22 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   useLayoutEffect(() => {
     dataRef.current = data;
   });
+  // A refresh that re-sorts the list (claimed jobs, by progress) must not move the user's choice
+  // to another job: `h` asks nothing before it acts on the selected row.
+  useLayoutEffect(() => {
+    const next = followSelection(
+      uiRef.current,
+      data.jobs.map((j) => j.id),
+    );
+    if (next !== uiRef.current) update(() => next);
+  }, [data.jobs]);
   const actions = useActions(spool);
   const now = useNow();
   const bodyHeight = size.rows - 5;
 
+  /** The events view's cursor is on the newest event while it follows them. */
+  const cursorIn = (u: UiState, d: typeof data): number =>
+    u.view === 'events' && u.eventsFollow ? Math.max(0, d.events.length - 1) : u.cursor[u.view];
   const listLength = (u: UiState): number => {
     const d = dataRef.current;
     if (u.view === 'jobs') return d.jobs.length;
@@ -64,7 +76,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     if (u.detail) return d.detail ? { id: d.detail.id, state: d.detail.state } : undefined;
     if (u.view === 'jobs') return d.jobs[u.cursor.jobs];
     if (u.view === 'events') {
-      const e = d.events[u.cursor.events];
+      const e = d.events[cursorIn(u, d)];
       return e?.job ? { id: e.job, state: '' } : undefined;
     }
     const slot = d.status?.slots[u.cursor[u.view]];
@@ -75,6 +87,17 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   const jobAction = (action: JobAction, ask: boolean) => {
     const job = selectedJob(uiRef.current);
     if (!job) return actions.setNotice({ text: 'no job selected', error: true });
+    const { from, named = [], already } = ACTION_STATES[action];
+    const takes: readonly string[] = [...from, ...named, ...already];
+    // Said here rather than asked and then refused by the sentinel.
+    if (job.state && !takes.includes(job.state))
+      return actions.setNotice({
+        text:
+          job.state === 'rejected'
+            ? `${job.id}: a rejected file, no job to ${action}: fix and resubmit it, or purge`
+            : `${job.id} is ${job.state}: ${action} applies to ${takes.join(', ')} jobs`,
+        error: true,
+      });
     if (ask)
       confirm(`${action[0]!.toUpperCase()}${action.slice(1)} job ${job.id}${job.state ? ` (${job.state})` : ''}?`, () =>
         actions.job(action, job.id),
@@ -86,19 +109,24 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     const u = uiRef.current;
     const len = listLength(u);
     const page = Math.max(1, bodyHeight - 3);
+    const move = (delta: number | 'top' | 'bottom') =>
+      update((x) => {
+        const y = moveCursor(x, delta, len);
+        return y.view === 'jobs' ? { ...y, selectedJob: dataRef.current.jobs[y.cursor.jobs]?.id } : y;
+      });
     switch (cmd) {
       case 'down':
-        return update((x) => moveCursor(x, 1, len));
+        return move(1);
       case 'up':
-        return update((x) => moveCursor(x, -1, len));
+        return move(-1);
       case 'top':
-        return update((x) => moveCursor(x, 'top', len));
+        return move('top');
       case 'bottom':
-        return update((x) => moveCursor(x, 'bottom', len));
+        return move('bottom');
       case 'pageDown':
-        return update((x) => moveCursor(x, page, len));
+        return move(page);
       case 'pageUp':
-        return update((x) => moveCursor(x, -page, len));
+        return move(-page);
       case 'nextView':
         return update((x) => ({ ...x, detail: undefined, view: VIEWS[(VIEWS.indexOf(x.view) + 1) % VIEWS.length]! }));
       case 'dashboard':
@@ -135,8 +163,12 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
       case 'drain': {
         const slot = u.view === 'dashboard' || u.view === 'slots' ? dataRef.current.status?.slots[u.cursor[u.view]] : undefined;
         if (!slot) return actions.setNotice({ text: 'select a slot on the dashboard or the slots view to drain it', error: true });
-        return confirm(`Drain slot ${slot.slot}: its worker finishes its job, then exits?`, () => actions.drain(slot.slot));
+        if (slot.condition === 'draining')
+          return confirm(`Undrain slot ${slot.slot}: its worker goes on taking jobs?`, () => actions.slot('undrain', slot.slot));
+        return confirm(`Drain slot ${slot.slot}: its worker finishes its job, then exits?`, () => actions.slot('drain', slot.slot));
       }
+      case 'cleanup':
+        return actions.cleanup(confirm);
     }
   };
 
@@ -171,7 +203,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   if (repainting) return <Box height={Math.max(1, size.rows - 1)} />;
   if (size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows) return <TooSmall size={size} />;
 
-  const cursor = ui.cursor[ui.view];
+  const cursor = cursorIn(ui, data);
   let body: React.ReactNode;
   if (ui.dialog?.kind === 'help') body = <Help height={bodyHeight} columns={size.columns} />;
   else if (ui.detail)

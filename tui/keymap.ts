@@ -24,7 +24,8 @@ export type Command =
   | 'requeue'
   | 'holdRelease'
   | 'cancel'
-  | 'drain';
+  | 'drain'
+  | 'cleanup';
 
 export interface Binding {
   command: Command;
@@ -56,7 +57,8 @@ export const KEYMAP: Binding[] = [
   { command: 'requeue', keys: ['r'], help: 'requeue job (asks)', action: true },
   { command: 'holdRelease', keys: ['h'], help: 'hold / release job', action: true },
   { command: 'cancel', keys: ['c'], help: 'cancel job (asks)', action: true },
-  { command: 'drain', keys: ['d'], help: 'drain slot (asks)', action: true },
+  { command: 'drain', keys: ['d'], help: 'drain / undrain slot (asks)', action: true },
+  { command: 'cleanup', keys: ['x'], help: 'clean up dead slots (asks)', action: true },
 ];
 
 const BY_KEY = new Map<string, Binding>(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b] as const)));

@@ -13,6 +13,13 @@ export interface UiState {
   filter: string;
   filtering: boolean;
   cursor: Record<ViewName, number>;
+  /**
+   * The job the jobs view's cursor is on: the cursor follows it when a refresh re-sorts the
+   * list, and stays at its row when the job leaves the list.
+   */
+  selectedJob?: string;
+  /** The events view follows the newest event until the user scrolls up. */
+  eventsFollow: boolean;
   /** The job whose detail is open, if any. */
   detail?: string;
   dialog?: Dialog;
@@ -24,12 +31,23 @@ export const initialUi: UiState = {
   filter: '',
   filtering: false,
   cursor: { dashboard: 0, jobs: 0, slots: 0, events: 0 },
+  eventsFollow: true,
 };
 
+/** Where the jobs view's cursor goes when the list is refreshed: to the selected job, or kept (clamped). */
+export function followSelection(ui: UiState, ids: string[]): UiState {
+  const at = ui.selectedJob === undefined ? -1 : ids.indexOf(ui.selectedJob);
+  if (at >= 0) return at === ui.cursor.jobs ? ui : { ...ui, cursor: { ...ui.cursor, jobs: at } };
+  const kept = Math.min(ui.cursor.jobs, Math.max(0, ids.length - 1));
+  return { ...ui, selectedJob: ids[kept], cursor: { ...ui.cursor, jobs: kept } };
+}
+
 export function moveCursor(ui: UiState, delta: number | 'top' | 'bottom', length: number): UiState {
-  const current = ui.cursor[ui.view];
+  const current = ui.view === 'events' && ui.eventsFollow ? length - 1 : ui.cursor[ui.view];
   const next = delta === 'top' ? 0 : delta === 'bottom' ? length - 1 : current + delta;
-  return { ...ui, cursor: { ...ui.cursor, [ui.view]: Math.max(0, Math.min(Math.max(0, length - 1), next)) } };
+  const cursor = Math.max(0, Math.min(Math.max(0, length - 1), next));
+  const moved = { ...ui, cursor: { ...ui.cursor, [ui.view]: cursor } };
+  return ui.view === 'events' ? { ...moved, eventsFollow: cursor >= length - 1 } : moved;
 }
 
 export function switchTab(ui: UiState, step: number): UiState {

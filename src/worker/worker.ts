@@ -1,19 +1,7 @@
 /**
- * A worker that holds its slot, as a state machine. It runs the claims the sentinel renames
- * into its slot directory, one at a time, and never moves a manifest: it reports each claim's
- * outcome in a result file and the sentinel applies it.
- *
- *   starting ──> idle <──> running ──> stopping ──> handing_back
- *      │          │           │           │              │
- *      └──────────┴───────────┴───────────┴──────────────┴──> gone
- *
- * - idle: waits for a claim (the slot directory is watched, and scanned on every tick);
- * - running: one claim's attempt runs (./attempt.ts);
- * - stopping: asked to stop (a signal, the drain marker, the slot lock lost), it finishes the
- *   running job and takes no more; a signal also starts worker.stop_timeout_ms, after which
- *   (or at a second signal) it hands the job back;
- * - handing_back: the plugin is being stopped; the job goes back to pending/ uncounted;
- * - gone: the slot is released (unless another worker now holds it) and the exit code set.
+ * A worker that holds its slot, as the state machine of ./states.ts. It runs the claims the
+ * sentinel renames into its slot directory, one at a time, and never moves a manifest: it
+ * reports each claim's outcome in a result file and the sentinel applies it.
  *
  * Safety rules it keeps (spool-layout.md rules 3, 5 and 8):
  * - it runs only claims carrying its own token;
@@ -36,28 +24,7 @@ import { runAttempt, type AttemptTools, type Job } from './attempt.js';
 import type { HeartbeatWriter } from './heartbeat.js';
 import { groupRssBytes, RECYCLE_EXIT_CODE, recycleReason } from './recycle.js';
 import { writeResult } from './result.js';
-
-export type WorkerState = 'starting' | 'idle' | 'running' | 'stopping' | 'handing_back' | 'gone';
-
-/** Every transition a worker may make; anything else is a bug. */
-const NEXT: Record<WorkerState, readonly WorkerState[]> = {
-  starting: ['idle', 'gone'],
-  idle: ['running', 'gone'],
-  running: ['idle', 'stopping', 'gone'],
-  stopping: ['handing_back', 'gone'],
-  handing_back: ['gone'],
-  gone: [],
-};
-
-/** The heartbeat's word for each state: the sentinel sends nothing to a draining slot. */
-const SHOWN = {
-  starting: 'idle',
-  idle: 'idle',
-  running: 'busy',
-  stopping: 'draining',
-  handing_back: 'draining',
-  gone: 'draining',
-} as const;
+import { NEXT, SHOWN, type WorkerState } from './states.js';
 
 export interface WorkerParts {
   l: Layout;
@@ -184,9 +151,16 @@ export class Worker {
       log.warn('claim withdrawn; stopping the plugin', { job: job.claim.id, slot });
       job.plugin?.stop();
     }
-    if (readSlotFiles(l, slot).draining && !this.stop) {
+    const draining = readSlotFiles(l, slot).draining;
+    if (draining && !this.stop) {
       log.info('draining: finishing the current job, taking no more', { slot });
       this.requestStop({ code: 0, why: 'drained' });
+    } else if (!draining && this.stop?.why === 'drained' && this.state === 'stopping') {
+      // `workers undrain` before the job ended: the drain is cancelled, not only the next one.
+      log.info('undrained: taking jobs again after this one', { slot });
+      this.stop = undefined;
+      this.to('running');
+      this.p.heartbeat.now();
     }
     const lost = this.p.lockLost();
     if (lost) this.requestStop({ code: 1, why: `slot lock lost: ${lost.message}` });

@@ -7,9 +7,23 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { queryJobs } from '../../src/api/jobs.js';
 import { openSpool } from '../../src/api/spool.js';
 import { App } from '../../tui/app.js';
-import { ThemeProvider, type Theme } from '../../tui/theme.js';
+import { ThemeProvider } from '../../tui/theme.js';
 import { ESC, sgrPattern, sgrSequences, visible } from '../helpers/ansi.js';
 import { exitedWithin, makeSpool, manifest, until, type TestSpool } from '../helpers/spool.js';
+import {
+  ARROW_LEFT,
+  ARROW_RIGHT,
+  BACKSPACE,
+  COLOR,
+  ENTER,
+  fitsTheTerminal,
+  mount,
+  PAGE_DOWN,
+  PAGE_UP,
+  position,
+  sentinelOnly,
+  TAB,
+} from '../helpers/tui.js';
 
 // Ink's colours and attributes are written only when chalk thinks the output takes them; the
 // test's stdout is no terminal (and CI=true), so force them for this file's imports, or a
@@ -19,62 +33,7 @@ vi.hoisted(() => {
 });
 delete process.env.FORCE_COLOR;
 
-const SIZE = { columns: 80, rows: 24 };
-const COLOR: Theme = { color: true, ascii: false, readonly: false };
-const ARROW_RIGHT = '\u001B[C';
-const ARROW_LEFT = '\u001B[D';
-const PAGE_UP = '\u001B[5~';
-const PAGE_DOWN = '\u001B[6~';
-const TAB = '\t';
-const BACKSPACE = '\u007F';
-const ENTER = '\r';
-
 afterEach(() => cleanup());
-
-function mount(t: TestSpool, theme: Theme = COLOR) {
-  const r = render(
-    <ThemeProvider theme={theme}>
-      <App spool={openSpool(t.dir)} size={SIZE} refreshMs={200} />
-    </ThemeProvider>,
-  );
-  const raw = () => r.lastFrame() ?? '';
-  const frame = () => visible(raw());
-  /** The visible text of every inverse stretch of the frame: the selected row, the current tab. */
-  const inverse = () => [...raw().matchAll(new RegExp(`${sgrPattern(7)}(.*?)${sgrPattern(27)}`, 'g'))].map((m) => visible(m[1]!));
-  /** The visible text of the selected row: the inverse line that starts with a job id or a slot number (tab bars start with a space). */
-  const selected = () =>
-    raw()
-      .split('\n')
-      .filter((l) => l.startsWith(`${ESC}[7m`))
-      .map(visible)
-      .find((l) => /^[\w-]/.test(l) && !/^(spoolctl|SENTINEL|DATA STALE)/.test(l));
-  /** Waits for `check`; on timeout the error shows the last frame. */
-  const see = async <T,>(what: string, check: () => T | undefined | false | null, ms?: number): Promise<T> => {
-    try {
-      return await until(what, check, ms, 10);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}; the frame:\n${frame()}`);
-    }
-  };
-  /**
-   * Types `keys` and waits for the frame to show them: `shows` when given, else any change of
-   * the frame. Each press waits, so a lone Esc is never read with the next key as Alt+key.
-   */
-  const press = async (keys: string, shows?: (frame: string) => boolean) => {
-    const before = raw();
-    r.stdin.write(keys);
-    await see(`the frame after ${JSON.stringify(keys)}`, () => (shows ? shows(frame()) : raw() !== before), 5_000);
-  };
-  /**
-   * Types keys that leave the frame as it is (j on the last row); Ink reads a lone Esc on the
-   * next turn of the event loop, so this waits for that turn, then the caller checks the frame.
-   */
-  const type = async (keys: string) => {
-    r.stdin.write(keys);
-    await new Promise((res) => setImmediate(res));
-  };
-  return { ...r, raw, frame, inverse, selected, press, type, see };
-}
 
 /** SGR parameters in a raw frame that set a colour (39/49 only reset it). */
 function colourCodes(rawFrame: string): string[] {
@@ -83,25 +42,6 @@ function colourCodes(rawFrame: string): string[] {
       params.some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107)),
     )
     .map(({ sequence }) => sequence);
-}
-
-/** A spool with a sentinel and no worker: submitted jobs stay pending. */
-async function sentinelOnly(): Promise<{ t: TestSpool; sentinel: ReturnType<TestSpool['sentinel']> }> {
-  const t = makeSpool();
-  const sentinel = t.sentinel();
-  await until('sentinel up', () => t.status().sentinel.up === true);
-  return { t, sentinel };
-}
-
-/** The position footer of the jobs view: "N of M...". */
-function position(frame: string): string | undefined {
-  return frame.match(/^(\d+ of [^ ]+(?: matching)?)/m)?.[1];
-}
-
-function fitsTheTerminal(frame: string) {
-  const lines = frame.split('\n');
-  expect(lines.length).toBeLessThanOrEqual(SIZE.rows - 1);
-  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(SIZE.columns);
 }
 
 async function liveSpool(): Promise<TestSpool> {
@@ -380,7 +320,9 @@ describe('tui views and keys at 80x24', () => {
     await ui.see('filter kept after enter', () => ui.frame().includes('filter: beta') && !ui.frame().includes('alpha-'));
     expect(position(ui.frame())).toBe('1 of 1 matching');
     await ui.press(ESC);
-    await ui.see('filter cleared', () => position(ui.frame()) === '1 of 3' && ids.every((id) => ui.frame().includes(id)));
+    // The selection stays on beta-1, now the third row of the whole list.
+    await ui.see('filter cleared', () => position(ui.frame()) === '3 of 3' && ids.every((id) => ui.frame().includes(id)));
+    expect(ui.selected()).toMatch(/^beta-1 /);
     expect(ui.frame()).not.toContain('filter:');
   });
 

@@ -2,10 +2,14 @@
  * Control requests from the TUI, through src/api like the CLI's. A request stays marked as
  * pending on its row until the sentinel acknowledges it; the outcome or the error is shown.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { requestJobAction, requestSlotAction, type ControlOutcome } from '../../src/api/control.js';
 import type { Spool } from '../../src/api/spool.js';
-import type { JobAction } from '../../src/api/actions.js';
+import type { JobAction, SlotAction } from '../../src/api/actions.js';
+import { applyCleanup, planCleanup, planIsEmpty } from '../../src/api/workers.js';
+
+/** A notice stays this long, then the footer shows the key hints again. */
+export const NOTICE_MS = 10_000;
 
 export interface Notice {
   text: string;
@@ -37,7 +41,46 @@ export function useActions(s: Spool) {
       );
   }, []);
 
+  useEffect(() => {
+    if (!notice || Object.keys(pending).length > 0) return;
+    const fade = setTimeout(() => setNotice((n) => (n === notice ? undefined : n)), NOTICE_MS);
+    return () => clearTimeout(fade);
+  }, [notice, pending]);
+
   const job = useCallback((action: JobAction, id: string) => track(id, action, () => requestJobAction(s, action, [id])), [track, s]);
-  const drain = useCallback((slot: number) => track(`slot-${slot}`, 'drain', () => requestSlotAction(s, 'drain', slot)), [track, s]);
-  return { pending, notice, setNotice, job, drain };
+  const slot = useCallback(
+    (action: SlotAction, n: number) => track(`slot-${n}`, action, () => requestSlotAction(s, action, n)),
+    [track, s],
+  );
+  /** `workers cleanup` after a yes: the plan is asked about, carried out only as it still stands. */
+  const cleanup = useCallback(
+    (confirm: (question: string, run: () => void) => void) => {
+      let plan;
+      try {
+        plan = planCleanup(s);
+      } catch (err) {
+        return setNotice({ text: `clean up: ${(err as Error).message}`, error: true });
+      }
+      if (planIsEmpty(plan))
+        return setNotice({ text: 'no dead or stale slots, abandoned locks or orphaned workers to clean up', error: false });
+      const what = [
+        plan.lost.length ? `free ${plan.lost.map((x) => `slot ${x.slot} (${x.condition})`).join(', ')}` : '',
+        plan.abandonedLocks.length ? `remove ${plan.abandonedLocks.length} abandoned lock(s)` : '',
+        plan.orphans.length ? `stop ${plan.orphans.length} orphaned worker(s)` : '',
+      ].filter(Boolean);
+      confirm(`Clean up: ${what.join('; ')}?`, () => {
+        setNotice({ text: 'cleaning up...', error: false });
+        applyCleanup(s, plan)
+          .then((r) =>
+            setNotice({
+              text: `cleaned up: freed ${r.freed.length ? r.freed.map((n) => `slot ${n}`).join(', ') : 'no slot'}${r.changed.length ? `; left alone (changed): ${r.changed.join(', ')}` : ''}`,
+              error: false,
+            }),
+          )
+          .catch((err: Error) => setNotice({ text: `clean up: ${err.message}`, error: true }));
+      });
+    },
+    [s],
+  );
+  return { pending, notice, setNotice, job, slot, cleanup };
 }

@@ -1,0 +1,113 @@
+// The TUI as an operator leans on it, at 80x24 against a real spool with a real sentinel and
+// workers: the selection stays on the chosen job while the list re-sorts, the events view
+// follows the newest event until scrolled, actions a job's state cannot take are refused
+// before asking, notices fade, `d` undrains a draining slot and `x` cleans up a dead one.
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { makeSpool, manifest, until } from '../helpers/spool.js';
+import { ENTER, fitsTheTerminal, mount, position, sentinelOnly } from '../helpers/tui.js';
+
+// The selection is drawn inverse, which Ink writes only when chalk thinks the output takes
+// attributes: force them for this file's imports, then remove it so no child inherits it.
+vi.hoisted(() => {
+  process.env.FORCE_COLOR = '1';
+});
+delete process.env.FORCE_COLOR;
+
+afterEach(() => cleanup());
+
+describe('tui for an operator at 80x24', () => {
+  it('keeps the selection on the chosen job when a refresh re-sorts the list, and acts on that job', async () => {
+    const { t } = await sentinelOnly();
+    const ids = ['batch-1', 'batch-2', 'batch-3'];
+    for (const id of ids) t.drop(`${id}.json`, manifest(id, 'noop'));
+    await until('admitted', () => ids.every((id) => t.job(id)?.state === 'pending'));
+    const ui = mount(t);
+    await ui.press('2');
+    await ui.see('three pending', () => position(ui.frame()) === '1 of 3');
+    await ui.press('j');
+    const chosen = (await ui.see('the second row selected', () => ui.selected()))!.split(' ')[0]!;
+    // A job of higher priority sorts above every other: the chosen job moves down a row.
+    t.drop('urgent.json', manifest('urgent', 'noop', { priority: 10 }));
+    await ui.see('urgent listed first', () => /^urgent +pending/m.test(ui.frame()) && position(ui.frame())?.endsWith('of 4'), 10_000);
+    expect(ui.selected()?.split(' ')[0]).toBe(chosen);
+    expect(position(ui.frame())).toBe('3 of 4');
+    // h (which asks nothing) holds the chosen job, not the one now on its old row.
+    await ui.press('h');
+    await until('the chosen job held', () => t.job(chosen)?.state === 'held', 10_000);
+    expect(ids.filter((id) => id !== chosen).every((id) => t.job(id)?.state === 'pending')).toBe(true);
+    // Its row left the list: the selection stays at that row, on the job now there.
+    await ui.see('held job gone from pending', () => !new RegExp(`^${chosen} `, 'm').test(ui.frame()), 10_000);
+    expect(position(ui.frame())).toBe('3 of 3');
+    fitsTheTerminal(ui.frame());
+  });
+
+  it('opens the events view at the newest event and follows new ones until scrolled up', async () => {
+    const { t } = await sentinelOnly();
+    const ids = Array.from({ length: 30 }, (_, i) => `ev-${String(i).padStart(2, '0')}`);
+    for (const id of ids) t.drop(`${id}.json`, manifest(id, 'noop'));
+    await until('all admitted', () => t.events().filter((e) => e.type === 'submitted').length === 30, 10_000);
+    const ui = mount(t);
+    await ui.press('4');
+    const newest = () => t.events().at(-1)!;
+    await ui.see('the newest event selected', () => ui.selected()?.includes(newest().job ?? newest().type));
+    t.drop('late-1.json', manifest('late-1', 'noop'));
+    await ui.see('follows the new one', () => ui.selected()?.includes('late-1'), 10_000);
+    // Scrolled up: the selection stays on its event while new ones arrive.
+    await ui.press('k');
+    const held = ui.selected()!;
+    expect(held).not.toContain('late-1');
+    t.drop('late-2.json', manifest('late-2', 'noop'));
+    await until('late-2 in the ledger', () => t.events('late-2').length > 0, 10_000);
+    await ui.see('the count of events grown', () => ui.frame().includes('(newest 33)'), 10_000);
+    expect(ui.selected()).toBe(held);
+    // G follows again.
+    await ui.press('G', () => ui.selected()?.includes('late-2') ?? false);
+    fitsTheTerminal(ui.frame());
+  });
+
+  it('refuses an action the job cannot take before asking, and lets a notice fade', async () => {
+    const { t } = await sentinelOnly();
+    t.drop('broken.json', '{ not json');
+    await until('rejected', () => t.files('rejected').length === 1, 10_000);
+    const ui = mount(t);
+    await ui.press('2');
+    await ui.press('HH');
+    await ui.see('rejected tab', () => /^broken +rejected/m.test(ui.frame()), 10_000);
+    await ui.press('r', (f) => f.includes('broken: a rejected file, no job to requeue: fix and resubmit it, or purge'));
+    expect(ui.frame()).not.toContain('[y/N]');
+    await ui.see('the notice faded', () => !ui.frame().includes('a rejected file, no job'), 15_000);
+    expect(ui.frame().split('\n').at(-1)).toMatch(/^\? help {2}q quit/);
+  });
+
+  it('undrains a draining slot with d, and cleans up a dead slot with x, each after a yes', async () => {
+    const t = makeSpool('[worker]\nheartbeat_ms = 200\nmax_workers = 2\n');
+    t.sentinel();
+    const busy = t.worker(['--slot', '1']);
+    const doomed = t.worker(['--slot', '2']);
+    await until('both workers up', () => t.status().slots.filter((s: { state: string }) => s.state === 'idle').length === 2, 20_000);
+    t.drop('long.json', manifest('long', 'work', { params: { ms: 20_000 } }));
+    await until('long running', () => t.job('long')?.state === 'claimed', 10_000);
+    expect(t.run(['workers', 'drain', '1']).code).toBe(0);
+    const ui = mount(t);
+    await ui.press('3');
+    await ui.see('slot 1 draining', () => /^1 +draining/m.test(ui.frame()), 10_000);
+    await ui.press('d', (f) => f.includes('Undrain slot 1: its worker goes on taking jobs? [y/N]'));
+    await ui.press('y');
+    await until('undrained by the sentinel', () => t.events().some((e) => e.type === 'drain_cancelled' && e.slot === 1), 10_000);
+    await ui.see('slot 1 busy again', () => /^1 +busy/m.test(ui.frame()), 10_000);
+    // Nothing to clean while both workers live.
+    await ui.press('x', (f) => f.includes('no dead or stale slots'));
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    await ui.see('slot 2 dead', () => /^2 +dead/m.test(ui.frame()), 10_000);
+    await ui.press('x', (f) => /Clean up: free slot 2 \(dead\)\? \[y\/N\]/.test(f));
+    await ui.press(ENTER, (f) => !f.includes('[y/N]'));
+    expect(ui.frame()).toMatch(/^2 +dead/m);
+    await ui.press('x', (f) => f.includes('[y/N]'));
+    await ui.press('y');
+    await ui.see('cleaned up', () => ui.frame().includes('cleaned up: freed slot 2'), 20_000);
+    await ui.see('slot 2 free', () => /^2 +free/m.test(ui.frame()), 10_000);
+    expect(busy.child.exitCode).toBeNull();
+  });
+});
