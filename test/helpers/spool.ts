@@ -82,8 +82,9 @@ export function makeSpool(toml = '', at?: string): TestSpool {
   if (toml) writeFileSync(join(dir, 'spool.toml'), toml);
   const t = spoolAt(dir);
   t.plugin('noop', { command: ['true'] });
-  t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4') });
-  t.plugin('fail', { command: fixturePluginCommand('fail.mjs', '{params.code}') });
+  // Retried at once: the tests of the backoff define plugins of their own.
+  t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4'), retry_backoff_ms: 0 });
+  t.plugin('fail', { command: fixturePluginCommand('fail.mjs', '{params.code}'), retry_backoff_ms: 0 });
   t.plugin('echo-args', { command: fixturePluginCommand('echo-args.mjs', '{input}', '{params.a}') });
   return t;
 }
