@@ -56,7 +56,7 @@ export interface JobFilter {
 }
 
 /** A pending job waits for a time; the sentinel writes both times as UTC ISO strings, which compare as strings. */
-const SCHEDULED = '(retry_at > @now OR not_before > @now)';
+const SCHEDULED = "(coalesce(retry_at, '') > @now OR coalesce(not_before, '') > @now)";
 
 export interface PendingWaits {
   scheduled: { jobs: number; next_at: string | null };

@@ -9,6 +9,7 @@
  * whose files all arrive within one sentinel.scan_interval_ms is accepted in any order.
  */
 import { LostRaceError } from '../errors.js';
+import { parseStateName } from '../spool/layout.js';
 import { failFile } from '../spool/moves.js';
 import { spoolRelative, transition, type PendingEntry, type SentinelContext } from './context.js';
 import { quarantineFile } from './quarantine.js';
@@ -66,7 +67,8 @@ export function judgeDeferred(ctx: SentinelContext, listingStartedAt: number, pr
     if (!present.has(name)) ctx.deferred.delete(name);
     else if (firstSeen < listingStartedAt) {
       ctx.deferred.delete(name);
-      quarantineFile(ctx, ctx.l.pending, name, '"after" names a job the spool has never had (none was submitted by the next full scan)');
+      const reason = '"after" names a job the spool has never had (none was submitted by the next full scan)';
+      quarantineFile(ctx, ctx.l.pending, name, reason, parseStateName(name)?.id);
     }
   }
 }
