@@ -170,6 +170,19 @@ export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: s
   return t;
 }
 
+/** The most jobs of `jobs` the ledger's events ever show claimed at once. */
+export function mostAtOnce(events: LedgerEvent[], jobs: (id: string) => boolean): number {
+  const running = new Set<string>();
+  let most = 0;
+  for (const e of events) {
+    if (!e.job || !jobs(e.job)) continue;
+    if (e.type === 'claimed') running.add(e.job);
+    else if (['done', 'failed', 'retried', 'reclaimed', 'handed_back', 'cancelled'].includes(e.type)) running.delete(e.job);
+    most = Math.max(most, running.size);
+  }
+  return most;
+}
+
 /** Waits until `check` returns a truthy value; throws with `what` on timeout. */
 export async function until<T>(what: string, check: () => T | undefined | false | null, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;

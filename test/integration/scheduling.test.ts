@@ -9,24 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { requestDispatchAction } from '../../src/api/control.js';
 import { openSpool } from '../../src/api/spool.js';
 import { fixturePluginCommand } from '../../src/demo/spool.js';
-import { isDone, makeSpool, manifest, until, type LedgerEvent } from '../helpers/spool.js';
+import { isDone, makeSpool, manifest, mostAtOnce, until, type LedgerEvent } from '../helpers/spool.js';
 
 const SCAN_MS = 500;
 const FAST = `[sentinel]\nscan_interval_ms = ${SCAN_MS}\n`;
 const at = (e: LedgerEvent) => Date.parse(e.at);
-
-/** The most jobs of `jobs` the ledger ever shows claimed at once. */
-export function mostAtOnce(events: LedgerEvent[], jobs: (id: string) => boolean): number {
-  const running = new Set<string>();
-  let most = 0;
-  for (const e of events) {
-    if (!e.job || !jobs(e.job)) continue;
-    if (e.type === 'claimed') running.add(e.job);
-    else if (['done', 'failed', 'retried', 'reclaimed', 'handed_back', 'cancelled'].includes(e.type)) running.delete(e.job);
-    most = Math.max(most, running.size);
-  }
-  return most;
-}
 
 describe('scheduling', () => {
   it('claims a not_before job only from that time on, within a scan interval, and counts it scheduled until then', async () => {
