@@ -8,6 +8,7 @@ import { actor } from '../config/identity.js';
 import { UsageError } from '../errors.js';
 import { sleep } from '../proc.js';
 import { isItemName } from '../spool/layout.js';
+import { readPause, type PauseInfo } from '../spool/paused.js';
 import {
   readAck,
   removeAck,
@@ -69,6 +70,13 @@ export function requestSlotAction(s: Spool, action: SlotAction, slot: number, op
 export function requestDispatchAction(s: Spool, action: DispatchAction, reason?: string, opts: WaitOptions = {}): Promise<ControlOutcome> {
   if (reason !== undefined && reason.length > 1000) throw new UsageError('A pause reason is at most 1000 characters.');
   return send(s, { ...stamp(), action, ...(reason ? { reason } : {}) }, opts);
+}
+
+export type { PauseInfo };
+
+/** Who paused dispatch, when and why (paused.json), or undefined while it dispatches. */
+export function pauseInfo(s: Spool): PauseInfo | undefined {
+  return readPause(s.l);
 }
 
 function stamp(): { id: string; actor: string; pid: number; at: string } {

@@ -1,16 +1,33 @@
 /** Job queries for `jobs list`, `jobs show`, `jobs log`, bulk selections and the TUI. */
 import { UsageError } from '../errors.js';
 import type { Db } from '../ledger/open.js';
-import { FINISHED_STATES, getJob, getJobByFile, jobEvents, listJobs, PURGED, type JobFilter, type JobRow } from '../ledger/queries.js';
+import {
+  FINISHED_STATES,
+  getJob,
+  getJobByFile,
+  jobEvents,
+  jobsAfter,
+  listJobs,
+  PURGED,
+  statesOf,
+  type JobFilter,
+  type JobRow,
+} from '../ledger/queries.js';
 import { isItemName, isRejectedName, rejectedEntry, spoolPath, STATE_DIRS } from '../spool/layout.js';
 import { readJobLog, type LogRead } from '../spool/logs.js';
 import { readJsonFile } from '../spool/manifest.js';
 import { sleep } from '../proc.js';
 import { requireLedger, type Spool } from './spool.js';
+import { waitingOf } from './waiting.js';
 
 export { FINISHED_STATES, PURGED };
 
-export type JobSummary = Omit<JobRow, 'file'> & { file: string | null };
+/** A job row as readers get it: `waiting` is why a pending job is not running yet (spool-layout.md, "Scheduling"), or null. */
+export type JobSummary = Omit<JobRow, 'after_ids'>;
+
+function summary({ after_ids: _after, ...row }: JobRow, now: number): JobSummary {
+  return { ...row, waiting: waitingOf(row, now) };
+}
 
 export interface JobEvent {
   seq: number;
@@ -23,6 +40,10 @@ export interface JobEvent {
 }
 
 export interface JobDetail extends JobSummary {
+  /** The jobs it runs after (manifest `after`), each with its state (null: not in the ledger). */
+  after: { id: string; state: string | null }[];
+  /** The jobs that run after it. */
+  before: { id: string; state: string }[];
   manifest: unknown;
   events: JobEvent[];
   log_tail: string | null;
@@ -33,8 +54,9 @@ export interface JobQuery extends Omit<JobFilter, 'updatedBefore' | 'agedBefore'
   olderThanMs?: number;
 }
 
-/** Purged jobs have no directory: they are listed only when asked for by name. */
-const LISTED_STATES: readonly string[] = [...STATE_DIRS, PURGED];
+/** Purged jobs have no directory: they are listed only when asked for by name; scheduled ones are pending jobs waiting for a time. */
+const SCHEDULED = 'scheduled';
+const LISTED_STATES: readonly string[] = [...STATE_DIRS, PURGED, SCHEDULED];
 
 export function queryJobs(s: Spool, q: JobQuery): JobSummary[] {
   for (const st of [q.state, ...(q.states ?? [])]) {
@@ -42,13 +64,15 @@ export function queryJobs(s: Spool, q: JobQuery): JobSummary[] {
       throw new UsageError(`Unknown state "${st}": use one of ${LISTED_STATES.join(', ')}.`);
   }
   const { olderThanMs, ...f } = q;
+  const now = Date.now();
   const db = requireLedger(s);
   try {
     return listJobs(db, {
       ...f,
       ...(f.state === undefined && f.states === undefined ? { states: STATE_DIRS } : {}),
-      ...(olderThanMs === undefined ? {} : { agedBefore: new Date(Date.now() - olderThanMs).toISOString() }),
-    });
+      ...(f.state === SCHEDULED ? { state: undefined, scheduledAfter: new Date(now).toISOString() } : {}),
+      ...(olderThanMs === undefined ? {} : { agedBefore: new Date(now - olderThanMs).toISOString() }),
+    }).map((row) => summary(row, now));
   } finally {
     db.close();
   }
@@ -85,7 +109,16 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
         manifest = null;
       }
     }
-    return { ...row, manifest, events, log_tail: readJobLog(s.l, row.id, 0, logBytes)?.data.toString('utf8') ?? null };
+    const afterIds = row.after_ids ? (JSON.parse(row.after_ids) as string[]) : [];
+    const states = statesOf(db, afterIds);
+    return {
+      ...summary(row, Date.now()),
+      after: afterIds.map((dep) => ({ id: dep, state: states.get(dep) ?? null })),
+      before: jobsAfter(db, row.id),
+      manifest,
+      events,
+      log_tail: readJobLog(s.l, row.id, 0, logBytes)?.data.toString('utf8') ?? null,
+    };
   } finally {
     db.close();
   }
@@ -101,7 +134,7 @@ function jobRow(s: Spool, id: string): JobRow {
 }
 
 export interface JobLogTail extends LogRead {
-  job: JobSummary;
+  job: JobRow;
 }
 
 /** The end of a job's log, at most `bytes`, starting at a line when it is cut; no log reads as empty. */
@@ -119,7 +152,7 @@ export function jobLogTail(s: Spool, id: string, bytes: number): JobLogTail {
  * state, and returns its row then. The state is read before the log: a worker closes the
  * log before it reports, so once the ledger shows the job final, that read got the end.
  */
-export async function followJobLog(s: Spool, id: string, from: number, write: (chunk: Buffer) => void, everyMs = 250): Promise<JobSummary> {
+export async function followJobLog(s: Spool, id: string, from: number, write: (chunk: Buffer) => void, everyMs = 250): Promise<JobRow> {
   let at = from;
   for (;;) {
     const job = jobRow(s, id);

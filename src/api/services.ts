@@ -29,6 +29,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Also run a sentinel that stands by while another host's is active, and takes over when it is gone. */
   standby?: boolean;
+  /** `--tag` for every worker, on top of worker.tags. */
+  tags?: string[];
 }
 
 /** Slot numbers held by the given pids on this host, read from the heartbeats. */
@@ -82,6 +84,7 @@ export async function startServices(s: Spool, workers: number, opts: StartOption
       String(workers),
       ...(withSentinel ? ['--with-sentinel'] : []),
       ...(opts.standby ? ['--standby'] : []),
+      ...(opts.tags ?? []).flatMap((t) => ['--tag', t]),
     ],
     logFile,
   );

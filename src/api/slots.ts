@@ -25,6 +25,8 @@ export interface SlotStatus {
   beat_age_s: number | null;
   jobs_done: number | null;
   jobs_failed: number | null;
+  /** The worker's tags (worker.tags, `worker --tag`): jobs that require a tag go only to slots that have it. */
+  tags: string[];
   reason?: string;
 }
 
@@ -61,6 +63,7 @@ export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
       beat_age_s: x.heartbeatAgeMs === undefined ? null : Math.round(x.heartbeatAgeMs / 100) / 10,
       jobs_done: hb?.jobs_done ?? null,
       jobs_failed: hb?.jobs_failed ?? null,
+      tags: hb?.tags ?? [],
       ...(x.reason ? { reason: x.reason } : {}),
     };
   });

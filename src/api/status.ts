@@ -11,6 +11,8 @@ import { STATE_DIRS, type JobState } from '../spool/layout.js';
 import { listRejected } from '../spool/rejected.js';
 import { readSentinelInfo, readStandbyInfos } from '../spool/sentinel-info.js';
 import { fileServerNowOrLocal } from './clock.js';
+import { dispatchStatus, type DispatchStatus } from './dispatch.js';
+import { waitReasons, type WaitReason } from './wait-reasons.js';
 import { slotStatuses, type SlotStatus } from './slots.js';
 import { openLedgerForRead, type Spool } from './spool.js';
 
@@ -36,7 +38,9 @@ export interface StandbyStatus {
 export interface Status {
   spool: string;
   sentinel: SentinelStatus;
-  counts: Record<JobState, number>;
+  /** Per state, and `scheduled`: the pending jobs waiting for a time (not_before, a retry's backoff). */
+  counts: Record<JobState | 'scheduled', number>;
+  dispatch: DispatchStatus;
   slots: SlotStatus[];
   max_workers: number;
   ledger: boolean;
@@ -163,10 +167,13 @@ export function getStatus(s: Spool): Status {
   // One probe of the file server's clock serves the counts, the sentinel and every slot.
   const serverNow = fileServerNowOrLocal(s);
   const { counts, ledger } = stateCounts(s, serverNow);
+  const sentinel = sentinelStatus(s, serverNow);
+  const { scheduled, ...dispatch } = dispatchStatus(s, sentinel.up);
   return {
     spool: s.l.root,
-    sentinel: sentinelStatus(s, serverNow),
-    counts,
+    sentinel,
+    counts: { ...counts, scheduled },
+    dispatch,
     slots: slotStatuses(s, serverNow),
     max_workers: s.loaded.config.worker.max_workers,
     ledger,
@@ -193,13 +200,6 @@ export interface OldestPending {
   id: string;
   plugin: string | null;
   submitted_at: string | null;
-}
-
-export type WaitReasonCode = 'sentinel_down' | 'no_live_worker' | 'slots_draining' | 'slots_busy' | 'dispatching' | 'held';
-
-export interface WaitReason {
-  reason: WaitReasonCode;
-  message: string;
 }
 
 export interface StatusReport extends Status {
@@ -231,54 +231,4 @@ export function getStatusReport(s: Spool): StatusReport {
     }
   }
   return { ...st, ages, oldest_pending: oldest, waiting: waitReasons(st) };
-}
-
-function slotList(slots: SlotStatus[]): string {
-  return `slot${slots.length === 1 ? '' : 's'} ${slots.map((x) => x.slot).join(', ')}`;
-}
-
-/** Why jobs wait, from the sentinel, the slots and the counts (jobs have no retry delay: a failed attempt is pending again at once). */
-export function waitReasons(st: Status): WaitReason[] {
-  const out: WaitReason[] = [];
-  const draining = st.slots.filter((x) => x.condition === 'draining');
-  const taking = st.slots.filter((x) => x.condition === 'idle' || x.condition === 'busy');
-  const live = taking.length + draining.length;
-  if (st.counts.pending > 0) {
-    if (!st.sentinel.up)
-      out.push({ reason: 'sentinel_down', message: 'the sentinel is down, so nothing is dispatched: start it with `spoolctl sentinel`' });
-    if (live === 0) {
-      const lost = st.slots.filter((x) => x.condition === 'stale' || x.condition === 'dead');
-      out.push({
-        reason: 'no_live_worker',
-        message: `no worker is running${lost.length ? ` (${slotList(lost)}: worker lost)` : ''}: start one with \`spoolctl worker\` or \`spoolctl start-services\``,
-      });
-    }
-    if (draining.length > 0) {
-      const one = draining.length === 1;
-      out.push({
-        reason: 'slots_draining',
-        message: `${slotList(draining)} ${one ? 'is' : 'are'} draining and ${one ? 'takes' : 'take'} no new jobs (\`spoolctl workers undrain SLOT\` cancels that)`,
-      });
-    }
-    const idle = taking.filter((x) => x.condition === 'idle');
-    if (taking.length > 0 && idle.length === 0) {
-      const room = st.max_workers - live;
-      out.push({
-        reason: 'slots_busy',
-        message: `${taking.length === 1 ? 'the only slot taking jobs is' : `all ${taking.length} slots taking jobs are`} busy${room > 0 ? `; ${room} more worker${room === 1 ? '' : 's'} could run (max_workers ${st.max_workers})` : ''}`,
-      });
-    } else if (idle.length > 0 && st.sentinel.up) {
-      out.push({
-        reason: 'dispatching',
-        message: `${slotList(idle)} ${idle.length === 1 ? 'is' : 'are'} idle: the sentinel hands out jobs on its next scan`,
-      });
-    }
-  }
-  if (st.counts.held > 0) {
-    out.push({
-      reason: 'held',
-      message: `${st.counts.held} job${st.counts.held === 1 ? ' is' : 's are'} held until released (\`spoolctl jobs release --state held\`)`,
-    });
-  }
-  return out;
 }

@@ -31,6 +31,8 @@ export interface WorkerRow {
   started_at: string | null;
   uptime_s: number | null;
   heartbeat_age_ms: number | null;
+  /** What the worker advertises (`worker --tag`, worker.tags); null for a free slot. */
+  tags: string[] | null;
   /** Why a slot is dead or stale. */
   reason: string | null;
 }
@@ -56,6 +58,7 @@ export function listWorkers(s: Spool): WorkerRow[] {
       started_at: hb?.started_at ?? null,
       uptime_s: uptime,
       heartbeat_age_ms: age,
+      tags: hb ? (hb.tags ?? []) : null,
       reason: v.reason ?? null,
     };
   });

@@ -21,6 +21,14 @@ export interface JobPatch {
   last_error?: string | null;
   submitted_at?: string;
   finished_at?: string | null;
+  /** ISO, UTC: the manifest's not_before. */
+  not_before?: string | null;
+  /** ISO, UTC: a failed attempt's backoff ends. */
+  retry_at?: string | null;
+  /** JSON array of the ids the job runs after. */
+  after_ids?: string | null;
+  /** Why the sentinel did not claim it on its last look (dependency, plugin limit, tags); null when nothing but a slot. */
+  waiting?: string | null;
 }
 
 export interface JournalEntry extends EventRow {

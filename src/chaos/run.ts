@@ -88,9 +88,15 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
     pluginPath(l, 'chaos-ok'),
     JSON.stringify({ name: 'chaos-ok', command: fixturePluginCommand('attempt.mjs', attempts, '{params.ms}') }),
   );
+  // Its retry waits a short backoff, so that runs exercise it without lasting longer.
   writeFileSync(
     pluginPath(l, 'chaos-fail'),
-    JSON.stringify({ name: 'chaos-fail', command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'), max_attempts: 2 }),
+    JSON.stringify({
+      name: 'chaos-fail',
+      command: fixturePluginCommand('fail.mjs', '1', '{params.ms}'),
+      max_attempts: 2,
+      retry_backoff_ms: 500,
+    }),
   );
 
   const schedule = planChaos(o);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError, errnoOf } from '../errors.js';
 import { CONFIG_SCHEMA, HARD_SLOT_CAP, type Config, type KeySpec } from './schema.js';
+import { splitTags, tagProblem } from './tags.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -117,6 +118,12 @@ function set(loaded: LoadedConfig, key: string, value: unknown, origin: string, 
     if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
       throw new ConfigError(`${where}: ${key} = ${value} is out of range (${spec.min} to ${spec.max}).`);
     }
+  }
+  if (key === 'worker.tags' && typeof value === 'string') {
+    const problem = splitTags(value)
+      .map((tag) => tagProblem(tag, `${where}: worker.tags`))
+      .find((p) => p !== undefined);
+    if (problem) throw new ConfigError(`${problem}.`);
   }
   const [section, name] = key.split('.') as [string, string];
   (loaded.config as unknown as Record<string, Record<string, unknown>>)[section]![name] = value;

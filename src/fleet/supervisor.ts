@@ -25,6 +25,8 @@ export interface SuperviseOptions {
   withSentinel: boolean;
   /** The sentinel stands by while another host's is active (`spoolctl sentinel --standby`). */
   standby?: boolean;
+  /** `--tag` for every worker (start-services --tag). */
+  tags?: string[];
   verbose?: boolean;
 }
 
@@ -72,6 +74,7 @@ export async function runSupervisor(l: Layout, loaded: LoadedConfig, opts: Super
       ...(opts.verbose ? ['--verbose'] : []),
       s.m.role,
       ...(s.m.role === 'sentinel' && opts.standby ? ['--standby'] : []),
+      ...(s.m.role === 'worker' ? (opts.tags ?? []).flatMap((t) => ['--tag', t]) : []),
     ];
     const child = startRole(s.m.role, args, s.m.log);
     s.child = child;
@@ -143,7 +146,7 @@ export async function runSupervisor(l: Layout, loaded: LoadedConfig, opts: Super
   if (sentinel) start(sentinel);
   for (const w of workers) start(w);
   save();
-  log.info('supervisor started', { host, pid: process.pid, workers: opts.workers, sentinel: opts.withSentinel });
+  log.info('supervisor started', { host, pid: process.pid, workers: opts.workers, sentinel: opts.withSentinel, tags: opts.tags });
 
   // Also what keeps the supervisor alive when it has given up on every child.
   const refresh = setInterval(save, 10_000);

@@ -20,7 +20,7 @@ export interface OpenOptions {
   journal?: 'wal' | 'delete';
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATION_1 = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,6 +71,18 @@ CREATE TABLE IF NOT EXISTS slots (
 );
 `;
 
+/**
+ * Scheduling (spool-layout.md, "Scheduling"): the times a pending job waits for, the jobs it
+ * runs after, and the sentinel's word on why it waits (a dependency, a plugin's limit, a tag).
+ * The times come with the events that set them, so they survive a restart and a rebuild.
+ */
+const MIGRATION_2 = `
+ALTER TABLE jobs ADD COLUMN not_before TEXT;
+ALTER TABLE jobs ADD COLUMN retry_at TEXT;
+ALTER TABLE jobs ADD COLUMN after_ids TEXT;
+ALTER TABLE jobs ADD COLUMN waiting TEXT;
+`;
+
 export function openDb(path: string, opts: OpenOptions): Db {
   if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
@@ -94,7 +106,8 @@ function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= SCHEMA_VERSION) return;
   db.transaction(() => {
-    db.exec(MIGRATION_1);
+    if (version < 1) db.exec(MIGRATION_1);
+    db.exec(MIGRATION_2);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

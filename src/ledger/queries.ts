@@ -18,6 +18,10 @@ export interface JobRow {
   submitted_at: string | null;
   updated_at: string;
   finished_at: string | null;
+  not_before: string | null;
+  retry_at: string | null;
+  after_ids: string | null;
+  waiting: string | null;
 }
 
 /** The state of a job whose spool files `jobs purge` removed: its row and events stay. */
@@ -46,7 +50,58 @@ export interface JobFilter {
   agedBefore?: string;
   /** Only jobs whose id, plugin or last error contains this text. */
   grep?: string;
+  /** Only pending jobs waiting for a time (not_before or retry_at) later than this ISO time. */
+  scheduledAfter?: string;
   limit?: number;
+}
+
+/** A pending job waits for a time; the sentinel writes both times as UTC ISO strings, which compare as strings. */
+const SCHEDULED = "(coalesce(retry_at, '') > @now OR coalesce(not_before, '') > @now)";
+
+export interface PendingWaits {
+  scheduled: { jobs: number; next_at: string | null };
+  after: number;
+  blocked: { reason: string; jobs: number }[];
+}
+
+/** Why pending jobs wait, by the times they carry and the sentinel's `waiting` word on the others. */
+export function pendingWaits(db: Db, nowIso: string): PendingWaits {
+  const timed = db
+    .prepare(
+      `SELECT count(*) AS n, min(max(coalesce(retry_at, ''), coalesce(not_before, ''))) AS next FROM jobs
+       WHERE state = 'pending' AND ${SCHEDULED} AND coalesce(waiting, '') NOT LIKE 'after %'`,
+    )
+    .get({ now: nowIso }) as { n: number; next: string | null };
+  const rest = db
+    .prepare(
+      `SELECT waiting AS reason, count(*) AS jobs FROM jobs WHERE state = 'pending' AND waiting IS NOT NULL
+       AND (waiting LIKE 'after %' OR NOT ${SCHEDULED}) GROUP BY waiting ORDER BY jobs DESC`,
+    )
+    .all({ now: nowIso }) as { reason: string; jobs: number }[];
+  const isAfter = (r: { reason: string }) => r.reason.startsWith('after ');
+  return {
+    scheduled: { jobs: timed.n, next_at: timed.n > 0 ? timed.next : null },
+    after: rest.filter(isAfter).reduce((n, r) => n + r.jobs, 0),
+    blocked: rest.filter((r) => !isAfter(r)),
+  };
+}
+
+/** The jobs whose `after` names `id`. */
+export function jobsAfter(db: Db, id: string): { id: string; state: string }[] {
+  return db
+    .prepare('SELECT j.id, j.state FROM jobs j, json_each(j.after_ids) d WHERE j.after_ids IS NOT NULL AND d.value = ? ORDER BY j.id')
+    .all(id) as { id: string; state: string }[];
+}
+
+/** The states of jobs by id (missing ids are left out). */
+export function statesOf(db: Db, ids: readonly string[]): Map<string, string> {
+  const stmt = db.prepare('SELECT state FROM jobs WHERE id = ?').pluck();
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    const state = stmt.get(id) as string | undefined;
+    if (state !== undefined) out.set(id, state);
+  }
+  return out;
 }
 
 export function countsByState(db: Db): Record<string, number> {
@@ -72,6 +127,10 @@ export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
   if (f.grep) {
     where.push("(instr(id, @grep) > 0 OR instr(coalesce(plugin, ''), @grep) > 0 OR instr(coalesce(last_error, ''), @grep) > 0)");
     params.grep = f.grep;
+  }
+  if (f.scheduledAfter) {
+    where.push(`state = 'pending' AND ${SCHEDULED}`);
+    params.now = f.scheduledAfter;
   }
   if (f.updatedBefore) {
     where.push('updated_at < @before');
@@ -157,10 +216,14 @@ export interface JobBrief {
   file: string | null;
   max_attempts: number | null;
   plugin: string | null;
+  retry_at: string | null;
+  waiting: string | null;
 }
 
 export function allJobsBrief(db: Db): Map<string, JobBrief> {
-  const rows = db.prepare('SELECT id, state, attempts, file, max_attempts, plugin FROM jobs').all() as (JobBrief & { id: string })[];
+  const rows = db.prepare('SELECT id, state, attempts, file, max_attempts, plugin, retry_at, waiting FROM jobs').all() as (JobBrief & {
+    id: string;
+  })[];
   return new Map(rows.map(({ id, ...brief }) => [id, brief]));
 }
 

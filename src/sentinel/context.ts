@@ -27,6 +27,11 @@ export interface PendingEntry {
   attempts: number;
   priority: number;
   mtimeMs: number;
+  plugin: string;
+  /** Not claimed before this (epoch ms): the later of the manifest's not_before and a retry's backoff; 0 for now. */
+  readyAt: number;
+  /** The manifest's own required tags (the plugin's are read at dispatch, as the plugin file is now). */
+  requires: string[];
 }
 
 export interface JobMirror extends Omit<JobBrief, 'max_attempts'> {
@@ -56,22 +61,35 @@ export interface SentinelContext {
   claims: Map<number, ClaimName[]>;
   /** Dispatch paused (paused.json, `spoolctl pause`): running jobs go on, nothing is claimed. */
   paused: PauseInfo | undefined;
+  /** Jobs that reached done, failed, cancelled, rejected or purged this pass: the jobs after them move on (./dependencies.ts). */
+  settled: string[];
+  /** pending/ files whose `after` names ids the ledger has not seen yet, by when first seen (./dependencies.ts). */
+  deferred: Map<string, number>;
   /** Last progress written to the ledger per job (at most one update a second). */
   progressWritten: Map<string, { at: number; progress: number; message: string | undefined }>;
 }
 
 /** Records an event and the job row it changes, keeping the mirror in step with the ledger. */
 export function transition(ctx: SentinelContext, ev: EventInput, patch?: JobPatch): void {
-  ctx.ledger.record(ev, patch);
-  if (!patch) return;
+  if (!patch) {
+    ctx.ledger.record(ev);
+    return;
+  }
   const prev = ctx.jobs.get(patch.id);
+  const state = patch.state ?? prev?.state ?? 'pending';
+  if (state !== prev?.state && state !== 'pending' && state !== 'claimed' && state !== 'held') ctx.settled.push(patch.id);
+  // A job that leaves pending no longer waits.
+  const row = state !== 'pending' && prev?.waiting ? { ...patch, waiting: null } : patch;
   ctx.jobs.set(patch.id, {
-    state: patch.state ?? prev?.state ?? 'pending',
+    state,
     attempts: patch.attempts ?? prev?.attempts ?? 0,
     file: patch.file !== undefined ? patch.file : (prev?.file ?? null),
     maxAttempts: patch.max_attempts ?? prev?.maxAttempts ?? ctx.cfg.jobs.max_attempts,
     plugin: patch.plugin ?? prev?.plugin ?? null,
+    retry_at: row.retry_at !== undefined ? row.retry_at : (prev?.retry_at ?? null),
+    waiting: row.waiting !== undefined ? row.waiting : (prev?.waiting ?? null),
   });
+  ctx.ledger.record(ev, row);
 }
 
 export function spoolRelative(ctx: SentinelContext, path: string): string {
@@ -106,6 +124,8 @@ export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, d
     slots: [],
     claims: new Map(),
     paused: readPause(l),
+    settled: [],
+    deferred: new Map(),
     progressWritten: new Map(),
   };
 }

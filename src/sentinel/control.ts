@@ -167,7 +167,7 @@ function applyJobAction(
         slot: null,
         attempts: action === 'requeue' ? 0 : at.attempts,
         ...(terminal ? { last_error: `cancelled by ${actor}`, finished_at: new Date().toISOString() } : {}),
-        ...(action === 'requeue' ? { last_error: null, finished_at: null, progress: null } : {}),
+        ...(action === 'requeue' ? { last_error: null, finished_at: null, progress: null, retry_at: null } : {}),
       },
     );
     return { target: id, ok: true, from: at.state, to: state };

@@ -13,14 +13,17 @@ import { parseStateName, spoolPath, statePath } from '../spool/layout.js';
 import { effectivePriority, readManifest } from '../spool/manifest.js';
 import { listNames } from '../spool/scan.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
+import { afterReason, checkAfter, judgeDeferred } from './dependencies.js';
 import { quarantineFile } from './quarantine.js';
 import { recordObserved } from './reconcile.js';
+import { noteWaiting } from './wait-reasons.js';
 
 /** Manifests validated per pass, so a flood of submissions cannot stall results and control. */
 const INTAKE_BATCH = 1000;
 
 /** Returns true when files are left for another pass. */
 export function intake(ctx: SentinelContext): boolean {
+  const startedAt = Date.now();
   const names = listNames(ctx.l.pending);
   const present = new Set(names);
   for (const name of ctx.pending.keys()) if (!present.has(name)) ctx.pending.delete(name);
@@ -31,6 +34,7 @@ export function intake(ctx: SentinelContext): boolean {
     read += 1;
     admit(ctx, name);
   }
+  judgeDeferred(ctx, startedAt, present);
   return false;
 }
 
@@ -89,10 +93,18 @@ export function admit(ctx: SentinelContext, name: string): void {
     quarantineFile(ctx, ctx.l.pending, name, `duplicate id: job "${parsed.id}" already exists as ${known.file}`);
     return;
   }
+  const notBefore = manifest.not_before === undefined ? 0 : Date.parse(manifest.not_before);
+  if (Number.isNaN(notBefore)) {
+    quarantineFile(ctx, ctx.l.pending, name, `manifest not_before "${manifest.not_before}" is no real time`, parsed.id);
+    return;
+  }
+  const isNew = !known || known.state === 'rejected';
+  const after = checkAfter(ctx, name, parsed.id, manifest.after ?? [], isNew);
+  if (!('waitsFor' in after)) return;
   fail('intake.after-read');
   const maxAttempts = manifest.max_attempts ?? plugin.plugin.max_attempts ?? ctx.cfg.jobs.max_attempts;
   const priority = effectivePriority(manifest);
-  if (!known || known.state === 'rejected') {
+  if (isNew) {
     transition(
       ctx,
       { type: 'submitted', job: parsed.id, actor: 'producer', detail: { plugin: manifest.plugin, priority, file: rel } },
@@ -105,6 +117,9 @@ export function admit(ctx: SentinelContext, name: string): void {
         max_attempts: maxAttempts,
         file: rel,
         submitted_at: manifest.created_at ?? new Date(mtimeMs).toISOString(),
+        not_before: notBefore ? new Date(notBefore).toISOString() : null,
+        after_ids: manifest.after?.length ? JSON.stringify(manifest.after) : null,
+        retry_at: null,
       },
     );
   } else if (known.state !== 'pending' || known.file !== rel) {
@@ -112,5 +127,18 @@ export function admit(ctx: SentinelContext, name: string): void {
   }
   const mirror = ctx.jobs.get(parsed.id);
   if (mirror) mirror.maxAttempts = maxAttempts;
-  ctx.pending.set(name, { name, path, id: parsed.id, attempts: parsed.attempts, priority, mtimeMs });
+  const retryAt = mirror?.retry_at ? Date.parse(mirror.retry_at) : 0;
+  const entry = {
+    name,
+    path,
+    id: parsed.id,
+    attempts: parsed.attempts,
+    priority,
+    mtimeMs,
+    plugin: manifest.plugin,
+    readyAt: Math.max(notBefore, retryAt),
+    requires: manifest.requires ?? [],
+  };
+  ctx.pending.set(name, entry, after.waitsFor);
+  noteWaiting(ctx, parsed.id, after.waitsFor.length > 0 ? afterReason(after.waitsFor) : null);
 }

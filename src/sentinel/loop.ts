@@ -17,11 +17,12 @@ import { makeLogger, type Logger } from '../log.js';
 import { filesystemOf } from '../spool/filesystem.js';
 import { completeLayout } from '../spool/init.js';
 import type { Layout } from '../spool/layout.js';
-import { removeSentinelInfo, writeSentinelInfo, type SentinelInfo } from '../spool/sentinel-info.js';
+import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
 import { watchForChanges } from '../spool/wake.js';
 import { VERSION } from '../version.js';
 import { makeContext, type SentinelContext } from './context.js';
 import { applyControl } from './control.js';
+import { settleDependents } from './dependencies.js';
 import { dispatch } from './dispatch.js';
 import { intake, intakeChanged } from './intake.js';
 import { housekeeping } from './housekeeping.js';
@@ -32,6 +33,7 @@ import { takeSpool, type TakenOver } from './standby.js';
 import { refreshSlots } from './slot-changes.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
 import { applyResults } from './results.js';
+import { published, type Published } from './published.js';
 import { reconcile } from './reconcile.js';
 import { syncRejected } from './rejected.js';
 
@@ -64,7 +66,7 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   fail('sentinel.after-lock');
   const startedAt = new Date().toISOString();
   // The counts let `status` and the TUI on a host without the ledger show the queues.
-  const beat = (extra?: Pick<SentinelInfo, 'counts' | 'journal'>) =>
+  const beat = (extra?: Published) =>
     writeSentinelInfo(l, { host, pid: process.pid, started_at: startedAt, beat_at: new Date().toISOString(), version: VERSION, ...extra });
   beat();
   let file: LedgerFile | undefined;
@@ -172,13 +174,14 @@ function pass(ctx: SentinelContext, c: Changes): boolean {
   const more = admitPending(ctx, c);
   if (full || control) applyControl(ctx);
   if (full) syncRejected(ctx);
+  settleDependents(ctx);
   dispatch(ctx);
   ctx.sync.flush();
   flushLedger(ctx);
   return more;
 }
 
-type Beat = (extra: Pick<SentinelInfo, 'counts' | 'journal'>) => void;
+type Beat = (extra: Published) => void;
 
 function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: Beat, signals: HeldSignals): Promise<number> {
   let file = opened;
@@ -246,7 +249,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
     }, cfg.sentinel.scan_interval_ms),
     setInterval(() => {
       try {
-        beat({ counts: countStates(ctx), journal: ctx.journal && ctx.ledger.journalState() });
+        beat(published(ctx));
       } catch (err) {
         ctx.throttled('warn', 'beat', 'cannot refresh sentinel.json; retrying', { error: (err as Error).message });
       }
@@ -287,10 +290,4 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
     };
     signals.handle((signal) => void stop(signal));
   });
-}
-
-function countStates(ctx: SentinelContext): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const job of ctx.jobs.values()) counts[job.state] = (counts[job.state] ?? 0) + 1;
-  return counts;
 }

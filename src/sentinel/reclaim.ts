@@ -113,7 +113,17 @@ function reclaimOne(ctx: SentinelContext, view: SlotState, c: ClaimName, reason:
   transition(
     ctx,
     { type: 'reclaimed', ...base, detail },
-    { id: c.id, state: 'pending', attempts: c.attempt, slot: null, file: spoolRelative(ctx, to), progress: null, message: null },
+    // A lost worker is no failure of the job: its next attempt waits for no backoff.
+    {
+      id: c.id,
+      state: 'pending',
+      attempts: c.attempt,
+      slot: null,
+      file: spoolRelative(ctx, to),
+      progress: null,
+      message: null,
+      retry_at: null,
+    },
   );
   ctx.log.warn('reclaimed a job from a lost worker', { job: c.id, slot: c.slot, attempt: c.attempt, reason });
 }

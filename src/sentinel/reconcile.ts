@@ -20,6 +20,8 @@ export function loadMirror(ctx: SentinelContext): void {
       attempts: b.attempts,
       file: b.file,
       plugin: b.plugin,
+      retry_at: b.retry_at,
+      waiting: b.waiting,
       maxAttempts: b.max_attempts ?? ctx.cfg.jobs.max_attempts,
     });
   }

@@ -12,6 +12,7 @@ import { exists } from '../spool/atomic.js';
 import { claimFileName, claimPath, type ClaimName } from '../spool/layout.js';
 import { completeClaim, failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
 import { listResults, readResult, recycleResult, removeResult, type JobResult } from '../spool/results.js';
+import { retryTime } from './backoff.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 
 export function applyResults(ctx: SentinelContext): number {
@@ -105,10 +106,11 @@ function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
       );
   } else if (r.outcome === 'failed' && c.attempt < maxAttempts) {
     to = returnClaim(ctx.l, ctx.sync, c);
+    const retryAt = retryTime(ctx, c.id, c.attempt, now);
     record = (file) =>
       transition(
         ctx,
-        { type: 'retried', ...base, detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt } },
+        { type: 'retried', ...base, detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt, retry_at: retryAt } },
         {
           id: c.id,
           state: 'pending',
@@ -118,6 +120,7 @@ function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
           progress: null,
           message: null,
           last_error: r.error ?? null,
+          retry_at: retryAt,
         },
       );
   } else {

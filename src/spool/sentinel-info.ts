@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { errnoOf } from '../errors.js';
 import { padJson, publish, unlinkQuiet } from './atomic.js';
+import type { PauseInfo } from './paused.js';
 import { isStandbyInfoName, spoolPath, standbyInfoPath, type Layout } from './layout.js';
 
 export interface SentinelInfo {
@@ -17,6 +18,19 @@ export interface SentinelInfo {
   counts?: Record<string, number>;
   /** The journal on the share (absent when journal.enabled is off): `behind` events wait in memory while it cannot be written. */
   journal?: { ok: boolean; behind: number; error: string | null };
+  /** Why pending jobs wait, for hosts without the ledger. */
+  dispatch?: DispatchSummary;
+}
+
+/** The sentinel's last look at what holds pending jobs back (spool-layout.md, "Scheduling"). */
+export interface DispatchSummary {
+  paused: PauseInfo | null;
+  /** Jobs waiting for a time (not_before, a retry's backoff), and the earliest such time. */
+  scheduled: { jobs: number; next_at: string | null };
+  /** Jobs waiting for other jobs to be done. */
+  after: number;
+  /** Runnable jobs no free slot could take, by reason ("plugin X at its limit (2 of 2)", "no live worker has tag gpu"). */
+  blocked: { reason: string; jobs: number }[];
 }
 
 export function writeSentinelInfo(l: Layout, info: SentinelInfo): void {

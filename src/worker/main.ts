@@ -6,6 +6,7 @@
 import { nanoid } from 'nanoid';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
+import { normalTags, splitTags } from '../config/tags.js';
 import { fail } from '../faults/failpoints.js';
 import { killLeftPlugin } from '../slot-state.js';
 import { makeLogger } from '../log.js';
@@ -25,6 +26,8 @@ import { Worker } from './worker.js';
 
 export interface WorkerOptions {
   slot?: number;
+  /** `--tag` flags, checked by the caller; added to worker.tags. */
+  tags?: string[];
   verbose?: boolean;
 }
 
@@ -64,6 +67,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     token,
     state: 'idle',
     started_at: startedAt,
+    tags: normalTags(splitTags(cfg.worker.tags), opts.tags ?? []),
     beat_at: startedAt,
     jobs_done: 0,
     jobs_failed: 0,
@@ -80,6 +84,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     version: VERSION,
     spool: l.root,
     filesystem: fs.type,
+    tags: hb.tags,
     plugins_start_with: native.spawner ? 'posix_spawn' : 'child_process',
     config_origins: loaded.origins,
   });

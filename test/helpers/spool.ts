@@ -82,8 +82,9 @@ export function makeSpool(toml = '', at?: string): TestSpool {
   if (toml) writeFileSync(join(dir, 'spool.toml'), toml);
   const t = spoolAt(dir);
   t.plugin('noop', { command: ['true'] });
-  t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4') });
-  t.plugin('fail', { command: fixturePluginCommand('fail.mjs', '{params.code}') });
+  // Retried at once: the tests of the backoff define plugins of their own.
+  t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4'), retry_backoff_ms: 0 });
+  t.plugin('fail', { command: fixturePluginCommand('fail.mjs', '{params.code}'), retry_backoff_ms: 0 });
   t.plugin('echo-args', { command: fixturePluginCommand('echo-args.mjs', '{input}', '{params.a}') });
   return t;
 }
@@ -167,6 +168,19 @@ export function spoolAt(dir: string, baseEnv: NodeJS.ProcessEnv = {}, command: s
     },
   };
   return t;
+}
+
+/** The most jobs of `jobs` the ledger's events ever show claimed at once. */
+export function mostAtOnce(events: LedgerEvent[], jobs: (id: string) => boolean): number {
+  const running = new Set<string>();
+  let most = 0;
+  for (const e of events) {
+    if (!e.job || !jobs(e.job)) continue;
+    if (e.type === 'claimed') running.add(e.job);
+    else if (['done', 'failed', 'retried', 'reclaimed', 'handed_back', 'cancelled'].includes(e.type)) running.delete(e.job);
+    most = Math.max(most, running.size);
+  }
+  return most;
 }
 
 /** Waits until `check` returns a truthy value; throws with `what` on timeout. */

@@ -311,7 +311,7 @@ describe('status', () => {
       oldest_pending: { id: string };
       waiting: { reason: string }[];
     };
-    expect(Object.keys(json.counts)).toEqual(['pending', 'claimed', 'done', 'failed', 'held', 'rejected', 'cancelled']);
+    expect(Object.keys(json.counts)).toEqual(['pending', 'claimed', 'done', 'failed', 'held', 'rejected', 'cancelled', 'scheduled']);
     expect(json.ages.counts.pending).toEqual([0, 0, 0, 1, 0, 0]);
     expect(json.ages.counts.held).toEqual([1, 0, 0, 0, 0, 0]);
     expect(json.oldest_pending.id).toBe('stale');

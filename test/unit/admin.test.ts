@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlotStatus } from '../../src/api/slots.js';
-import { waitReasons, type Status } from '../../src/api/status.js';
+import type { Status } from '../../src/api/status.js';
+import { waitReasons } from '../../src/api/wait-reasons.js';
 import { parseDuration } from '../../src/cli/duration.js';
 import { labelled } from '../../src/cli/text.js';
 import { openDb, type Db } from '../../src/ledger/open.js';
@@ -88,6 +89,7 @@ function slot(n: number, state: SlotStatus['state'], draining = false): SlotStat
     beat_age_s: null,
     jobs_done: null,
     jobs_failed: null,
+    tags: [],
   };
 }
 
@@ -95,7 +97,8 @@ function status(over: { up?: boolean; pending?: number; held?: number; slots: Sl
   return {
     spool: '/s',
     sentinel: { up: over.up ?? true, host: 'h', pid: 1, started_at: null, beat_age_s: 0, standby: [] },
-    counts: { pending: over.pending ?? 3, claimed: 0, done: 0, failed: 0, held: over.held ?? 0, rejected: 0, cancelled: 0 },
+    counts: { pending: over.pending ?? 3, claimed: 0, done: 0, failed: 0, held: over.held ?? 0, rejected: 0, cancelled: 0, scheduled: 0 },
+    dispatch: { paused: null, waiting: [] },
     slots: over.slots,
     max_workers: 4,
     ledger: true,

@@ -71,7 +71,7 @@ afterEach(() => {
 describe('openDb', () => {
   it('creates the schema, WAL by default, and can be re-opened', () => {
     const db = openLedger();
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
       (r) => r.name,
@@ -387,7 +387,15 @@ describe('job rows and queries', () => {
     expect(listJobs(db, { updatedBefore: '2000-01-01T00:00:00Z' })).toEqual([]);
     expect(listJobs(db, { updatedBefore: '9999-01-01T00:00:00Z' })).toHaveLength(7);
     expect(countsByState(db)).toEqual({ pending: 4, failed: 1, done: 2 });
-    expect(allJobsBrief(db).get('f1')).toEqual({ state: 'failed', attempts: 0, file: null, max_attempts: null, plugin: 'resize' });
+    expect(allJobsBrief(db).get('f1')).toEqual({
+      state: 'failed',
+      attempts: 0,
+      file: null,
+      max_attempts: null,
+      plugin: 'resize',
+      retry_at: null,
+      waiting: null,
+    });
   });
 
   it('countsByState is empty for an empty ledger', () => {

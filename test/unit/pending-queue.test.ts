@@ -5,13 +5,16 @@ import { describe, expect, it } from 'vitest';
 import type { PendingEntry } from '../../src/sentinel/context.js';
 import { PendingQueue } from '../../src/sentinel/pending-queue.js';
 
-const entry = (name: string, priority = 0, mtimeMs = 0): PendingEntry => ({
+const entry = (name: string, priority = 0, mtimeMs = 0, readyAt = 0): PendingEntry => ({
   name,
   path: `/p/${name}`,
   id: name.split('.')[0]!,
   attempts: 0,
   priority,
   mtimeMs,
+  plugin: 'noop',
+  readyAt,
+  requires: [],
 });
 
 /** Takes everything out, as dispatch does: the first entry, then its removal. */
@@ -72,5 +75,50 @@ describe('PendingQueue', () => {
     q.clear();
     expect(q.first()).toBeUndefined();
     expect(q.size).toBe(0);
+  });
+
+  it('keeps a job waiting for a time out of the order until release reaches that time', () => {
+    const q = new PendingQueue();
+    q.set('later.json', entry('later.json', 9, 0, 2000), [], 1000);
+    q.set('now.json', entry('now.json', 0), [], 1000);
+    expect(q.nextAt()).toBe(2000);
+    q.release(1999);
+    expect(drain(q)).toEqual(['now.json']);
+    q.release(2000);
+    expect(drain(q)).toEqual(['later.json']);
+    expect(q.nextAt()).toBeUndefined();
+  });
+
+  it('keeps a job waiting for others until the last of them is done, then by its time', () => {
+    const q = new PendingQueue();
+    q.set('c.json', entry('c.json', 0, 0, 5000), ['a', 'b'], 1000);
+    expect(q.waitsFor('c')).toEqual(['a', 'b']);
+    expect(q.waitingOn('a').map((e) => e.name)).toEqual(['c.json']);
+    q.satisfied('a', 1000);
+    expect(q.waitsFor('c')).toEqual(['b']);
+    expect(q.first()).toBeUndefined();
+    q.satisfied('b', 1000);
+    expect(q.waitsFor('c')).toBeUndefined();
+    expect(q.first()).toBeUndefined();
+    q.release(5000);
+    expect(drain(q)).toEqual(['c.json']);
+  });
+
+  it('forgets what a removed job waited for', () => {
+    const q = new PendingQueue();
+    q.set('c.json', entry('c.json'), ['a']);
+    q.delete('c.json');
+    expect(q.waitingOn('a')).toEqual([]);
+    expect(q.size).toBe(0);
+  });
+
+  it('hands back an entry taken out and put back in its place in the order', () => {
+    const q = new PendingQueue();
+    q.set('a.json', entry('a.json', 2));
+    q.set('b.json', entry('b.json', 1));
+    const a = q.take()!;
+    expect(q.first()?.name).toBe('b.json');
+    q.putBack(a);
+    expect(drain(q)).toEqual(['a.json', 'b.json']);
   });
 });

@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../src/config/load.js';
 import { openDb, type Db } from '../../src/ledger/open.js';
 import { makeLogger } from '../../src/log.js';
@@ -252,6 +252,7 @@ describe('results', () => {
   });
 
   it('returns a failed job with attempts left to pending/, and fails it on its last', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const c = claimedOnSlot1('flaky');
     publishResult(l, c, result(c, { outcome: 'failed', exit_code: 3, error: 'exited with code 3' }));
     applyResults(ctx);
@@ -259,9 +260,15 @@ describe('results', () => {
     expect(files('pending')).toEqual(['flaky.1.json']);
     expect(events('flaky').at(-1)).toMatchObject({ type: 'retried', detail: { exit_code: 3, attempts_left: 1 } });
     expect(row('flaky')).toMatchObject({ state: 'pending', attempts: 1, last_error: 'exited with code 3' });
+    const retryAt = String(events('flaky').at(-1)!.detail.retry_at);
+    expect(row('flaky')).toMatchObject({ retry_at: retryAt });
 
+    // Not before its retry time (jobs.retry_backoff_ms, 10 s by default, ±20%).
     intake(ctx);
+    expect(dispatch(ctx)).toBe(0);
+    vi.setSystemTime(Date.parse(retryAt));
     dispatch(ctx);
+    vi.useRealTimers();
     endPass();
     const second = ctx.claims.get(1)![0]!;
     expect(second.attempt).toBe(2);

@@ -73,7 +73,7 @@ function describe(o: FilterOptions, jobs: JobSummary[]): string {
 
 function jobsTable(rows: JobSummary[]): string {
   return table(
-    ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'UPDATED', 'LAST ERROR'],
+    ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'UPDATED', 'WAITING', 'LAST ERROR'],
     rows.map((r) => [
       r.id,
       r.state,
@@ -82,6 +82,7 @@ function jobsTable(rows: JobSummary[]): string {
       r.attempts,
       r.state === 'claimed' ? percent(r.progress) : null,
       ago(r.updated_at),
+      r.waiting,
       r.last_error,
     ]),
   );
@@ -91,7 +92,7 @@ export function addJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('list, inspect and administer jobs');
   withFilters(
     jobs.command('list').description('list jobs from the ledger'),
-    'pending, claimed, done, failed, cancelled, held, rejected, or purged (listed only when named)',
+    'pending, scheduled (pending, waiting for a time), claimed, done, failed, cancelled, held, rejected, or purged (listed only when named)',
   )
     .option('--limit <n>', 'at most this many', wholeNumber('--limit'))
     .option('--json', 'print JSON')
@@ -117,6 +118,9 @@ export function addJobsCommands(program: Command): void {
         `progress  ${percent(j.progress)}${j.message ? ` ${j.message}` : ''}`,
         `file      ${j.file ?? '-'}`,
         ...(j.last_error ? [`error     ${j.last_error}`] : []),
+        ...(j.waiting ? [`waiting   ${j.waiting}`] : []),
+        ...(j.after.length ? [`after     ${j.after.map((d) => `${d.id} (${d.state ?? 'not in the ledger'})`).join(', ')}`] : []),
+        ...(j.before.length ? [`before    ${j.before.map((d) => `${d.id} (${d.state})`).join(', ')}`] : []),
         '',
         table(
           ['SEQ', 'AT', 'EVENT', 'SLOT', 'ATTEMPT', 'BY', 'DETAIL'],

@@ -1,5 +1,6 @@
 /** spoolctl sentinel | spoolctl worker [--slot N]: the long-running roles, in the foreground. */
 import type { Command } from 'commander';
+import { tagProblem } from '../../config/tags.js';
 import { UsageError } from '../../errors.js';
 import type { GlobalOptions } from '../main.js';
 import { spoolOf } from '../spool.js';
@@ -22,12 +23,27 @@ export function addProcessCommands(program: Command): void {
       if (!/^\d+$/.test(v)) throw new UsageError(`--slot takes a slot number (got "${v}").`);
       return Number(v);
     })
-    .action(async (opts: { slot?: number }, cmd: Command) => {
+    .option(...tagOption('a tag this worker advertises, added to worker.tags: jobs that require it can run here (repeatable)'))
+    .action(async (opts: { slot?: number; tag: string[] }, cmd: Command) => {
       const { runWorker } = await import('../../worker/main.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = await spoolOf(cmd);
-      exitAfterCleanup(await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose }));
+      exitAfterCleanup(await runWorker(s.l, s.loaded, { slot: opts.slot, tags: opts.tag, verbose: g.verbose }));
     });
+}
+
+/** `--tag TAG`, repeatable, each checked as it is parsed: worker, start-services and supervise share it. */
+export function tagOption(description: string): [string, string, (v: string, all: string[]) => string[], string[]] {
+  return [
+    '--tag <tag>',
+    description,
+    (v, all) => {
+      const problem = tagProblem(v, '--tag');
+      if (problem) throw new UsageError(`${problem}.`);
+      return [...all, v];
+    },
+    [],
+  ];
 }
 
 /**

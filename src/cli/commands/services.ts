@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { GlobalOptions } from '../main.js';
 import { spoolOf } from '../spool.js';
+import { tagOption } from './processes.js';
 
 const count = (v: string): number => {
   if (!/^[1-8]$/.test(v)) throw new UsageError(`--workers takes a number from 1 to 8 (got "${v}").`);
@@ -17,12 +18,13 @@ export function addServicesCommands(program: Command): void {
     )
     .option('--workers <n>', 'workers on this host (default: services.workers)', count)
     .option('--standby', "also run a sentinel here that stands by while another host's is active, and takes over when it is gone")
-    .action(async (opts: { workers?: number; standby?: boolean }, cmd: Command) => {
+    .option(...tagOption('a tag every worker started here advertises, on top of worker.tags (repeatable)'))
+    .action(async (opts: { workers?: number; standby?: boolean; tag: string[] }, cmd: Command) => {
       const { startServices } = await import('../../api/services.js');
       const s = await spoolOf(cmd);
       const { workersAsked } = await import('../../fleet/limits.js');
       const { workers: n, asked } = workersAsked(s.loaded, opts.workers);
-      const r = await startServices(s, n, { asked, standby: opts.standby });
+      const r = await startServices(s, n, { asked, standby: opts.standby, tags: opts.tag });
       const sentinel = r.record.children.find((c) => c.role === 'sentinel');
       if (r.already) {
         process.stdout.write(
@@ -61,7 +63,8 @@ export function addServicesCommands(program: Command): void {
       .option('--workers <n>', 'workers to keep running', count)
       .option('--with-sentinel', 'also keep a sentinel running')
       .option('--standby', 'run that sentinel as a standby')
-      .action(async (opts: { workers?: number; withSentinel?: boolean; standby?: boolean }, cmd: Command) => {
+      .option(...tagOption('a tag every worker advertises (repeatable)'))
+      .action(async (opts: { workers?: number; withSentinel?: boolean; standby?: boolean; tag: string[] }, cmd: Command) => {
         const { runSupervisor } = await import('../../fleet/supervisor.js');
         const g = cmd.optsWithGlobals<GlobalOptions>();
         const s = await spoolOf(cmd);
@@ -72,6 +75,7 @@ export function addServicesCommands(program: Command): void {
           workers,
           withSentinel: !!opts.withSentinel,
           standby: !!opts.standby,
+          tags: opts.tag,
           verbose: g.verbose,
         });
         process.exit(code);

@@ -52,7 +52,7 @@ export function addStatusCommand(program: Command): void {
         ...st.waiting.flatMap((w, i) => labelled(i === 0 ? 'waiting   ' : '          ', w.message)),
         '',
         ...table(
-          ['SLOT', 'STATE', 'HOST:PID', 'JOB', 'PROGRESS', 'RUNNING', 'BEAT'],
+          ['SLOT', 'STATE', 'HOST:PID', 'JOB', 'PROGRESS', 'RUNNING', 'BEAT', 'TAGS'],
           st.slots.map((x) => [
             x.slot,
             x.condition,
@@ -61,6 +61,7 @@ export function addStatusCommand(program: Command): void {
             x.job ? clip(`${percent(x.progress)}${x.message ? ` ${x.message}` : ''}`, 12) : null,
             x.job ? ago(x.job_started_at) : null,
             x.beat_age_s === null ? null : `${x.beat_age_s}s`,
+            x.tags.length ? clip(x.tags.join(','), 16) : null,
           ]),
         )
           .split('\n')

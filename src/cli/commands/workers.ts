@@ -11,7 +11,7 @@ import { spoolOf } from '../spool.js';
 
 function workersTable(rows: WorkerRow[]): string {
   const lines = table(
-    ['SLOT', 'STATE', 'HOST:PID', 'JOB', 'PROG', 'DONE', 'FAIL', 'UP', 'BEAT'],
+    ['SLOT', 'STATE', 'HOST:PID', 'JOB', 'PROG', 'DONE', 'FAIL', 'UP', 'BEAT', 'TAGS'],
     rows.map((r) => [
       r.slot,
       r.state,
@@ -22,6 +22,7 @@ function workersTable(rows: WorkerRow[]): string {
       r.jobs_failed,
       r.uptime_s === null || r.started_at === null ? null : ago(r.started_at, Date.parse(r.started_at) + r.uptime_s * 1000),
       r.heartbeat_age_ms === null ? null : `${(r.heartbeat_age_ms / 1000).toFixed(1)}s`,
+      r.tags?.length ? clip(r.tags.join(','), 24) : null,
     ]),
   ).split('\n');
   const lost = rows.filter((r) => r.reason);
