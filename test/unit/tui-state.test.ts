@@ -1,7 +1,7 @@
 // The TUI's own state as pure functions: what a key does to the cursor and the jobs tab,
 // tested without Ink, the way a reducer is.
 import { describe, expect, it } from 'vitest';
-import { initialUi, JOB_TABS, moveCursor, switchTab, type UiState } from '../../tui/state.js';
+import { followSelection, initialUi, JOB_TABS, moveCursor, switchTab, type UiState } from '../../tui/state.js';
 
 const on = (view: UiState['view'], cursor = 0): UiState => ({ ...initialUi, view, cursor: { ...initialUi.cursor, [view]: cursor } });
 
@@ -13,7 +13,25 @@ describe('tui state', () => {
       filter: '',
       filtering: false,
       cursor: { dashboard: 0, jobs: 0, slots: 0, events: 0 },
+      eventsFollow: true,
     });
+  });
+
+  it('keeps the jobs cursor on the selected job when the list re-sorts, and at its row when the job leaves', () => {
+    const ui = { ...on('jobs', 1), selectedJob: 'b' };
+    expect(followSelection(ui, ['x', 'a', 'b']).cursor.jobs).toBe(2);
+    expect(followSelection(ui, ['a', 'b'])).toBe(ui);
+    const left = followSelection(ui, ['a', 'c', 'd']);
+    expect(left.cursor.jobs).toBe(1);
+    expect(left.selectedJob).toBe('c');
+    expect(followSelection({ ...on('jobs', 5), selectedJob: 'gone' }, ['a', 'c']).cursor.jobs).toBe(1);
+  });
+
+  it('follows the newest event until moved up, and again from the last row', () => {
+    const up = moveCursor(on('events'), -1, 10);
+    expect(up).toMatchObject({ eventsFollow: false, cursor: { events: 8 } });
+    expect(moveCursor(up, 1, 10).eventsFollow).toBe(true);
+    expect(moveCursor(up, 'bottom', 10).eventsFollow).toBe(true);
   });
 
   it('moves the cursor of the current view only, within the list', () => {
