@@ -169,6 +169,11 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
       }
       case 'cleanup':
         return actions.cleanup(confirm);
+      case 'pause': {
+        const paused = dataRef.current.status?.dispatch.paused;
+        if (paused) return confirm(`Resume dispatch (paused by ${paused.by})?`, () => actions.dispatch('resume'));
+        return confirm('Pause dispatch: running jobs go on, nothing new is claimed?', () => actions.dispatch('pause'));
+      }
     }
   };
 

@@ -25,7 +25,8 @@ export type Command =
   | 'holdRelease'
   | 'cancel'
   | 'drain'
-  | 'cleanup';
+  | 'cleanup'
+  | 'pause';
 
 export interface Binding {
   command: Command;
@@ -59,6 +60,7 @@ export const KEYMAP: Binding[] = [
   { command: 'cancel', keys: ['c'], help: 'cancel job (asks)', action: true },
   { command: 'drain', keys: ['d'], help: 'drain / undrain slot (asks)', action: true },
   { command: 'cleanup', keys: ['x'], help: 'clean up dead slots (asks)', action: true },
+  { command: 'pause', keys: ['p'], help: 'pause / resume dispatch (asks)', action: true },
 ];
 
 const BY_KEY = new Map<string, Binding>(KEYMAP.flatMap((b) => b.keys.map((k) => [k, b] as const)));

@@ -110,4 +110,32 @@ describe('tui for an operator at 80x24', () => {
     await ui.see('slot 2 free', () => /^2 +free/m.test(ui.frame()), 10_000);
     expect(busy.child.exitCode).toBeNull();
   });
+
+  it("pauses and resumes dispatch with p after a yes, shows who paused, why jobs wait, and each slot's tags", async () => {
+    const t = makeSpool('[worker]\nheartbeat_ms = 200\n');
+    t.sentinel();
+    t.worker(['--tag', 'gpu']);
+    await until('worker up', () => t.status().slots[0].state === 'idle', 20_000);
+    const ui = mount(t);
+    await ui.press('p', (f) => f.includes('Pause dispatch: running jobs go on, nothing new is claimed? [y/N]'));
+    await ui.press('y');
+    await ui.see('paused banner', () => /DISPATCH PAUSED by \S+.*: paused from the TUI; p resumes/.test(ui.frame()), 10_000);
+    expect(t.events().some((e) => e.type === 'paused')).toBe(true);
+    t.drop('held-back.json', manifest('held-back', 'noop'));
+    t.drop('tomorrow.json', manifest('tomorrow', 'noop', { not_before: new Date(Date.now() + 86_400_000).toISOString() }));
+    await until('both admitted', () => t.job('held-back')?.state === 'pending' && t.job('tomorrow')?.state === 'pending', 10_000);
+    await ui.see('scheduled told beside pending', () => /pending 2 \(1 sched\)/.test(ui.frame()), 10_000);
+    await ui.see('why they wait, on the dashboard', () => /^waiting: .*1 scheduled, next at/m.test(ui.frame()), 10_000);
+    await ui.press('2');
+    await ui.see('the scheduled job says when', () => /^tomorrow +pending .*not before/m.test(ui.frame()), 10_000);
+    fitsTheTerminal(ui.frame());
+    await ui.press('3');
+    await ui.see("the slot's tags", () => /^1 +idle .*tags gpu/m.test(ui.frame()), 10_000);
+    expect(t.job('held-back')?.state).toBe('pending');
+    await ui.press('p', (f) => /Resume dispatch \(paused by .+\)\? \[y\/N\]/.test(f));
+    await ui.press('y');
+    await ui.see('banner gone', () => !ui.frame().includes('DISPATCH PAUSED'), 10_000);
+    await until('dispatched again', () => t.job('held-back')?.state === 'done', 20_000);
+    expect(t.job('tomorrow')?.state).toBe('pending');
+  });
 });

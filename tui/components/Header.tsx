@@ -24,10 +24,14 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
   const journal = j && (!j.ok || j.behind > 0) ? ` journal BEHIND ${j.behind}` : '';
   const where = `spoolctl ${st?.spool ?? ''} (${data.fs.type}${data.fs.network ? ', network' : ''})`;
   const age = now - data.loadedAt;
-  const counts = st ? Object.entries(st.counts) : [];
+  // Scheduled jobs are pending ones waiting for a time: told beside pending, not as a state.
+  const counts = st ? Object.entries(st.counts).filter(([k]) => k !== 'scheduled') : [];
+  const scheduled = st?.counts.scheduled ?? 0;
   const stale = age > STALE_AFTER_MS;
   let banner: string | undefined;
+  const paused = st?.dispatch.paused;
   if (!s?.up) banner = 'SENTINEL DOWN: nothing is dispatched or applied. Start it: spoolctl sentinel';
+  else if (paused) banner = `DISPATCH PAUSED by ${paused.by}${paused.reason ? `: ${paused.reason}` : ''}; p resumes`;
   else if (stale) banner = `DATA STALE: last update ${duration(age)} ago${data.error ? ` (${data.error})` : ''}`;
   else if (data.error) banner = data.error;
   return (
@@ -47,7 +51,8 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
         {/* One space apart: every state's count and the rate fit in 80 columns. */}
         {counts.map(([k, v]) => (
           <Text key={k}>
-            <Text {...stateStyle(theme, k)}>{k}</Text> {v}{' '}
+            <Text {...stateStyle(theme, k)}>{k}</Text> {v}
+            {k === 'pending' && scheduled > 0 ? ` (${scheduled} sched)` : ''}{' '}
           </Text>
         ))}
         <Text>

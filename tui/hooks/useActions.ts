@@ -3,7 +3,7 @@
  * pending on its row until the sentinel acknowledges it; the outcome or the error is shown.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { requestJobAction, requestSlotAction, type ControlOutcome } from '../../src/api/control.js';
+import { requestDispatchAction, requestJobAction, requestSlotAction, type ControlOutcome } from '../../src/api/control.js';
 import type { Spool } from '../../src/api/spool.js';
 import type { JobAction, SlotAction } from '../../src/api/actions.js';
 import { applyCleanup, planCleanup, planIsEmpty } from '../../src/api/workers.js';
@@ -52,6 +52,11 @@ export function useActions(s: Spool) {
     (action: SlotAction, n: number) => track(`slot-${n}`, action, () => requestSlotAction(s, action, n)),
     [track, s],
   );
+  const dispatch = useCallback(
+    (action: 'pause' | 'resume') =>
+      track('dispatch', action, () => requestDispatchAction(s, action, action === 'pause' ? 'paused from the TUI' : undefined)),
+    [track, s],
+  );
   /** `workers cleanup` after a yes: the plan is asked about, carried out only as it still stands. */
   const cleanup = useCallback(
     (confirm: (question: string, run: () => void) => void) => {
@@ -82,5 +87,5 @@ export function useActions(s: Spool) {
     },
     [s],
   );
-  return { pending, notice, setNotice, job, slot, cleanup };
+  return { pending, notice, setNotice, job, slot, dispatch, cleanup };
 }

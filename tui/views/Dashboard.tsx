@@ -30,7 +30,10 @@ export function Dashboard({
     !twoLines && selected
       ? `slot ${selected.slot}: ${selected.reason ?? selected.message ?? (selected.job ? 'running' : selected.condition)}`
       : undefined;
-  const eventsHeight = Math.max(0, height - boardHeight - 2 - (detailLine ? 1 : 0));
+  // Why pending jobs wait ("2 scheduled, next at 14:02:11", "plugin X at its limit (2 of 2)").
+  const waits = data.status?.dispatch.waiting ?? [];
+  const waitLine = waits.length > 0 ? `waiting: ${waits.map((w) => w.reason).join('; ')}` : undefined;
+  const eventsHeight = Math.max(0, height - boardHeight - 2 - (detailLine ? 1 : 0) - (waitLine ? 1 : 0));
   return (
     <Box flexDirection="column" height={height}>
       <Text bold wrap="truncate-end">
@@ -40,6 +43,7 @@ export function Dashboard({
         <SlotLine key={s.slot} slot={s} selected={i === cursor} now={now} pending={pending[`slot-${s.slot}`]} twoLines={twoLines} />
       ))}
       {detailLine ? <Text wrap="truncate-end">{fit(detailLine, columns, theme.ascii)}</Text> : null}
+      {waitLine ? <Text wrap="truncate-end">{fit(waitLine, columns, theme.ascii)}</Text> : null}
       <Text bold wrap="truncate-end">
         {(theme.ascii ? '-- ledger ' : '── ledger ') + (theme.ascii ? '-' : '─').repeat(Math.max(0, columns - 10))}
       </Text>

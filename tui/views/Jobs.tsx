@@ -9,7 +9,7 @@ import { JOB_TABS, type JobTab } from '../state.js';
 import { stateStyle, useTheme } from '../theme.js';
 import { duration, fit, fitRight } from '../text.js';
 
-const HEADER = `${fit('ID', 20)} ${fit('STATE', 10)} ${fit('PLUGIN', 12)} ${fitRight('PRI', 3)} ${fitRight('ATT', 3)} ${fitRight('PROG', 4)} ${fit('UPDATED', 7)} ERROR`;
+const HEADER = `${fit('ID', 20)} ${fit('STATE', 10)} ${fit('PLUGIN', 12)} ${fitRight('PRI', 3)} ${fitRight('ATT', 3)} ${fitRight('PROG', 4)} ${fit('UPDATED', 7)} WAITING / ERROR`;
 
 export function JobRow({
   job,
@@ -31,7 +31,9 @@ export function JobRow({
       {fit(job.id, 20, theme.ascii)} <Text {...stateStyle(theme, job.state)}>{fit(state, 10, theme.ascii)}</Text>{' '}
       {fit(job.plugin ?? '-', 12, theme.ascii)} {fitRight(String(job.priority), 3)} {fitRight(String(job.attempts), 3)}{' '}
       {fitRight(job.state === 'claimed' && job.progress !== null ? `${Math.round(job.progress * 100)}%` : '', 4)}{' '}
-      {fit(duration(now - Date.parse(job.updated_at)), 7)} {fit(job.last_error ?? '', Math.max(0, columns - 67), theme.ascii)}
+      {fit(duration(now - Date.parse(job.updated_at)), 7)}{' '}
+      {/* A pending job says why it is not running yet (its time, a retry, other jobs, tags, a limit). */}
+      {fit((job.state === 'pending' && job.waiting) || job.last_error || '', Math.max(0, columns - 67), theme.ascii)}
     </Text>
   );
 }

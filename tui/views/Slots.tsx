@@ -36,7 +36,9 @@ export function Slots({
             ? `${s.job} ${bar(s.progress, 8, theme.ascii)} ${Math.round((s.progress ?? 0) * 100)}% ${s.message ?? ''}`
             : s.draining
               ? 'drained: no worker until undrain'
-              : '');
+              : s.tags.length > 0
+                ? `tags ${s.tags.join(',')}`
+                : '');
         return (
           <Text key={s.slot} inverse={i === cursor} wrap="truncate-end">
             {fit(String(s.slot), 2)} <Text {...stateStyle(theme, s.condition)}>{fit(state, 8, theme.ascii)}</Text>{' '}
