@@ -75,6 +75,40 @@ export function fsyncDir(dir: string): void {
 /** Writes `data` to `target` through `tmpDir`; the target appears whole or not at all. */
 export function publish(tmpDir: string, target: string, data: string | Buffer, opts: PublishOptions = {}): void {
   const durable = opts.durable ?? true;
+  place(writeTmp(tmpDir, target, data, opts), target, opts);
+  if (durable) fsyncDir(dirname(target));
+}
+
+/**
+ * Publishes many files into one directory: each written and synced in tmp/ first, then all
+ * moved into place, then that directory synced once instead of once per file. It stops at
+ * the first failure, which it returns with how many files it had placed (they stay); the
+ * rest are removed from tmp/.
+ */
+export function publishAll(
+  tmpDir: string,
+  files: { target: string; data: string }[],
+  opts: PublishOptions = {},
+): { placed: number; error?: Error } {
+  const tmps: string[] = [];
+  let placed = 0;
+  let error: Error | undefined;
+  try {
+    for (const f of files) tmps.push(writeTmp(tmpDir, f.target, f.data, opts));
+    for (const [i, f] of files.entries()) {
+      place(tmps[i]!, f.target, opts);
+      placed += 1;
+    }
+  } catch (err) {
+    error = err as Error;
+    for (const tmp of tmps.slice(placed)) unlinkQuiet(tmp);
+  }
+  if (placed > 0) fsyncDir(dirname(files[0]!.target));
+  return { placed, ...(error ? { error } : {}) };
+}
+
+/** The file complete in tmp/ (synced unless `durable: false`), under a name no other writer has. */
+function writeTmp(tmpDir: string, target: string, data: string | Buffer, opts: PublishOptions): string {
   const tmp = join(tmpDir, `${basename(target)}.${nanoid(8)}.tmp`);
   let fd = opts.reuse === undefined ? undefined : openReused(opts.reuse, tmp);
   try {
@@ -89,13 +123,17 @@ export function publish(tmpDir: string, target: string, data: string | Buffer, o
     // A taken-over file is rewritten in place and cut to length only when it was longer: an
     // overwrite of the same size needs no new blocks, so the sync writes the data alone.
     if (opts.reuse !== undefined && fstatSync(fd).size !== buf.length) ftruncateSync(fd, buf.length);
-    if (durable) fdatasyncSync(fd);
+    if (opts.durable ?? true) fdatasyncSync(fd);
   } catch (err) {
     closeSync(fd);
     unlinkQuiet(tmp);
     throw new SpoolIoError('write', tmp, err as NodeJS.ErrnoException);
   }
   closeSync(fd);
+  return tmp;
+}
+
+function place(tmp: string, target: string, opts: PublishOptions): void {
   try {
     if (opts.failpoint) fail(opts.failpoint);
     if (opts.noClobber) placeNoClobber(tmp, target);
@@ -105,7 +143,6 @@ export function publish(tmpDir: string, target: string, data: string | Buffer, o
     if (err instanceof SpoolIoError) throw err;
     throw new SpoolIoError('rename into place', target, err as NodeJS.ErrnoException);
   }
-  if (durable) fsyncDir(dirname(target));
 }
 
 /** Moves `spent` to the private name `tmp` and opens it; undefined when it cannot be had. */
