@@ -107,12 +107,12 @@ function refuseCycles(manifests: Manifest[], byId: Map<string, Draft>): void {
  * Publishes checked manifests in input order. A failure part way (a full disk, a producer's
  * file under a chosen id) says which jobs were published: they stay pending.
  */
-export function publishManifests(s: Spool, manifests: Manifest[]): void {
+export async function publishManifests(s: Spool, manifests: Manifest[]): Promise<void> {
   let published = 0;
   for (let i = 0; i < manifests.length; i += GROUP) {
     fail('submit.before-publish');
     const group = manifests.slice(i, i + GROUP);
-    const r = publishAll(
+    const r = await publishAll(
       s.l.tmp,
       group.map((m) => ({ target: statePath(s.l, 'pending', stateFileName(m.id, 0)), data: `${JSON.stringify(m, null, 2)}\n` })),
       { noClobber: true, failpoint: 'submit.after-write' },

@@ -38,8 +38,8 @@ function readDrafts(s: Spool, files: string[]): Draft[] {
 }
 
 /** Checks, then submits; returns the ids in submission order. */
-export function submitRun(s: Spool, input: RunInput): string[] {
-  if ('job' in input) return [submitJob(s, input.job)];
+export async function submitRun(s: Spool, input: RunInput): Promise<string[]> {
+  if ('job' in input) return [await submitJob(s, input.job)];
   if ('drafts' in input) return submitJobs(s, input.drafts);
   const drafts = readDrafts(s, input.files);
   // As for `submit --id`: a chosen id the spool has is a conflict (exit 1), not a usage error.

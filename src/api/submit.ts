@@ -52,16 +52,16 @@ export function fieldsOf(input: SubmitInput, line: Record<string, unknown> = {})
   };
 }
 
-export function submitJob(s: Spool, input: SubmitInput): string {
+export async function submitJob(s: Spool, input: SubmitInput): Promise<string> {
   // Checked first: a chosen id the spool has is a conflict (exit 1), not a usage error.
   if (input.id !== undefined) refuseKnownIds(s, [input.id]);
-  return submitJobs(s, [{ where: 'Cannot submit', fields: fieldsOf(input) }])[0]!;
+  return (await submitJobs(s, [{ where: 'Cannot submit', fields: fieldsOf(input) }]))[0]!;
 }
 
 /** Checks every job, then publishes them all; returns their ids in order. */
-export function submitJobs(s: Spool, drafts: Draft[]): string[] {
+export async function submitJobs(s: Spool, drafts: Draft[]): Promise<string[]> {
   const manifests = checkDrafts(s, drafts);
-  publishManifests(s, manifests);
+  await publishManifests(s, manifests);
   return manifests.map((m) => m.id);
 }
 

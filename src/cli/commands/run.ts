@@ -122,7 +122,7 @@ export function addRunCommand(program: Command): void {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
-    const ids = api.submitRun(s, batch ? { drafts: batch } : opts.plugin ? { job: jobOf(opts) } : { files });
+    const ids = await api.submitRun(s, batch ? { drafts: batch } : opts.plugin ? { job: jobOf(opts) } : { files });
     say(`Submitted ${plural(ids.length, 'job')} to ${s.l.root}.`);
     let started: Started;
     try {

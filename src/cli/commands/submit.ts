@@ -178,7 +178,7 @@ export function addSubmitCommand(program: Command): void {
       const batch = batchOf(opts, fieldsOf);
       if (!batch && opts.plugin === undefined) throw new UsageError('Name the job with --plugin P (or give --manifests-from FILE).');
       const s = await spoolOf(cmd);
-      const ids = batch ? submitJobs(s, batch) : [submitJob(s, jobOf(opts))];
+      const ids = batch ? await submitJobs(s, batch) : [await submitJob(s, jobOf(opts))];
       if (opts.json) printJson(ids);
       else process.stdout.write(`${ids.join('\n')}\n`);
       // stdout stays the ids alone; why the jobs will wait goes to stderr.
