@@ -41,6 +41,9 @@ export function checkDrafts(s: Spool, drafts: Draft[]): Manifest[] {
       if (err instanceof InvalidFileError) throw bad(d, `the job ${err.message}`);
       throw err;
     }
+    const bytes = Buffer.byteLength(manifestText(m));
+    const max = s.loaded.config.jobs.max_manifest_bytes;
+    if (bytes > max) throw bad(d, `the job's manifest is ${bytes} bytes, over the ${max}-byte limit (jobs.max_manifest_bytes)`);
     const plugin = plugins.lookup(m.plugin);
     if (!plugin.ok) throw bad(d, `${plugin.reason} in ${s.l.plugins}`);
     const twin = byId.get(m.id);
@@ -69,6 +72,10 @@ export function checkDrafts(s: Spool, drafts: Draft[]): Manifest[] {
   }
   refuseCycles(manifests, byId);
   return manifests;
+}
+
+function manifestText(m: Manifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
 }
 
 /** A cycle of `after` inside the batch would leave all its jobs waiting forever. */
@@ -114,7 +121,7 @@ export async function publishManifests(s: Spool, manifests: Manifest[]): Promise
     const group = manifests.slice(i, i + GROUP);
     const r = await publishAll(
       s.l.tmp,
-      group.map((m) => ({ target: statePath(s.l, 'pending', stateFileName(m.id, 0)), data: `${JSON.stringify(m, null, 2)}\n` })),
+      group.map((m) => ({ target: statePath(s.l, 'pending', stateFileName(m.id, 0)), data: manifestText(m) })),
       { noClobber: true, failpoint: 'submit.after-write' },
     );
     published += r.placed;

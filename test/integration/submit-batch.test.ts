@@ -80,6 +80,11 @@ describe('submit --inputs-from and --manifests-from', () => {
     bad(from, `${m({ id: 'a', after: ['a'] })}\n`, 'job a names itself in "after"');
     bad(from, `${m({ id: 'a', after: ['ghost'] })}\n`, 'stdin line 1: "after" names ghost, which is no job');
     bad(from, '[1]\n', 'stdin line 1: not a JSON object');
+    bad(
+      from,
+      `${m({ id: 'a' })}\n${m({ id: 'big', meta: { blob: 'x'.repeat(1_100_000) } })}\n`,
+      "stdin line 2: the job's manifest is 1100",
+    );
     bad(['--plugin', 'noop', '--inputs-from', '-', '--max-attempts', '0'], 'x\n', 'stdin line 1: the job fails the manifest schema');
     bad(['--inputs-from', '-'], 'x\n', '--inputs-from needs --plugin');
     bad(['--plugin', 'noop', '--inputs-from', '-', '--input', 'x'], 'x\n', '--input names one job');
