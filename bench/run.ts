@@ -11,6 +11,7 @@ import { latency, recovery } from './latency.js';
 import { ledger, startup } from './ledger.js';
 import { nas } from './nas.js';
 import { scale } from './scale.js';
+import { submit } from './submit.js';
 import { takeover } from './takeover.js';
 import { throughput } from './throughput.js';
 
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, () => Promise<Row[]>> = {
   startup: () => startup(),
   nas: () => nas({ jobs: short ? 300 : 2000 }),
   takeover: () => takeover({ runs: short ? 2 : 5 }),
+  submit: () => submit(short ? { jobs: 2000, loop: 50 } : { jobs: 10_000, loop: 200 }),
 };
 
 const unknown = wanted.filter((w) => !(w in SCENARIOS));

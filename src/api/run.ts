@@ -8,65 +8,46 @@ import { hostId } from '../config/identity.js';
 import { InvalidFileError, UsageError } from '../errors.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
 import { getJob } from '../ledger/queries.js';
-import { readJsonFile, validateManifest, type Manifest } from '../spool/manifest.js';
+import { readJsonFile } from '../spool/manifest.js';
 import { processLogPath, runLogDir } from '../spool/layout.js';
-import { PluginRegistry } from '../spool/plugins.js';
 import { listNames } from '../spool/scan.js';
+import type { Draft } from './batch.js';
 import { refuseKnownIds } from './job-ids.js';
 import { sentinelStatus } from './status.js';
 import { openLedgerForRead, type Spool } from './spool.js';
-import { publishManifest, submitJob, type SubmitInput } from './submit.js';
+import { submitJob, submitJobs, type SubmitInput } from './submit.js';
 import { claimsWithoutWorker, listWorkers } from './workers.js';
 
-/** What to submit: manifest files, or one job described by flags. */
-export type RunInput = { files: string[] } | { job: SubmitInput };
+/** What to submit: manifest files, one job described by flags, or the lines of --inputs-from or --manifests-from. */
+export type RunInput = { files: string[] } | { job: SubmitInput } | { drafts: Draft[] };
 
-/**
- * Reads and checks every manifest file before anything is submitted: schema, plugin, and an
- * id that is new to the spool and to the batch (a reused id would be rejected as a duplicate,
- * or would look finished from the start).
- */
-function readManifests(s: Spool, files: string[]): Manifest[] {
-  const plugins = new PluginRegistry(s.l);
-  const seen = new Map<string, string>();
+/** Reads every manifest file; submitJobs checks them all before it publishes any. */
+function readDrafts(s: Spool, files: string[]): Draft[] {
   return files.map((file) => {
-    let m: Manifest;
+    let fields: unknown;
     try {
-      m = validateManifest(readJsonFile(realpathSync(file), s.loaded.config.jobs.max_manifest_bytes));
+      fields = readJsonFile(realpathSync(file), s.loaded.config.jobs.max_manifest_bytes);
     } catch (err) {
       const why = err instanceof InvalidFileError ? `${file} ${err.message}` : `Cannot read ${file}: ${(err as Error).message}`;
       throw new UsageError(`${why}; nothing was submitted.`);
     }
-    const plugin = plugins.lookup(m.plugin);
-    if (!plugin.ok) throw new UsageError(`${file}: ${plugin.reason} in ${s.l.plugins}; nothing was submitted.`);
-    const twin = seen.get(m.id);
-    if (twin !== undefined) throw new UsageError(`${file} and ${twin} both have the id "${m.id}"; nothing was submitted.`);
-    seen.set(m.id, file);
-    return m;
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+      throw new UsageError(`${file} is not a JSON object; nothing was submitted.`);
+    return { where: file, fields: fields as Record<string, unknown> };
   });
 }
 
 /** Checks, then submits; returns the ids in submission order. */
-export function submitRun(s: Spool, input: RunInput): string[] {
-  if ('job' in input) return [submitJob(s, input.job)];
-  const manifests = readManifests(s, input.files);
+export async function submitRun(s: Spool, input: RunInput): Promise<string[]> {
+  if ('job' in input) return [await submitJob(s, input.job)];
+  if ('drafts' in input) return submitJobs(s, input.drafts);
+  const drafts = readDrafts(s, input.files);
+  // As for `submit --id`: a chosen id the spool has is a conflict (exit 1), not a usage error.
   refuseKnownIds(
     s,
-    manifests.map((m) => m.id),
+    drafts.flatMap((d) => (typeof d.fields.id === 'string' ? [d.fields.id] : [])),
   );
-  const ids: string[] = [];
-  try {
-    for (const m of manifests) {
-      publishManifest(s, m);
-      ids.push(m.id);
-    }
-  } catch (err) {
-    if (ids.length === 0) throw err;
-    throw new Error(
-      `${(err as Error).message} (after ${ids.length} of ${manifests.length} jobs were submitted; those stay pending: ${ids.join(', ')})`,
-    );
-  }
-  return ids;
+  return submitJobs(s, drafts);
 }
 
 export interface Started {

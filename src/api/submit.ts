@@ -1,66 +1,68 @@
 /**
- * Submission: builds a manifest, validates it, and publishes it into pending/ through tmp/
- * (the same file-drop any producer may use). The sentinel is not needed to submit.
+ * Submission: builds manifests from flags (and from lines of a file), and publishes them into
+ * pending/ through tmp/ (the same file-drop any producer may use) once every one is checked
+ * (./batch.ts). The sentinel is not needed to submit.
  */
-import { InvalidFileError, UsageError, errnoOf, SpoolIoError } from '../errors.js';
-import { fail } from '../faults/failpoints.js';
-import { publish } from '../spool/atomic.js';
-import { stateFileName, statePath } from '../spool/layout.js';
-import { validateManifest, type Manifest } from '../spool/manifest.js';
-import { PluginRegistry } from '../spool/plugins.js';
+import { checkDrafts, publishManifests, type Draft } from './batch.js';
 import { fileServerNowOrLocal } from './clock.js';
-import { alreadyExists, newJobId, refuseKnownIds } from './job-ids.js';
+import { refuseKnownIds } from './job-ids.js';
 import { slotStates } from './slots.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
 
 export interface SubmitInput {
-  plugin: string;
+  plugin?: string;
   id?: string;
   input?: string;
   params?: Record<string, string>;
   priority?: number;
   maxAttempts?: number;
+  /** ISO 8601 in UTC: not claimed before. */
+  notBefore?: string;
+  after?: string[];
+  requires?: string[];
 }
 
-export function submitJob(s: Spool, input: SubmitInput): string {
-  const id = input.id ?? newJobId();
-  const draft: Manifest = {
-    id,
-    plugin: input.plugin,
-    ...(input.input !== undefined ? { input: input.input } : {}),
-    ...(input.params && Object.keys(input.params).length ? { params: input.params } : {}),
-    ...(input.priority !== undefined ? { priority: input.priority } : {}),
-    ...(input.maxAttempts !== undefined ? { max_attempts: input.maxAttempts } : {}),
-    created_at: new Date().toISOString(),
+/**
+ * The manifest fields `input` describes, laid over `line` (a manifest from --manifests-from):
+ * what the line sets itself wins, except "after" and "requires", which it adds to.
+ */
+export function fieldsOf(input: SubmitInput, line: Record<string, unknown> = {}): Record<string, unknown> {
+  const list = (key: string, more: string[] | undefined) => {
+    const own = Array.isArray(line[key]) ? (line[key] as unknown[]) : [];
+    const all = [...new Set([...own, ...(more ?? [])])];
+    return all.length > 0 ? { [key]: all } : {};
   };
-  let manifest: Manifest;
-  try {
-    manifest = validateManifest(draft);
-  } catch (err) {
-    if (err instanceof InvalidFileError) throw new UsageError(`The job is not valid: it ${err.message}.`);
-    throw err;
-  }
-  const plugin = new PluginRegistry(s.l).lookup(manifest.plugin);
-  if (!plugin.ok) throw new UsageError(`Cannot submit: ${plugin.reason}. Plugins live in ${s.l.plugins}.`);
-  // A generated id is new by construction (about 72 random bits); a chosen one may be taken.
-  if (input.id !== undefined) refuseKnownIds(s, [id]);
-  publishManifest(s, manifest);
-  return id;
+  const params = { ...input.params, ...(line.params as Record<string, unknown> | undefined) };
+  const shared: Record<string, unknown> = {
+    plugin: input.plugin,
+    id: input.id,
+    input: input.input,
+    priority: input.priority,
+    max_attempts: input.maxAttempts,
+    not_before: input.notBefore,
+  };
+  const defined = Object.fromEntries(Object.entries(shared).filter(([, v]) => v !== undefined));
+  return {
+    ...defined,
+    ...line,
+    ...(Object.keys(params).length > 0 ? { params } : {}),
+    ...list('after', input.after),
+    ...list('requires', input.requires),
+  };
 }
 
-/** Publishes a checked manifest into pending/, the way any producer may, never over a job there. */
-export function publishManifest(s: Spool, m: Manifest): void {
-  fail('submit.before-publish');
-  try {
-    publish(s.l.tmp, statePath(s.l, 'pending', stateFileName(m.id, 0)), `${JSON.stringify(m, null, 2)}\n`, {
-      noClobber: true,
-      failpoint: 'submit.after-write',
-    });
-  } catch (err) {
-    if (err instanceof SpoolIoError && errnoOf(err.errno) === 'EEXIST') throw alreadyExists(m.id, 'pending');
-    throw err;
-  }
+export async function submitJob(s: Spool, input: SubmitInput): Promise<string> {
+  // Checked first: a chosen id the spool has is a conflict (exit 1), not a usage error.
+  if (input.id !== undefined) refuseKnownIds(s, [input.id]);
+  return (await submitJobs(s, [{ where: 'Cannot submit', fields: fieldsOf(input) }]))[0]!;
+}
+
+/** Checks every job, then publishes them all; returns their ids in order. */
+export async function submitJobs(s: Spool, drafts: Draft[]): Promise<string[]> {
+  const manifests = checkDrafts(s, drafts);
+  await publishManifests(s, manifests);
+  return manifests.map((m) => m.id);
 }
 
 /**

@@ -39,7 +39,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     children.push(startRole(`worker ${i}`, ['worker'], processLogPath(s.l.logs, `worker-${i}`), env));
   let submitted: number;
   try {
-    submitted = submitDemoBatch(s);
+    submitted = await submitDemoBatch(s);
   } catch (err) {
     await stopChildren(children);
     signals.release();

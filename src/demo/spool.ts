@@ -33,10 +33,10 @@ export function createDemoSpool(dir: string, opts: SpoolOptions): Spool {
 }
 
 /** Submits the demo batch; returns how many files were dropped into pending/. */
-export function submitDemoBatch(s: Spool): number {
+export async function submitDemoBatch(s: Spool): Promise<number> {
   let n = 0;
   for (let i = 1; i <= 16; i += 1) {
-    submitJob(s, {
+    await submitJob(s, {
       plugin: 'resize-image',
       input: `scan-${String(i).padStart(3, '0')}.tiff`,
       params: { ms: String(2000 + ((i * 1373) % 5000)) },
@@ -45,7 +45,7 @@ export function submitDemoBatch(s: Spool): number {
     n += 1;
   }
   for (let i = 1; i <= 2; i += 1) {
-    submitJob(s, { plugin: 'upload-archive', input: `batch-${i}.tar` });
+    await submitJob(s, { plugin: 'upload-archive', input: `batch-${i}.tar` });
     n += 1;
   }
   // Two bad files, dropped the way any producer drops a manifest: written in tmp/, renamed in.

@@ -72,6 +72,7 @@ describe('workers list', () => {
       started_at: null,
       uptime_s: null,
       heartbeat_age_ms: null,
+      tags: null,
       reason: null,
     });
     const live = rows.filter((r) => r.pid === a.pid || r.pid === b.pid);

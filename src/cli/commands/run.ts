@@ -9,7 +9,7 @@ import type { GlobalOptions } from '../main.js';
 import { percent } from '../output.js';
 import { clip, plural } from '../text.js';
 import { spoolOf } from '../spool.js';
-import { jobOf, type JobFlags } from './submit.js';
+import { batchOf, jobFlagsGiven, jobOf, type JobFlags } from './submit.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -95,22 +95,23 @@ export function addRunCommand(program: Command): void {
     .argument('[files...]', 'manifest files to submit (or describe one job with --plugin)');
   // The job flags are submit's own (optional here), so the two commands never drift apart.
   for (const o of submit.options) {
+    // run prints progress, not ids.
+    if (o.long === '--json') continue;
     const copy = new Option(o.flags, o.description).default(o.defaultValue);
     if (o.parseArg) copy.argParser(o.parseArg);
     run.addOption(copy);
   }
-  run.action(async (files: string[], opts: Partial<JobFlags> & { param: Record<string, string> }, cmd: Command) => {
-    if (files.length > 0 && opts.plugin) throw new UsageError('Give manifest files or --plugin, not both.');
-    if (files.length === 0 && !opts.plugin)
+  run.action(async (files: string[], opts: JobFlags, cmd: Command) => {
+    const batchFlag = opts.inputsFrom !== undefined || opts.manifestsFrom !== undefined;
+    if (files.length > 0 && (opts.plugin || batchFlag))
+      throw new UsageError('Give manifest files, or --plugin (or --inputs-from, --manifests-from), not both.');
+    if (files.length === 0 && !opts.plugin && !batchFlag)
       throw new UsageError('Nothing to run: give manifest files, or describe a job with --plugin P (see `spoolctl run --help`).');
-    const jobFlags =
-      opts.input !== undefined ||
-      Object.keys(opts.param).length > 0 ||
-      opts.priority !== undefined ||
-      opts.maxAttempts !== undefined ||
-      opts.id !== undefined;
-    if (files.length > 0 && jobFlags)
-      throw new UsageError('--input, --param, --priority, --max-attempts and --id describe a --plugin job; a manifest file holds its own.');
+    const jobFlags = jobFlagsGiven(opts);
+    if (files.length > 0 && jobFlags.length > 0)
+      throw new UsageError(`${jobFlags.join(', ')} describe a --plugin job; a manifest file holds its own.`);
+    const { fieldsOf } = await import('../../api/submit.js');
+    const batch = batchOf(opts, fieldsOf);
     const s = await spoolOrHint(cmd);
     const api = await import('../../api/run.js');
 
@@ -121,7 +122,7 @@ export function addRunCommand(program: Command): void {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
-    const ids = api.submitRun(s, opts.plugin ? { job: jobOf({ ...opts, plugin: opts.plugin }) } : { files });
+    const ids = await api.submitRun(s, batch ? { drafts: batch } : opts.plugin ? { job: jobOf(opts) } : { files });
     say(`Submitted ${plural(ids.length, 'job')} to ${s.l.root}.`);
     let started: Started;
     try {
