@@ -34,15 +34,19 @@ import { quarantineFile } from './quarantine.js';
 
 export function applyControl(ctx: SentinelContext): number {
   const names = listRequestNames(ctx.l);
+  const requests: { name: string; req: ControlRequest }[] = [];
   for (const name of names) {
-    let req: ControlRequest;
     try {
-      req = readRequest(ctx.l, name);
+      requests.push({ name, req: readRequest(ctx.l, name) });
     } catch (err) {
       if (!(err instanceof InvalidFileError)) throw err;
       quarantineFile(ctx, ctx.l.control, name, `control request ${err.message}`);
-      continue;
     }
+  }
+  // In the order they were asked: a pause and a resume queued while the sentinel was down
+  // must not be applied the other way round (request names are random).
+  requests.sort((a, b) => (a.req.at < b.req.at ? -1 : a.req.at > b.req.at ? 1 : a.name < b.name ? -1 : 1));
+  for (const { name, req } of requests) {
     // The file's owner is what the filesystem vouches for; user@host is what the requester says.
     const uid = ownerOf(ctx, name);
     const actor = uid === undefined ? req.actor : `${req.actor} (uid ${uid})`;

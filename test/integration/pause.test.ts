@@ -75,4 +75,19 @@ describe('pause and resume', () => {
     ).toEqual(['paused', 'resumed']);
     expect(t.run(['pause', '--reason', 'x'.repeat(1001)]).code).toBe(2);
   });
+
+  it('applies a pause and a resume queued while the sentinel was down in the order they were asked', async () => {
+    const t = makeSpool(FAST);
+    for (let i = 0; i < 5; i += 1) {
+      expect(t.run(['pause', '--reason', `round ${i}`]).code).toBe(1);
+      expect(t.run(['resume']).code).toBe(1);
+    }
+    const sentinel = t.sentinel();
+    await until('every request applied', () => t.files('control').filter((n) => n.endsWith('.json')).length === 0, 15_000);
+    const turns = t.events().filter((e) => e.type === 'paused' || e.type === 'resumed');
+    expect(turns.map((e) => e.type)).toEqual(Array.from({ length: 5 }, () => ['paused', 'resumed']).flat());
+    expect(existsSync(join(t.dir, 'paused.json'))).toBe(false);
+    sentinel.child.kill('SIGTERM');
+    await sentinel.exited;
+  });
 });
