@@ -1,43 +1,13 @@
 // The TUI in a real terminal: tmux at 80x24 against a live spool with a sentinel and workers.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selfCommand } from '../../src/paths.js';
 import { sgrSequences } from '../helpers/ansi.js';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
-
-const SOCKET = `spoolctl-e2e-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const screen = (target = 'tui') => tmux('capture-pane', '-p', '-t', target);
-/** The screen with its escape sequences (colours and attributes), as tmux holds it. */
-const rawScreen = (target: string) => tmux('capture-pane', '-p', '-e', '-t', target);
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'tui', ...k);
-/** A tmux format variable of the pane: alternate_on, cursor_flag, history_size, pane_width... */
-const pane = (target: string, variable: string) => tmux('display-message', '-p', '-t', target, `#{${variable}}`).trim();
-
-afterEach(() => {
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-});
-
-/** Waits until the screen passes `check`; on timeout the error shows the last screen. */
-async function onScreen(what: string, check: (s: string) => boolean, ms = 15_000, target = 'tui'): Promise<string> {
-  let last = '';
-  try {
-    return await until(
-      what,
-      () => {
-        last = screen(target);
-        return check(last) ? last : undefined;
-      },
-      ms,
-      100,
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; the screen:\n${last}`);
-  }
-}
+import { keys, killServer, onScreen, pane, rawScreen, screen, tmux } from '../helpers/tmux.js';
 
 /** SGR parameters that set a colour (foreground, background, bright, 256/truecolour); 39/49 only reset it. */
 function colourCodes(raw: string): string[] {
@@ -258,7 +228,7 @@ describe('tui in tmux', () => {
         });
       expect(mine().length).toBeGreaterThanOrEqual(5);
       // The terminal, and every process on it, gets SIGHUP; writes to it fail from then on.
-      spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+      killServer();
       await until('no demo process left', () => mine().length === 0, 30_000, 200);
       expect(readdirSync(join(dir, 'slots')).filter((n) => n.endsWith('.lock'))).toEqual([]);
       expect(existsSync(join(dir, 'sentinel.json'))).toBe(false);

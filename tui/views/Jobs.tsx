@@ -9,7 +9,7 @@ import { JOB_TABS, type JobTab } from '../state.js';
 import { stateStyle, useTheme } from '../theme.js';
 import { duration, fit, fitRight } from '../text.js';
 
-const HEADER = `${fit('ID', 20)} ${fit('STATE', 10)} ${fit('PLUGIN', 12)} ${fitRight('PRI', 3)} ${fitRight('ATT', 3)} ${fitRight('PROG', 4)} ${fit('UPDATED', 7)} WAITING / ERROR`;
+const HEADER = `${fit('ID', 20)} ${fit('STATE', 10)} ${fit('PLUGIN', 12)} ${fitRight('PRI', 3)} ${fitRight('ATT', 3)} ${fitRight('PROG', 4)} ${fit('UPDATED', 7)} WAITING/ERROR`;
 
 export function JobRow({
   job,
