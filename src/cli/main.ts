@@ -23,6 +23,7 @@ import { addSubmitCommand } from './commands/submit.js';
 import { addTuiCommand } from './commands/tui.js';
 import { addVerifyCommand } from './commands/verify.js';
 import { addWorkersCommands } from './commands/workers.js';
+import { oneLineUsageErrors } from './usage.js';
 
 export interface GlobalOptions {
   spool?: string;
@@ -41,8 +42,6 @@ const program = new Command('spoolctl')
     (v: string, all: string[]) => [...all, v],
     [] as string[],
   )
-  .showHelpAfterError()
-  .exitOverride()
   .hook('preAction', async () => {
     // Each command passes its --set flags to openSpool; a malformed one is refused here, before
     // any command runs, those that open no spool included.
@@ -66,6 +65,8 @@ addFailpointsCommand(program);
 addVerifyCommand(program);
 addChaosCommand(program);
 addTuiCommand(program);
+
+oneLineUsageErrors(program);
 
 try {
   // --version opens the SQLite binding, which no other command's start-up should pay for.
