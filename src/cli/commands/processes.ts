@@ -1,6 +1,7 @@
 /** spoolctl sentinel | spoolctl worker [--slot N]: the long-running roles, in the foreground. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { chooseLogFormat, type LogFormat } from '../../log.js';
 import type { GlobalOptions } from '../main.js';
 import { spoolOf } from '../spool.js';
 
@@ -9,7 +10,9 @@ export function addProcessCommands(program: Command): void {
     .command('sentinel')
     .description('run the spool sentinel in the foreground (one per spool; SIGTERM stops it)')
     .option('--standby', 'wait while another host runs the sentinel, and take over when it is gone')
-    .action(async (opts: { standby?: boolean }, cmd: Command) => {
+    .addOption(logFormatOption())
+    .action(async (opts: { standby?: boolean; logFormat?: LogFormat }, cmd: Command) => {
+      chooseLogFormat(opts.logFormat);
       const { runSentinel } = await import('../../sentinel/loop.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = await spoolOf(cmd);
@@ -22,13 +25,21 @@ export function addProcessCommands(program: Command): void {
       if (!/^\d+$/.test(v)) throw new UsageError(`--slot takes a slot number (got "${v}").`);
       return Number(v);
     })
-    .action(async (opts: { slot?: number }, cmd: Command) => {
+    .addOption(logFormatOption())
+    .action(async (opts: { slot?: number; logFormat?: LogFormat }, cmd: Command) => {
+      chooseLogFormat(opts.logFormat);
       const { runWorker } = await import('../../worker/main.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = await spoolOf(cmd);
       exitAfterCleanup(await runWorker(s.l, s.loaded, { slot: opts.slot, verbose: g.verbose }));
     });
 }
+
+const logFormatOption = () =>
+  new Option('--log-format <format>', 'human lines or JSON lines on stderr (default: human on a terminal, else JSON)').choices([
+    'human',
+    'json',
+  ]);
 
 /**
  * The roles have released their locks and flushed the ledger when they return. A watcher
