@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { skewClock } from '../faults/clock-skew.js';
 import { configureFailpoints } from '../faults/failpoints.js';
 import { addChaosCommand } from './commands/chaos.js';
+import { addCompletionCommands } from './commands/completion.js';
 import { addConfigCommands } from './commands/config.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addDoctorCommand } from './commands/doctor.js';
@@ -65,6 +66,7 @@ addFailpointsCommand(program);
 addVerifyCommand(program);
 addChaosCommand(program);
 addTuiCommand(program);
+addCompletionCommands(program);
 
 oneLineUsageErrors(program);
 

@@ -12,6 +12,15 @@ export function commandPath(cmd: Command): string {
   return names.join(' ');
 }
 
+/** The commands under `cmd` that its help lists, without `help` itself. */
+export function subcommandNames(cmd: Command): string[] {
+  return cmd
+    .createHelp()
+    .visibleCommands(cmd)
+    .map((c) => c.name())
+    .filter((n) => n !== 'help');
+}
+
 /** commander's "error: unknown command 'x'\n(Did you mean y?)\n" as one clause without the final stop. */
 function oneLine(message: string): string {
   return message
@@ -52,12 +61,7 @@ export function oneLineUsageErrors(program: Command): void {
       cmd.help = ((context?: HelpContext) => {
         if (!context?.error) return help(context);
         if (cmd.args[0] === 'help' && cmd.args[1] !== undefined) return fail(`unknown command '${cmd.args[1]}'`);
-        const names = cmd
-          .createHelp()
-          .visibleCommands(cmd)
-          .map((c) => c.name())
-          .filter((n) => n !== 'help');
-        return fail(cmd.parent ? `missing command (${names.join(', ')})` : 'missing command');
+        return fail(cmd.parent ? `missing command (${subcommandNames(cmd).join(', ')})` : 'missing command');
       }) as Command['help'];
     }
     cmd.commands.forEach(visit);
