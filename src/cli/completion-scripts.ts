@@ -28,9 +28,14 @@ if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then _spoolctl "$@"; else com
   fish: `# spoolctl completion for fish: save it as ~/.config/fish/completions/spoolctl.fish.
 function __spoolctl_complete
     set -l words (commandline -opc) (commandline -ct)
-    spoolctl __complete -- $words[2..-1] 2>/dev/null
+    set -l found (spoolctl __complete -- $words[2..-1] 2>/dev/null)
+    if set -q found[1]
+        printf '%s\\n' $found
+    else
+        __fish_complete_path (commandline -ct)
+    end
 end
-complete -c spoolctl -a '(__spoolctl_complete)'
+complete -c spoolctl -f -a '(__spoolctl_complete)'
 `,
 };
 

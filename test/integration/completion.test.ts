@@ -87,12 +87,24 @@ describe('shell completion', () => {
     expect(complete(['jobs', 'show', 'scan-'])).toEqual([]);
   });
 
-  it('prints zsh and fish scripts that call the same completer', () => {
-    for (const shell of ['zsh', 'fish']) {
-      const r = bash(`spoolctl completion ${shell}`);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('spoolctl __complete -- ');
-    }
+  it('zsh and fish complete through the same completer, files when it has nothing', () => {
+    const t = spoolWithJobs();
+    const env = { SPOOLCTL_SPOOL: t.dir };
+    // zsh's completion system, with compadd and _files standing in for the line editor.
+    const zsh = bash(
+      `zsh -c 'autoload -Uz compinit && compinit -u -d ${binDir}/zcompdump; source <(spoolctl completion zsh); print -r -- \${_comps[spoolctl]}; ` +
+        `compadd() { print -l -- "\${(@P)\${@[-1]}}" }; _files() { print FILES }; ` +
+        `words=(spoolctl jobs show scan-00); CURRENT=4; _spoolctl; words=(spoolctl init /t); CURRENT=3; _spoolctl'`,
+      env,
+    );
+    expect(zsh.code, zsh.stderr).toBe(0);
+    expect(zsh.stdout.split('\n').filter(Boolean)).toEqual(['_spoolctl', 'scan-001', 'scan-002', 'scan-003', 'scan-004', 'FILES']);
+    const fish = bash(
+      `fish -c 'spoolctl completion fish | source; complete -C"spoolctl submit --plugin thu"; complete -C"spoolctl init ${binDir}/spo"'`,
+      env,
+    );
+    expect(fish.code, fish.stderr).toBe(0);
+    expect(fish.stdout.split('\n').filter(Boolean)).toEqual(['thumbnail', 'thumbs-up', `${binDir}/spoolctl`]);
     const bad = bash('spoolctl completion tcsh');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
