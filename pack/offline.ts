@@ -2,7 +2,7 @@
  * `npm run pack:offline [-- --out DIR]`: one file that installs spoolctl on a host with Node.js
  * and nothing else. The tarball holds the compiled CLI, the bundled TUI, the production
  * dependencies with better-sqlite3's binding compiled for this Node ABI, the worker's
- * posix_spawn addon, the launcher, the README and the systemd units; a `.sha256` file
+ * posix_spawn addon, the launcher, the README, the systemd units and the man page; a `.sha256` file
  * beside it checks it in transit.
  *
  * Its one top folder installs both ways: unpacked as it is, or with `npm install -g FILE
