@@ -2,7 +2,7 @@
  * `npm run pack:offline [-- --out DIR]`: one file that installs spoolctl on a host with Node.js
  * and nothing else. The tarball holds the compiled CLI, the bundled TUI, the production
  * dependencies with better-sqlite3's binding compiled for this Node ABI, the worker's
- * posix_spawn addon, the launcher, the README and the systemd units; a `.sha256` file
+ * posix_spawn addon, the launcher, the README, the systemd units and the man page; a `.sha256` file
  * beside it checks it in transit.
  *
  * Its one top folder installs both ways: unpacked as it is, or with `npm install -g FILE
@@ -26,6 +26,7 @@ interface PackageJson {
   license?: string;
   engines?: Record<string, string>;
   bin?: Record<string, string>;
+  man?: string[];
   dependencies?: Record<string, string>;
 }
 
@@ -100,6 +101,7 @@ function packageJsonFor(source: PackageJson): PackageJson & { bundleDependencies
     license: source.license,
     engines: source.engines,
     bin: source.bin,
+    man: source.man,
     dependencies,
     bundleDependencies: RUNTIME_DEPENDENCIES,
   };
@@ -112,7 +114,7 @@ function main(): void {
   const source = readJson<PackageJson>(join(root, 'package.json'));
   const versions = runtimeVersions();
   const name = `${source.name}-${source.version}-node${versions.abi}-${versions.platform}-${versions.arch}`;
-  for (const built of ['dist/src/cli/main.js', 'dist/tui/bundle.js']) {
+  for (const built of ['dist/src/cli/main.js', 'dist/tui/bundle.js', 'man/spoolctl.1']) {
     if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
   const addon = relative(root, ADDON_PATH);
@@ -127,7 +129,7 @@ function main(): void {
     copy('dist/src', (src) => !src.endsWith('.map'));
     copy('dist/tui/bundle.js');
     copy(addon);
-    for (const part of ['schemas', 'fixtures/plugins', 'docs/systemd', 'README.md', 'spool-layout.md']) copy(part);
+    for (const part of ['schemas', 'fixtures/plugins', 'docs/systemd', 'man', 'README.md', 'spool-layout.md']) copy(part);
     for (const dir of dependencyClosure(root)) copyDependency(root, dir, top);
     writeFileSync(join(top, 'package.json'), `${JSON.stringify(packageJsonFor(source), null, 2)}\n`);
     const info: BuildInfo = { spoolctl: source.version, ...versions, built_at: new Date().toISOString() };

@@ -12,7 +12,7 @@ import { startRole, stopProcesses, waitFor } from '../fleet/processes.js';
 import { procId, signalQuietly, stillRunning, type ProcId } from '../proc.js';
 import { readRecord, removeRecord, type Managed, type ServicesRecord } from '../fleet/services-record.js';
 import { processLogPath, servicesLogDir } from '../spool/layout.js';
-import { breakSlotLock, readSlotFiles, removeHeartbeat } from '../spool/slots.js';
+import { breakSlotLock, readSlotFiles, removeHeartbeat, type Heartbeat } from '../spool/slots.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
 
@@ -33,24 +33,24 @@ export interface StartOptions {
   tags?: string[];
 }
 
-/** Slot numbers held by the given pids on this host, read from the heartbeats. */
-function slotsOf(s: Spool, host: string, pids: number[]): Map<number, number> {
-  const found = new Map<number, number>();
+/** The heartbeats of the slots held by the given pids on this host, by pid. */
+function heartbeatsOf(s: Spool, host: string, pids: number[]): Map<number, Heartbeat> {
+  const found = new Map<number, Heartbeat>();
   for (let slot = 1; slot <= HARD_SLOT_CAP; slot += 1) {
     const hb = readSlotFiles(s.l, slot).heartbeat;
-    if (hb && hb.host === host && pids.includes(hb.pid)) found.set(hb.pid, slot);
+    if (hb && hb.host === host && pids.includes(hb.pid)) found.set(hb.pid, hb);
   }
   return found;
 }
 
 function workerSlots(s: Spool, rec: ServicesRecord): StartedServices['slots'] {
   const workers = rec.children.filter((c) => c.role === 'worker' && c.proc);
-  const held = slotsOf(
+  const held = heartbeatsOf(
     s,
     rec.host,
     workers.map((w) => w.proc!.pid),
   );
-  return workers.flatMap((w) => (held.has(w.proc!.pid) ? [{ name: w.name, pid: w.proc!.pid, slot: held.get(w.proc!.pid)! }] : []));
+  return workers.flatMap((w) => (held.has(w.proc!.pid) ? [{ name: w.name, pid: w.proc!.pid, slot: held.get(w.proc!.pid)!.slot }] : []));
 }
 
 /** The supervisor's sentinel waits as a standby (another host's sentinel is active). */
@@ -169,11 +169,11 @@ interface StopResult extends Omit<StoppedServices, 'found'> {
  * hand back, then killed with its plugin process groups; workers first, then the sentinel.
  * The slots of recorded workers that are dead are released.
  */
-export async function stopServices(s: Spool, timeoutMs: number): Promise<StoppedServices> {
+export async function stopServices(s: Spool, timeoutMs: number, say: (line: string) => void = () => undefined): Promise<StoppedServices> {
   const host = hostId();
   const rec = readRecord(s.l, host);
   if (!rec) return { found: false, graceful: true, killed: [], pluginGroups: [], released: [], gone: [] };
-  const { stopped, ...r } = await stopStarted(s, host, rec.supervisor, rec, timeoutMs);
+  const { stopped, ...r } = await stopStarted(s, host, rec.supervisor, rec, timeoutMs, say);
   return { found: true, ...r };
 }
 
@@ -183,6 +183,7 @@ async function stopStarted(
   supervisor: ProcId,
   seen: ServicesRecord | undefined,
   timeoutMs: number,
+  say: (line: string) => void = () => undefined,
 ): Promise<StopResult> {
   const cfg = s.loaded.config;
   const children = new Map<string, Managed & { proc: ProcId }>();
@@ -197,11 +198,23 @@ async function stopStarted(
   const gone: StoppedServices['gone'] = [];
   const stopped: string[] = [];
   const supervisorWasUp: boolean = stillRunning(supervisor);
+  // As the supervisor computes it: how long a running job may finish before it is handed back.
+  const handBackMs = Math.min(cfg.worker.stop_timeout_ms, timeoutMs / 2);
+  const waiting = announceWaits(s, host, [...children.values()], handBackMs, say);
   if (supervisorWasUp) {
     stopped.push(`supervisor pid ${supervisor.pid}`);
     signalQuietly(supervisor.pid, 'SIGTERM');
     // It stops its children within the stop timeout, killing them past it, then exits.
-    if (!(await waitFor(() => !stillRunning(supervisor), timeoutMs + 5000, 100))) {
+    if (
+      !(await waitFor(
+        () => {
+          waiting();
+          return !stillRunning(supervisor);
+        },
+        timeoutMs + 5000,
+        100,
+      ))
+    ) {
       remember(readRecord(s.l, host));
       // Stuck (or paused): kill it alone; its children are stopped below, gracefully.
       if (stillRunning(supervisor)) signalQuietly(supervisor.pid, 'SIGKILL');
@@ -217,7 +230,6 @@ async function stopStarted(
   // With the supervisor up, the children it stopped are not "gone": they were stopped.
   if (!supervisorWasUp) for (const c of all) if (!live.includes(c)) gone.push({ name: c.name, pid: c.proc.pid });
   for (const c of live) stopped.push(`${c.name} pid ${c.proc.pid}`);
-  const handBackMs = Math.min(cfg.worker.stop_timeout_ms, timeoutMs / 2);
   const results = [
     ...(await stopProcesses(
       live.filter((c) => c.role === 'worker').map((c) => c.proc),
@@ -237,7 +249,7 @@ async function stopStarted(
   }
   // A worker that stopped gracefully released its slot; one that was killed (now, or before) could not.
   const released: number[] = [];
-  for (const [pid, slot] of slotsOf(
+  for (const [pid, { slot }] of heartbeatsOf(
     s,
     host,
     all.filter((c) => c.role === 'worker').map((c) => c.proc.pid),
@@ -247,7 +259,31 @@ async function stopStarted(
     breakSlotLock(s.l, slot);
     released.push(slot);
   }
+  waiting();
   const now = readRecord(s.l, host);
   if (now && sameProc(now.supervisor, supervisor)) removeRecord(s.l, host);
   return { graceful: killed.length === 0, killed, pluginGroups, released, gone, stopped };
+}
+
+/**
+ * Says which running jobs stopping the workers waits for, then, each time it is called, which
+ * of those workers have exited since: a stop that waits for a long job says why it waits.
+ */
+function announceWaits(s: Spool, host: string, children: (Managed & { proc: ProcId })[], handBackMs: number, say: (line: string) => void) {
+  const workers = children.filter((c) => c.role === 'worker' && stillRunning(c.proc));
+  const busy = [
+    ...heartbeatsOf(
+      s,
+      host,
+      workers.map((w) => w.proc.pid),
+    ).values(),
+  ].filter((hb) => hb.job);
+  for (const hb of busy) say(`slot ${hb.slot}: waiting for job ${hb.job} to finish (up to ${handBackMs / 1000}s, then it is handed back)…`);
+  return () => {
+    for (const hb of busy.splice(0)) {
+      const w = workers.find((c) => c.proc.pid === hb.pid)!;
+      if (stillRunning(w.proc)) busy.push(hb);
+      else say(`slot ${hb.slot}: ${w.name} stopped.`);
+    }
+  };
 }

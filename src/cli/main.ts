@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { skewClock } from '../faults/clock-skew.js';
 import { configureFailpoints } from '../faults/failpoints.js';
 import { addChaosCommand } from './commands/chaos.js';
+import { addCompletionCommands } from './commands/completion.js';
 import { addConfigCommands } from './commands/config.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addDispatchCommands } from './commands/dispatch.js';
@@ -24,6 +25,7 @@ import { addSubmitCommand } from './commands/submit.js';
 import { addTuiCommand } from './commands/tui.js';
 import { addVerifyCommand } from './commands/verify.js';
 import { addWorkersCommands } from './commands/workers.js';
+import { oneLineUsageErrors } from './usage.js';
 
 export interface GlobalOptions {
   spool?: string;
@@ -42,8 +44,6 @@ const program = new Command('spoolctl')
     (v: string, all: string[]) => [...all, v],
     [] as string[],
   )
-  .showHelpAfterError()
-  .exitOverride()
   .hook('preAction', async () => {
     // Each command passes its --set flags to openSpool; a malformed one is refused here, before
     // any command runs, those that open no spool included.
@@ -68,6 +68,9 @@ addFailpointsCommand(program);
 addVerifyCommand(program);
 addChaosCommand(program);
 addTuiCommand(program);
+addCompletionCommands(program);
+
+oneLineUsageErrors(program);
 
 try {
   // --version opens the SQLite binding, which no other command's start-up should pay for.

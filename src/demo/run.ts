@@ -9,6 +9,7 @@ import { getStatus, type Status } from '../api/status.js';
 import { queryJobs } from '../api/jobs.js';
 import type { Spool, SpoolOptions } from '../api/spool.js';
 import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes.js';
+import { selfForHints } from '../paths.js';
 import { holdSignals } from '../proc.js';
 import { processLogPath } from '../spool/layout.js';
 import { createDemoSpool, submitDemoBatch } from './spool.js';
@@ -58,7 +59,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     // Give the sentinel a pass to record what the workers handed back, then stop it.
     await waitFor(() => getStatus(s).counts.claimed === 0, 3000);
     await stopChildren(children.filter((c) => c.role === 'sentinel'));
-    process.stdout.write(`stopped. The demo spool is kept at ${s.l.root} (try: spoolctl --spool ${opts.dir} jobs list)\n`);
+    process.stdout.write(`stopped. The demo spool is kept at ${s.l.root} (try: ${selfForHints()} --spool ${s.l.root} jobs list)\n`);
     return 0;
   };
 

@@ -77,17 +77,23 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
 
   const fs = filesystemOf(l.root);
   const native = process.env.SPOOLCTL_PLUGIN_SPAWN === 'child_process' ? {} : nativeSpawner();
-  log.info('worker started', {
-    slot,
-    host,
-    pid: process.pid,
-    version: VERSION,
-    spool: l.root,
-    filesystem: fs.type,
-    tags: hb.tags,
-    plugins_start_with: native.spawner ? 'posix_spawn' : 'child_process',
-    config_origins: loaded.origins,
-  });
+  const spawnWith = native.spawner ? 'posix_spawn' : 'child_process';
+  log.info(
+    `slot ${slot} ready`,
+    {
+      slot,
+      host,
+      pid: process.pid,
+      version: VERSION,
+      spool: l.root,
+      filesystem: fs.type,
+      tags: hb.tags,
+      plugins_start_with: spawnWith,
+      // Where each of the ~30 settings came from: long, and wanted only when a setting surprises.
+      ...(opts.verbose ? { config_origins: loaded.origins } : {}),
+    },
+    `${host}:${process.pid}, ${spawnWith}`,
+  );
   if (native.error) {
     log.warn(
       'the spawn addon did not load (run `npm ci` to build it): plugins start with child_process.spawn, which costs the worker more CPU per job',

@@ -106,7 +106,8 @@ export class Worker {
       const running = this.job?.claim.id;
       this.requestStop({ code: 0, why: signal });
       if (!running) return;
-      this.p.log.info('stopping after the current job', { signal, job: running, hand_back_after_ms: this.p.cfg.worker.stop_timeout_ms });
+      const fields = { signal, job: running, hand_back_after_ms: this.p.cfg.worker.stop_timeout_ms };
+      this.p.log.info(`stopping after the current job; a second ${signal === 'SIGINT' ? 'Ctrl-C' : signal} hands it back now`, fields);
       this.stopTimer = setTimeout(() => this.handBack(`worker stopping (${signal})`), this.p.cfg.worker.stop_timeout_ms);
     } else {
       this.handBack(`worker stopping (second ${signal})`);

@@ -1,9 +1,9 @@
 // `npm start` runs `spoolctl demo`: it must finish or stop on Ctrl-C leaving no process and no
 // lock behind, and lose no job.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selfCommand } from '../../src/paths.js';
 import { until } from '../helpers/spool.js';
@@ -51,6 +51,16 @@ describe('demo', () => {
     const demo = runDemo(dir);
     expect(await demo.exited, demo.out()).toBe(0);
     expect(demo.out()).toContain('all jobs settled');
+    // The last line's hint works as printed, from any directory, with nothing installed on PATH.
+    const hint = /\(try: (.*)\)\n$/.exec(demo.out());
+    expect(hint, demo.out()).not.toBeNull();
+    const tried = spawnSync('sh', ['-c', hint![1]!], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` },
+    });
+    expect(tried.status, tried.stderr).toBe(0);
+    expect(tried.stdout).toContain('done');
     expect(processesOf(dir)).toEqual([]);
     expect(locksLeft(dir)).toEqual([]);
     expect(readdirSync(join(dir, 'rejected')).filter((n) => !n.endsWith('.error.json'))).toHaveLength(2);

@@ -57,6 +57,7 @@ describe('offline package', () => {
       'dist/tui/bundle.js',
       'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       'build/Release/posix_spawn.node',
+      'man/spoolctl.1',
     ]) {
       expect(files, f).toContain(`${name}/${f}`);
     }
@@ -70,6 +71,12 @@ describe('offline package', () => {
     const install = npm(['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, tarball], work);
     expect(install.status, install.stdout + install.stderr).toBe(0);
     const bin = join(prefix, 'bin', 'spoolctl');
+    // `man spoolctl` finds the page where npm links it.
+    const manEnv = { ...process.env, MANPATH: join(prefix, 'share', 'man'), MANPAGER: 'cat', MANWIDTH: '100' };
+    const man = spawnSync('man', ['spoolctl'], { encoding: 'utf8', env: manEnv });
+    if (man.error) throw new Error(`man(1) is needed to check the man page (.ci/run installs man-db): ${man.error.message}`);
+    expect(man.status, man.stderr).toBe(0);
+    expect(man.stdout).toContain('spoolctl - job dispatcher over a file-based spool');
 
     const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     expect(v.status, v.stderr).toBe(0);

@@ -1,7 +1,8 @@
 /** spoolctl sentinel | spoolctl worker [--slot N]: the long-running roles, in the foreground. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { tagProblem } from '../../config/tags.js';
 import { UsageError } from '../../errors.js';
+import { chooseLogFormat, type LogFormat } from '../../log.js';
 import type { GlobalOptions } from '../main.js';
 import { spoolOf } from '../spool.js';
 
@@ -10,7 +11,9 @@ export function addProcessCommands(program: Command): void {
     .command('sentinel')
     .description('run the spool sentinel in the foreground (one per spool; SIGTERM stops it)')
     .option('--standby', 'wait while another host runs the sentinel, and take over when it is gone')
-    .action(async (opts: { standby?: boolean }, cmd: Command) => {
+    .addOption(logFormatOption())
+    .action(async (opts: { standby?: boolean; logFormat?: LogFormat }, cmd: Command) => {
+      chooseLogFormat(opts.logFormat);
       const { runSentinel } = await import('../../sentinel/loop.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = await spoolOf(cmd);
@@ -24,7 +27,9 @@ export function addProcessCommands(program: Command): void {
       return Number(v);
     })
     .option(...tagOption('a tag this worker advertises, added to worker.tags: jobs that require it can run here (repeatable)'))
-    .action(async (opts: { slot?: number; tag: string[] }, cmd: Command) => {
+    .addOption(logFormatOption())
+    .action(async (opts: { slot?: number; tag: string[]; logFormat?: LogFormat }, cmd: Command) => {
+      chooseLogFormat(opts.logFormat);
       const { runWorker } = await import('../../worker/main.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const s = await spoolOf(cmd);
@@ -45,6 +50,12 @@ export function tagOption(description: string): [string, string, (v: string, all
     [],
   ];
 }
+
+const logFormatOption = () =>
+  new Option('--log-format <format>', 'human lines or JSON lines on stderr (default: human on a terminal, else JSON)').choices([
+    'human',
+    'json',
+  ]);
 
 /**
  * The roles have released their locks and flushed the ledger when they return. A watcher

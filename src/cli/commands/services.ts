@@ -44,7 +44,7 @@ export function addServicesCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const { stopServices } = await import('../../api/services.js');
       const s = await spoolOf(cmd);
-      const r = await stopServices(s, s.loaded.config.services.stop_timeout_ms);
+      const r = await stopServices(s, s.loaded.config.services.stop_timeout_ms, (line) => process.stdout.write(`${line}\n`));
       if (!r.found) {
         process.stdout.write('No services recorded for this host; nothing to stop.\n');
         return;
