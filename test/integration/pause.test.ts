@@ -66,7 +66,8 @@ describe('pause and resume', () => {
     const noWait = t.run(['resume', '--no-wait']);
     expect(noWait.code).toBe(0);
     expect(noWait.stderr).toContain('not waiting (--no-wait)');
-    await until('the resume applied', () => !existsSync(join(t.dir, 'paused.json')));
+    // paused.json goes first, the event follows in the same pass.
+    await until('the resume applied', () => !existsSync(join(t.dir, 'paused.json')) && t.events().some((e) => e.type === 'resumed'));
     expect(
       t
         .events()

@@ -40,7 +40,7 @@ const CASES: [what: string, args: string[], line: string][] = [
     ['jobs', 'list', '--limit'],
     "spoolctl: option '--limit <n>' argument missing. See 'spoolctl jobs list --help'.",
   ],
-  ['missing required option', ['submit'], "spoolctl: required option '--plugin <name>' not specified. See 'spoolctl submit --help'."],
+  ['submit naming no plugin', ['submit'], 'spoolctl: Name the job with --plugin P (or give --manifests-from FILE).'],
   [
     'too many arguments',
     ['status', 'extra'],
