@@ -29,7 +29,16 @@ import {
   type Layout,
 } from '../spool/layout.js';
 import { allSlotNumbers, listClaims, listDone, listNames, listStateDir } from '../spool/scan.js';
-import { expectedRunMs, makeSchedule, type ChaosOptions, type Disruption, type JobPlan, type Schedule } from './schedule.js';
+import { scheduleKept } from './schedule-kept.js';
+import {
+  expectedRunMs,
+  LIMITED_AT_ONCE,
+  makeSchedule,
+  type ChaosOptions,
+  type Disruption,
+  type JobPlan,
+  type Schedule,
+} from './schedule.js';
 
 export interface ChaosReport {
   seed: number;
@@ -49,6 +58,10 @@ export interface ChaosReport {
   completed_twice: number;
   /** Jobs of which an attempt started while an earlier one still ran (fixtures/plugins/attempt.mjs). */
   ran_concurrently: number;
+  /** With `scheduling`: the most jobs of the limited plugin claimed at once (at most LIMITED_AT_ONCE). */
+  limited_at_once: number;
+  /** With `scheduling`: jobs claimed before the job they run after was done. */
+  ran_before_dependency: number;
   verify_ok: boolean;
   violations: Violation[];
   elapsed_s: number;
@@ -103,9 +116,24 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
   o.say(
     `chaos: seed ${o.seed}, schedule ${schedule.fingerprint}: ${o.jobs} jobs, ${o.workers} workers, ${schedule.disruptions.length} disruptions, spool ${l.root}`,
   );
+  writeFileSync(
+    pluginPath(l, 'chaos-limited'),
+    JSON.stringify({
+      name: 'chaos-limited',
+      command: fixturePluginCommand('attempt.mjs', attempts, '{params.ms}'),
+      max_concurrent: LIMITED_AT_ONCE,
+    }),
+  );
   // The file API: any producer may write in tmp/ and rename into pending/.
   const drop = (j: JobPlan) => {
-    const m = { id: j.id, plugin: j.fails ? 'chaos-fail' : 'chaos-ok', params: { ms: j.ms }, priority: j.priority };
+    const m = {
+      id: j.id,
+      plugin: j.limited ? 'chaos-limited' : j.fails ? 'chaos-fail' : 'chaos-ok',
+      params: { ms: j.ms },
+      priority: j.priority,
+      ...(j.delay_ms ? { not_before: new Date(Date.now() + j.delay_ms).toISOString() } : {}),
+      ...(j.after ? { after: [j.after] } : {}),
+    };
     publish(l.tmp, statePath(l, 'pending', stateFileName(j.id, 0)), JSON.stringify(m));
   };
   const arriving = schedule.jobs.filter((j) => j.arrive_ms > 0);
@@ -196,7 +224,7 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
 
   // Opened as the sentinels it started did (without this command's --set): their ledger is where they wrote it.
   const s = openSpool(l.root);
-  const report = tally(s, ids);
+  const report = { ...tally(s, ids), ...scheduleKept(s, schedule.jobs) };
   const verification = verifySpool(s);
   return {
     seed: o.seed,

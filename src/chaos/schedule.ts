@@ -22,6 +22,8 @@ export interface ChaosOptions {
   jobMs?: [number, number];
   /** Share of the jobs whose plugin fails every attempt, in percent (default 5). */
   failPercent?: number;
+  /** Some jobs wait for a time, some run after an earlier job, some belong to a plugin limited to 2 at once. */
+  scheduling?: boolean;
 }
 
 export type Disruption =
@@ -38,7 +40,16 @@ export interface JobPlan {
   priority: number;
   /** When the job is dropped into pending/, from the start of the run. */
   arrive_ms: number;
+  /** With `scheduling`: not claimed before this long after it is dropped. */
+  delay_ms?: number;
+  /** With `scheduling`: runs after this job, dropped no later than it. */
+  after?: string;
+  /** With `scheduling`: of the plugin limited to LIMITED_AT_ONCE jobs at once. */
+  limited?: boolean;
 }
+
+/** max_concurrent of the chaos run's limited plugin. */
+export const LIMITED_AT_ONCE = 2;
 
 export interface Schedule {
   jobs: JobPlan[];
@@ -76,6 +87,7 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
     }
     for (let i = 0; i < (o.sentinelKills ?? 0); i += 1) out.push({ at_ms: Math.round(rnd() * window), kind: 'kill-sentinel' });
     if (o.arrivals) for (const j of jobs) j.arrive_ms = Math.round(rnd() * window * 0.8);
+    if (o.scheduling) scheduleJobs(jobs, rnd, window);
     return out;
   };
   const disruptions: Disruption[] = [];
@@ -103,10 +115,30 @@ export function makeSchedule(o: ChaosOptions, pauseMs: number): Schedule {
     arrivals: o.arrivals,
     jobMs: o.jobMs,
     failPercent: o.failPercent,
+    scheduling: o.scheduling,
   };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ o: shape, jobs, disruptions }))
     .digest('hex')
     .slice(0, 16);
   return { jobs, disruptions, fingerprint };
+}
+
+/**
+ * A job in seven waits up to a third of the window; one in seven runs after a job dropped no
+ * later than it (known to the sentinel by then: an unknown id would be rejected); one in five
+ * belongs to the limited plugin, which never fails so that the limit is what holds it back.
+ */
+function scheduleJobs(jobs: JobPlan[], rnd: () => number, window: number): void {
+  jobs.forEach((j, i) => {
+    const r = rnd();
+    if (r < 1 / 7) j.delay_ms = Math.round(rnd() * window * 0.3);
+    else if (r < 2 / 7 && i > 0) {
+      const earlier = jobs.slice(0, i).filter((d) => d.arrive_ms <= j.arrive_ms);
+      if (earlier.length > 0) j.after = earlier[Math.floor(rnd() * earlier.length)]!.id;
+    } else if (r < 2 / 7 + 0.2) {
+      j.limited = true;
+      j.fails = false;
+    }
+  });
 }

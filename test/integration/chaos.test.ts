@@ -110,6 +110,31 @@ describe('spoolctl chaos', () => {
     expect(plan.jobs.filter((j: { arrive_ms: number }) => j.arrive_ms > 0).length).toBeGreaterThan(50);
   }, 120_000);
 
+  it('keeps the scheduling rules through kills of workers and the sentinel: timed, dependent and limited jobs', () => {
+    const t = makeSpool(TOML);
+    const run = ['chaos', '--jobs', '60', '--kills', '4', '--sentinel', '--sentinel-kills', '2', '--arrivals', '--scheduling'];
+    const r = t.run([...run, '--seed', String(SEED), '--json']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      submitted: 60,
+      lost: 0,
+      completed_twice: 0,
+      ran_concurrently: 0,
+      ran_before_dependency: 0,
+      verify_ok: true,
+    });
+    expect(report.limited_at_once).toBeGreaterThan(0);
+    expect(report.limited_at_once).toBeLessThanOrEqual(2);
+    // The plan has each kind of job the rules apply to.
+    const jobs = JSON.parse(t.run([...run, '--seed', String(SEED), '--dry-run', '--json']).stdout).jobs as Record<string, unknown>[];
+    for (const field of ['delay_ms', 'after', 'limited'])
+      expect(
+        jobs.some((j) => j[field] !== undefined),
+        field,
+      ).toBe(true);
+  }, 120_000);
+
   it("its plugin records an attempt that starts while an earlier one, or that one's child, still runs", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spoolctl-attempts-'));
     const [node, ...args] = fixturePluginCommand('attempt.mjs', dir) as [string, ...string[]];

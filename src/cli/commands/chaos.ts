@@ -23,6 +23,7 @@ interface ChaosFlags {
   arrivals?: boolean;
   jobMs: [number, number];
   failPercent: number;
+  scheduling?: boolean;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -39,6 +40,7 @@ function chaosOptions(f: ChaosFlags, seed: number): ChaosOptions {
     arrivals: f.arrivals,
     jobMs: f.jobMs,
     failPercent: f.failPercent,
+    scheduling: f.scheduling,
   };
 }
 
@@ -66,10 +68,12 @@ export function addChaosCommand(program: Command): void {
     .option('--arrivals', 'drop the jobs into pending/ while the disruptions run, instead of all at the start')
     .option('--fail-percent <n>', 'share of the jobs meant to fail every attempt', whole('--fail-percent', 0, 100), 5)
     .option('--job-ms <min-max>', 'how long each job runs, drawn between the two (milliseconds)', msRange, [20, 300])
+    .option('--scheduling', 'some jobs wait for a time, some run after another, some share a plugin limited to 2 at once')
     .option('--dry-run', 'print the schedule the seed gives (its fingerprint, jobs and disruptions) and run nothing')
     .option('--json', 'print the report as JSON')
     .action(async (opts: ChaosFlags, cmd: Command) => {
       const { planChaos, runChaos } = await import('../../chaos/run.js');
+      const { LIMITED_AT_ONCE } = await import('../../chaos/schedule.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
       if (opts.dryRun) {
@@ -105,12 +109,15 @@ export function addChaosCommand(program: Command): void {
           ['lost (must be 0)', r.lost],
           ['completed twice (must be 0)', r.completed_twice],
           ['ran concurrently (must be 0)', r.ran_concurrently],
+          [`limited plugin at once (<= ${LIMITED_AT_ONCE})`, r.limited_at_once],
+          ['ran before dependency (0)', r.ran_before_dependency],
           ['verify', r.verify_ok ? 'OK' : `FAILED (${r.violations.length} violations)`],
           ['elapsed', `${r.elapsed_s}s`],
         ];
         process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(28)} ${v}`).join('\n')}\n`);
         for (const v of r.violations) process.stdout.write(`  ${v.kind}${v.job ? ` ${v.job}` : ''}: ${v.detail}\n`);
       }
-      process.exitCode = r.lost === 0 && r.completed_twice === 0 && r.ran_concurrently === 0 && r.verify_ok ? 0 : 1;
+      const kept = r.limited_at_once <= LIMITED_AT_ONCE && r.ran_before_dependency === 0;
+      process.exitCode = r.lost === 0 && r.completed_twice === 0 && r.ran_concurrently === 0 && kept && r.verify_ok ? 0 : 1;
     });
 }
