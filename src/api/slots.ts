@@ -47,22 +47,20 @@ function compatibleState(x: SlotState): SlotStatus['state'] {
 }
 
 /**
- * A lost worker's heartbeat keeps naming the job it ran; once the sentinel has taken that job
- * back (its claim is gone from the slot), the slot holds it no more.
+ * A slot's heartbeat and reason as readers show them. A lost worker's heartbeat keeps naming
+ * the job it ran; once the sentinel has taken that job back (its claim is gone from the
+ * slot), the slot holds it no more.
  */
-function takenBack(s: Spool, x: SlotState): string | undefined {
+export function heldView(s: Spool, x: SlotState): { hb: SlotState['heartbeat']; reason: string | undefined } {
   const job = x.heartbeat?.job;
-  if (!job || isLive(x.condition) || listClaims(s.l, x.slot).claims.some((c) => c.id === job)) return undefined;
-  return job;
+  if (!job || isLive(x.condition) || listClaims(s.l, x.slot).claims.some((c) => c.id === job)) return { hb: x.heartbeat, reason: x.reason };
+  const { job: _job, plugin: _plugin, progress: _progress, message: _message, job_started_at: _started, ...rest } = x.heartbeat!;
+  return { hb: rest, reason: [x.reason, `its job ${job} was taken back`].filter(Boolean).join('; ') };
 }
 
 export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
   return slotStates(s, serverNow).map((x) => {
-    const gone = takenBack(s, x);
-    const hb = gone
-      ? { ...x.heartbeat!, job: undefined, plugin: undefined, progress: undefined, message: undefined, job_started_at: undefined }
-      : x.heartbeat;
-    const reason = [x.reason, gone && `its job ${gone} was taken back`].filter(Boolean).join('; ');
+    const { hb, reason } = heldView(s, x);
     return {
       slot: x.slot,
       state: compatibleState(x),

@@ -1,5 +1,5 @@
 // A worker killed with SIGKILL mid-job leaves a heartbeat that names its job; once the
-// sentinel has reclaimed that job, status no longer shows it on the dead worker's slot.
+// sentinel has reclaimed that job, status and workers list no longer show it on the dead worker's slot.
 import { describe, expect, it } from 'vitest';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
 
@@ -21,5 +21,8 @@ describe('a dead slot after its job was taken back', () => {
     const text = t.run(['status']).stdout;
     expect(text).toMatch(/^1 +(dead|stale) +\S+:\d+ +- /m);
     expect(text).not.toMatch(/^1 .*long/m);
+    const workers = t.run(['workers', 'list']).stdout;
+    expect(workers).toMatch(/^1 +(dead|stale) +\S+:\d+ +- /m);
+    expect(workers).toMatch(/^slot 1 (dead|stale): .*its job long was taken back/m);
   });
 });
