@@ -12,31 +12,47 @@ import {
   statesOf,
   type JobFilter,
   type JobRow,
+  type ListedJob,
 } from '../ledger/queries.js';
 import { isItemName, isRejectedName, rejectedEntry, spoolPath, STATE_DIRS } from '../spool/layout.js';
 import { readJobLog, type LogRead } from '../spool/logs.js';
 import { readJsonFile } from '../spool/manifest.js';
 import { sleep } from '../proc.js';
-import { requireLedger, type Spool } from './spool.js';
+import { attemptsOf, type Attempt, type JobEvent } from './attempts.js';
+import { jobsFromFiles } from './job-files.js';
+import { openLedgerForRead, requireLedger, type Spool } from './spool.js';
 import { waitingOf } from './waiting.js';
 
 export { FINISHED_STATES, PURGED };
+export type { Attempt, JobEvent };
 
-/** A job row as readers get it: `waiting` is why a pending job is not running yet (spool-layout.md, "Scheduling"), or null. */
+/**
+ * A job row as readers get it: `waiting` is why a pending job is not running yet
+ * (spool-layout.md, "Scheduling"), or null; a finished job's last progress message is
+ * dropped, as it told how the job was going.
+ */
 export type JobSummary = Omit<JobRow, 'after_ids'>;
 
-function summary({ after_ids: _after, ...row }: JobRow, now: number): JobSummary {
-  return { ...row, waiting: waitingOf(row, now) };
+function summary<R extends JobRow>({ after_ids: _after, ...row }: R, now: number): Omit<R, 'after_ids'> {
+  return { ...row, waiting: waitingOf(row, now), ...(FINISHED_STATES.includes(row.state) ? { message: null } : {}) };
 }
 
-export interface JobEvent {
-  seq: number;
-  type: string;
-  at: string;
-  slot: number | null;
-  attempt: number | null;
-  actor: string | null;
-  [key: string]: unknown;
+/** A row of `jobs list`: with its manifest's input, when its last attempt started and how long it ran. */
+export type JobListing = JobSummary & Pick<ListedJob, 'started_at' | 'duration_s'> & { input: string | null };
+
+/** A manifest's fields, or null when its file is gone or unreadable (a purged job, a hostile file in rejected/). */
+export function manifestOf(s: Spool, file: string | null): Record<string, unknown> | null {
+  if (!file) return null;
+  try {
+    const m = readJsonFile(spoolPath(s.l, file), s.loaded.config.jobs.max_manifest_bytes);
+    return m !== null && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function inputOf(m: Record<string, unknown> | null): string | null {
+  return typeof m?.input === 'string' ? m.input : null;
 }
 
 export interface JobDetail extends JobSummary {
@@ -44,7 +60,10 @@ export interface JobDetail extends JobSummary {
   after: { id: string; state: string | null }[];
   /** The jobs that run after it. */
   before: { id: string; state: string }[];
+  input: string | null;
+  params: Record<string, unknown> | null;
   manifest: unknown;
+  attempt_history: Attempt[];
   events: JobEvent[];
   log_tail: string | null;
 }
@@ -54,28 +73,65 @@ export interface JobQuery extends Omit<JobFilter, 'updatedBefore' | 'agedBefore'
   olderThanMs?: number;
 }
 
-/** Purged jobs have no directory: they are listed only when asked for by name; scheduled ones are pending jobs waiting for a time. */
+/**
+ * Purged jobs have no directory: they are listed only when asked for by name; scheduled ones
+ * are pending jobs waiting for a time; running is what people call claimed.
+ */
 const SCHEDULED = 'scheduled';
-const LISTED_STATES: readonly string[] = [...STATE_DIRS, PURGED, SCHEDULED];
+const RUNNING = 'running';
+const LISTED_STATES: readonly string[] = [...STATE_DIRS, PURGED, SCHEDULED, RUNNING];
 
-export function queryJobs(s: Spool, q: JobQuery): JobSummary[] {
+export interface JobList {
+  jobs: JobListing[];
+  /** false: the spool has no ledger (no sentinel has run yet, or it lives on another host); `jobs` are the job files of the directories that `fromFiles` names. */
+  ledger: boolean;
+  fromFiles: readonly string[];
+}
+
+function checkStates(q: JobQuery): JobQuery {
   for (const st of [q.state, ...(q.states ?? [])]) {
     if (st !== undefined && !LISTED_STATES.includes(st))
       throw new UsageError(`Unknown state "${st}": use one of ${LISTED_STATES.join(', ')}.`);
   }
-  const { olderThanMs, ...f } = q;
-  const now = Date.now();
+  const alias = (st: string) => (st === RUNNING ? 'claimed' : st);
+  return { ...q, state: q.state && alias(q.state), ...(q.states ? { states: q.states.map(alias) } : {}) };
+}
+
+/** Jobs from the ledger, which bulk actions and the TUI require. */
+export function queryJobs(s: Spool, q: JobQuery): JobListing[] {
   const db = requireLedger(s);
   try {
-    return listJobs(db, {
+    return ledgerJobs(s, db, q);
+  } finally {
+    db.close();
+  }
+}
+
+/** `jobs list`: from the ledger, or, on a spool without one, from the files of its directories. */
+export function listJobsOrFiles(s: Spool, q: JobQuery): JobList {
+  const db = openLedgerForRead(s);
+  if (!db) return { ledger: false, ...jobsFromFiles(s, checkStates(q), Date.now()) };
+  try {
+    return { ledger: true, jobs: ledgerJobs(s, db, q), fromFiles: [] };
+  } finally {
+    db.close();
+  }
+}
+
+function ledgerJobs(s: Spool, db: Db, query: JobQuery): JobListing[] {
+  const { olderThanMs, ...f } = checkStates(query);
+  const now = Date.now();
+  const rows = listJobs(
+    db,
+    {
       ...f,
       ...(f.state === undefined && f.states === undefined ? { states: STATE_DIRS } : {}),
       ...(f.state === SCHEDULED ? { state: undefined, scheduledAfter: new Date(now).toISOString() } : {}),
       ...(olderThanMs === undefined ? {} : { agedBefore: new Date(now - olderThanMs).toISOString() }),
-    }).map((row) => summary(row, now));
-  } finally {
-    db.close();
-  }
+    },
+    new Date(now).toISOString(),
+  );
+  return rows.map((row) => ({ ...summary(row, now), input: inputOf(manifestOf(s, row.file)) }));
 }
 
 /** A job by its id, or a rejected file by its name in rejected/ (which is its id when its own name gave none). */
@@ -100,22 +156,18 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
       actor: e.actor,
       ...(JSON.parse(e.detail) as Record<string, unknown>),
     }));
-    let manifest: unknown = null;
-    if (row.file) {
-      try {
-        // The file may be a quarantined hostile one (a FIFO, a link, a huge or deep document).
-        manifest = readJsonFile(spoolPath(s.l, row.file), s.loaded.config.jobs.max_manifest_bytes);
-      } catch {
-        manifest = null;
-      }
-    }
+    const manifest = manifestOf(s, row.file);
+    const params = manifest?.params;
     const afterIds = row.after_ids ? (JSON.parse(row.after_ids) as string[]) : [];
     const states = statesOf(db, afterIds);
     return {
       ...summary(row, Date.now()),
       after: afterIds.map((dep) => ({ id: dep, state: states.get(dep) ?? null })),
       before: jobsAfter(db, row.id),
+      input: inputOf(manifest),
+      params: params !== null && typeof params === 'object' ? (params as Record<string, unknown>) : null,
       manifest,
+      attempt_history: attemptsOf(events),
       events,
       log_tail: readJobLog(s.l, row.id, 0, logBytes)?.data.toString('utf8') ?? null,
     };

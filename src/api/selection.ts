@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { ACTION_STATES, type JobAction } from '../spool/control.js';
-import { queryJobs, type JobQuery, type JobSummary } from './jobs.js';
+import { queryJobs, type JobListing, type JobQuery } from './jobs.js';
 import type { Spool } from './spool.js';
 
 export type JobSelector = Pick<JobQuery, 'state' | 'plugin' | 'olderThanMs' | 'grep'>;
@@ -15,7 +15,7 @@ export function selects(f: JobSelector): boolean {
 }
 
 /** Jobs matching every filter, among those in a state `action` takes a job out of. */
-export function selectJobs(s: Spool, action: JobAction, f: JobSelector): JobSummary[] {
+export function selectJobs(s: Spool, action: JobAction, f: JobSelector): JobListing[] {
   if (!selects(f)) throw new UsageError(`Name the jobs to ${action}: job ids, or filters (--state, --plugin, --older-than, --grep).`);
   const { from, named = [] } = ACTION_STATES[action];
   const allowed: readonly string[] = [...from, ...named];

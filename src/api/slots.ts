@@ -3,7 +3,8 @@
  * judged by src/slot-state.ts as the sentinel judges it, and their shape in `status --json`.
  */
 import { hostId } from '../config/identity.js';
-import { readSlotStates, shownSlots, type SlotCondition, type SlotState } from '../slot-state.js';
+import { isLive, readSlotStates, shownSlots, type SlotCondition, type SlotState } from '../slot-state.js';
+import { listClaims } from '../spool/scan.js';
 import { fileServerNowOrLocal } from './clock.js';
 import type { Spool } from './spool.js';
 
@@ -45,9 +46,21 @@ function compatibleState(x: SlotState): SlotStatus['state'] {
   return x.condition;
 }
 
+/**
+ * A slot's heartbeat and reason as readers show them. A lost worker's heartbeat keeps naming
+ * the job it ran; once the sentinel has taken that job back (its claim is gone from the
+ * slot), the slot holds it no more.
+ */
+export function heldView(s: Spool, x: SlotState): { hb: SlotState['heartbeat']; reason: string | undefined } {
+  const job = x.heartbeat?.job;
+  if (!job || isLive(x.condition) || listClaims(s.l, x.slot).claims.some((c) => c.id === job)) return { hb: x.heartbeat, reason: x.reason };
+  const { job: _job, plugin: _plugin, progress: _progress, message: _message, job_started_at: _started, ...rest } = x.heartbeat!;
+  return { hb: rest, reason: [x.reason, `its job ${job} was taken back`].filter(Boolean).join('; ') };
+}
+
 export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
   return slotStates(s, serverNow).map((x) => {
-    const hb = x.heartbeat;
+    const { hb, reason } = heldView(s, x);
     return {
       slot: x.slot,
       state: compatibleState(x),
@@ -64,7 +77,7 @@ export function slotStatuses(s: Spool, serverNow?: number): SlotStatus[] {
       jobs_done: hb?.jobs_done ?? null,
       jobs_failed: hb?.jobs_failed ?? null,
       tags: hb?.tags ?? [],
-      ...(x.reason ? { reason: x.reason } : {}),
+      ...(reason ? { reason } : {}),
     };
   });
 }

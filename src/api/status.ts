@@ -12,6 +12,7 @@ import { listRejected } from '../spool/rejected.js';
 import { readSentinelInfo, readStandbyInfos } from '../spool/sentinel-info.js';
 import { fileServerNowOrLocal } from './clock.js';
 import { dispatchStatus, type DispatchStatus } from './dispatch.js';
+import { refusedRequests, type RefusedRequest } from './refused.js';
 import { waitReasons, type WaitReason } from './wait-reasons.js';
 import { slotStatuses, type SlotStatus } from './slots.js';
 import { openLedgerForRead, type Spool } from './spool.js';
@@ -44,6 +45,8 @@ export interface Status {
   slots: SlotStatus[];
   max_workers: number;
   ledger: boolean;
+  /** Control requests the sentinel refused that nobody waited for, oldest first (src/api/refused.ts). */
+  refused: RefusedRequest[];
 }
 
 /** A sentinel beat older than this (seconds) on another host counts as down. */
@@ -177,6 +180,7 @@ export function getStatus(s: Spool): Status {
     slots: slotStatuses(s, serverNow),
     max_workers: s.loaded.config.worker.max_workers,
     ledger,
+    refused: refusedRequests(s),
   };
 }
 

@@ -14,7 +14,7 @@ import { allSlotNumbers, listClaims, mtimeMs } from '../spool/scan.js';
 import { isLive, judgeSlot, killLeftPlugin, type SlotCondition, type SlotState } from '../slot-state.js';
 import { breakSlotLock, lockDirOf, readSlotFiles, removeHeartbeat, writeLeaveNote } from '../spool/slots.js';
 import { fileServerNowOrLocal } from './clock.js';
-import { slotStates } from './slots.js';
+import { heldView, slotStates } from './slots.js';
 import { sentinelStatus, type SentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
 
@@ -39,7 +39,7 @@ export interface WorkerRow {
 
 export function listWorkers(s: Spool): WorkerRow[] {
   return slotStates(s).map((v) => {
-    const hb = v.heartbeat;
+    const { hb, reason } = heldView(s, v);
     const age = v.heartbeatAgeMs === undefined ? null : Math.max(0, Math.round(v.heartbeatAgeMs));
     // Both times come from the worker's own clock, so another host's skew does not matter.
     const uptime =
@@ -59,7 +59,7 @@ export function listWorkers(s: Spool): WorkerRow[] {
       uptime_s: uptime,
       heartbeat_age_ms: age,
       tags: hb ? (hb.tags ?? []) : null,
-      reason: v.reason ?? null,
+      reason: reason ?? null,
     };
   });
 }

@@ -25,12 +25,14 @@ import { addSubmitCommand } from './commands/submit.js';
 import { addTuiCommand } from './commands/tui.js';
 import { addVerifyCommand } from './commands/verify.js';
 import { addWorkersCommands } from './commands/workers.js';
+import { showTimesInUtc } from './output.js';
 import { oneLineUsageErrors } from './usage.js';
 
 export interface GlobalOptions {
   spool?: string;
   verbose?: boolean;
   set?: string[];
+  utc?: boolean;
 }
 
 const program = new Command('spoolctl')
@@ -44,7 +46,9 @@ const program = new Command('spoolctl')
     (v: string, all: string[]) => [...all, v],
     [] as string[],
   )
+  .option('--utc', 'show times in UTC rather than local time (JSON is always UTC)')
   .hook('preAction', async () => {
+    showTimesInUtc(program.opts<GlobalOptions>().utc === true);
     // Each command passes its --set flags to openSpool; a malformed one is refused here, before
     // any command runs, those that open no spool included.
     const sets = program.opts<GlobalOptions>().set ?? [];

@@ -3,6 +3,7 @@
  * (UTC, ISO 8601 with Z), checked here so that a typo is refused before anything is written.
  */
 import { UsageError } from '../errors.js';
+import { parseDuration } from './duration.js';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
 const CLOCK = /^(\d{1,2}):(\d{2})$/;
@@ -13,11 +14,11 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
  * (today, or tomorrow once it has passed). A date and time without a zone is refused: which
  * zone it meant would depend on the host that reads it.
  */
-export function atTime(v: string, now = new Date()): string {
+export function atTime(v: string, now = new Date(), flag = '--at'): string {
   const clock = CLOCK.exec(v);
   if (clock) {
     const [h, m] = [Number(clock[1]), Number(clock[2])];
-    if (h > 23 || m > 59) throw new UsageError(`--at ${v}: not a time of day (00:00 to 23:59).`);
+    if (h > 23 || m > 59) throw new UsageError(`${flag} ${v}: not a time of day (00:00 to 23:59).`);
     const at = new Date(now);
     at.setHours(h, m, 0, 0);
     if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
@@ -28,8 +29,8 @@ export function atTime(v: string, now = new Date()): string {
     const zoneless = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v);
     throw new UsageError(
       zoneless
-        ? `--at ${v} has no time zone: add one (${v.replace(' ', 'T')}Z for UTC, or an offset such as +01:00), or give HH:MM for the next such local time.`
-        : `--at takes an ISO 8601 time with a zone (2026-05-01T14:30:00Z, 2026-05-01T16:30+02:00) or HH:MM (got "${v}").`,
+        ? `${flag} ${v} has no time zone: add one (${v.replace(' ', 'T')}Z for UTC, or an offset such as +01:00), or give HH:MM for the next such local time.`
+        : `${flag} takes an ISO 8601 time with a zone (2026-05-01T14:30:00Z, 2026-05-01T16:30+02:00) or HH:MM (got "${v}").`,
     );
   }
   const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(iso[i] ?? 0)) as [number, number, number, number, number, number];
@@ -42,7 +43,7 @@ export function atTime(v: string, now = new Date()): string {
     sec < 60 &&
     Number(iso[8] ?? 0) < 24 &&
     Number(iso[9] ?? 0) < 60;
-  if (!real) throw new UsageError(`--at ${v}: no such date or time.`);
+  if (!real) throw new UsageError(`${flag} ${v}: no such date or time.`);
   return new Date(Date.parse(v)).toISOString();
 }
 
@@ -56,4 +57,18 @@ export function inTime(v: string, now = Date.now()): string {
   const ms = n * UNITS[unit]!;
   if (ms > 366 * 86_400_000) throw new UsageError(`--in ${v} is more than a year away.`);
   return new Date(now + ms).toISOString();
+}
+
+/**
+ * --since: an age (30m, 2h, 7d), HH:MM (the last such time on this host's clock: today, or
+ * yesterday while it is still to come), or an ISO 8601 time with a zone.
+ */
+export function sinceTime(v: string, now = new Date()): string {
+  if (/^\d+[smhdw]$/.test(v.trim())) return new Date(now.getTime() - parseDuration('--since', v)).toISOString();
+  if (CLOCK.test(v)) {
+    const at = new Date(atTime(v, now, '--since'));
+    at.setDate(at.getDate() - 1);
+    return at.toISOString();
+  }
+  return atTime(v, now, '--since');
 }

@@ -29,3 +29,8 @@ export function labelled(label: string, text: string | string[], width = WIDTH):
   lines.push(line);
   return lines.map((l, i) => `${i === 0 ? label : indent}${l}`);
 }
+
+/** `text` cut at its start, where a path's least telling part is: "…/scans/page-0001.tiff". */
+export function clipStart(text: string, max: number): string {
+  return text.length > max ? `…${text.slice(text.length - max + 1)}` : text;
+}

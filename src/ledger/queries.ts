@@ -52,8 +52,37 @@ export interface JobFilter {
   grep?: string;
   /** Only pending jobs waiting for a time (not_before or retry_at) later than this ISO time. */
   scheduledAfter?: string;
+  /** Only jobs whose last change is at or after this ISO time. */
+  since?: string;
+  sort?: JobSort;
+  reverse?: boolean;
   limit?: number;
 }
+
+export const JOB_SORTS = ['age', 'priority', 'plugin', 'state', 'attempts', 'duration'] as const;
+export type JobSort = (typeof JOB_SORTS)[number];
+
+/** A listed job, with when its last attempt started and how long it ran (running: so far; null when it never ran or is waiting again). */
+export type ListedJob = JobRow & { started_at: string | null; duration_s: number | null };
+
+/** Each sort's natural order: oldest, highest priority, A-Z, most attempts, longest first (jobs that never ran last). */
+const SORT_ORDER: Record<JobSort, [expr: string, dir: 'ASC' | 'DESC', first?: string]> = {
+  age: [SUBMITTED, 'ASC'],
+  priority: ['priority', 'DESC'],
+  plugin: ["coalesce(plugin, '')", 'ASC'],
+  state: ['state', 'ASC'],
+  attempts: ['attempts', 'DESC'],
+  duration: ['duration_s', 'DESC', 'duration_s IS NULL, '],
+};
+
+function orderOf(sort: JobSort, reverse: boolean | undefined): string {
+  const [expr, dir, first = ''] = SORT_ORDER[sort];
+  return `${first}${expr} ${reverse ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir}`;
+}
+
+const STARTED = "(SELECT max(e.at) FROM events e WHERE e.job = jobs.id AND e.type = 'claimed')";
+const DURATION = `CASE WHEN state = 'claimed' THEN julianday(@now) - julianday(started_at)
+  WHEN state IN ('done', 'failed') THEN julianday(coalesce(finished_at, updated_at)) - julianday(started_at) END * 86400`;
 
 /** A pending job waits for a time; the sentinel writes both times as UTC ISO strings, which compare as strings. */
 const SCHEDULED = "(coalesce(retry_at, '') > @now OR coalesce(not_before, '') > @now)";
@@ -109,9 +138,9 @@ export function countsByState(db: Db): Record<string, number> {
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
 
-export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
+export function listJobs(db: Db, f: JobFilter = {}, nowIso = new Date().toISOString()): ListedJob[] {
   const where: string[] = [];
-  const params: Record<string, unknown> = { limit: f.limit ?? -1 };
+  const params: Record<string, unknown> = { limit: f.limit ?? -1, now: nowIso };
   if (f.state) {
     where.push('state = @state');
     params.state = f.state;
@@ -129,8 +158,12 @@ export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
     params.grep = f.grep;
   }
   if (f.scheduledAfter) {
-    where.push(`state = 'pending' AND ${SCHEDULED}`);
-    params.now = f.scheduledAfter;
+    where.push(`state = 'pending' AND ${SCHEDULED.replaceAll('@now', '@scheduledAfter')}`);
+    params.scheduledAfter = f.scheduledAfter;
+  }
+  if (f.since) {
+    where.push('updated_at >= @since');
+    params.since = f.since;
   }
   if (f.updatedBefore) {
     where.push('updated_at < @before');
@@ -141,9 +174,11 @@ export function listJobs(db: Db, f: JobFilter = {}): JobRow[] {
     params.agedBefore = f.agedBefore;
   }
   // Pending in dispatch order (priority, then age); everything else most recent first.
-  const order = f.state === 'pending' ? 'priority DESC, submitted_at ASC, id ASC' : 'updated_at DESC, id ASC';
-  const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT @limit`;
-  return db.prepare(sql).all(params) as JobRow[];
+  const natural = f.state === 'pending' ? 'priority DESC, submitted_at ASC' : 'updated_at DESC';
+  const order = f.sort ? orderOf(f.sort, f.reverse) : f.reverse ? 'updated_at ASC' : natural;
+  const sql = `SELECT *, ${DURATION} AS duration_s FROM (SELECT *, ${STARTED} AS started_at FROM jobs
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}) ORDER BY ${order}, id ASC LIMIT @limit`;
+  return db.prepare(sql).all(params) as ListedJob[];
 }
 
 /**

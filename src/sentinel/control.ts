@@ -73,7 +73,7 @@ export function applyControl(ctx: SentinelContext): number {
       removeEmptyDirs(emptied);
     }
     fail('control.before-ack');
-    writeAck(ctx.l, { id: req.id, action: req.action, applied_at: new Date().toISOString(), items });
+    writeAck(ctx.l, { id: req.id, action: req.action, applied_at: new Date().toISOString(), items, by: actor });
     fail('control.after-ack');
     removeRequest(ctx.l, name);
     removeIntent(ctx.l, req.id);

@@ -50,6 +50,8 @@ export interface ControlAck {
   action: string;
   applied_at: string;
   items: AckItem[];
+  /** Who asked (user@host, and the uid that owns the request file); absent in acks of older sentinels. */
+  by?: string;
 }
 
 export function writeRequest(l: Layout, req: ControlRequest): void {
@@ -125,6 +127,13 @@ export function readAck(l: Layout, requestId: string): ControlAck | undefined {
     if (errnoOf(err) === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+/** The acks nobody collected: the requester did not wait (sentinel down, --no-wait) or gave up. */
+export function listAckIds(l: Layout): string[] {
+  return listNames(l.acks)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => n.slice(0, -'.json'.length));
 }
 
 export function removeAck(l: Layout, requestId: string): void {

@@ -19,7 +19,9 @@ describe('pause and resume', () => {
 
     const paused = t.run(['pause', '--reason', 'disk swap']);
     expect(paused.code, paused.stderr).toBe(0);
-    expect(paused.stdout).toMatch(/^Dispatch paused: dispatching -> paused \(by .+ at \S+, reason: disk swap\)\. Running jobs go on/);
+    expect(paused.stdout).toMatch(
+      /^Dispatch paused: dispatching -> paused \(by .+ at [\d-]+ [\d:]+ [+-]\d\d:\d\d, reason: disk swap\)\. Running jobs go on/,
+    );
     expect(existsSync(join(t.dir, 'paused.json'))).toBe(true);
     const again = t.run(['pause', '--json']);
     expect(again.code).toBe(0);
@@ -41,7 +43,9 @@ describe('pause and resume', () => {
 
     const resumed = t.run(['resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toMatch(/^Dispatch resumed: paused -> dispatching; it had been paused \(by .+ at \S+, reason: disk swap\)\.$/m);
+    expect(resumed.stdout).toMatch(
+      /^Dispatch resumed: paused -> dispatching; it had been paused \(by .+ at [\d-]+ [\d:]+ [+-]\d\d:\d\d, reason: disk swap\)\.$/m,
+    );
     await until('waits done after resume', () => allDone(t, ['waits']));
     expect(existsSync(join(t.dir, 'paused.json'))).toBe(false);
     const types = t.events().map((e) => e.type);

@@ -102,6 +102,7 @@ function status(over: { up?: boolean; pending?: number; held?: number; slots: Sl
     slots: over.slots,
     max_workers: 4,
     ledger: true,
+    refused: [],
   };
 }
 

@@ -1,7 +1,7 @@
 /** spoolctl pause [--reason TEXT] | resume: dispatch as a whole, through the sentinel. */
 import type { Command } from 'commander';
 import type { ControlOutcome, PauseInfo } from '../../api/control.js';
-import { printJson } from '../output.js';
+import { printJson, when } from '../output.js';
 import { reportControl } from './control-output.js';
 import { spoolOf } from '../spool.js';
 
@@ -34,7 +34,7 @@ function reportOf(action: 'pause' | 'resume', outcome: ControlOutcome, paused: P
 }
 
 function pausedBy(p: PauseInfo): string {
-  return `by ${p.by}${p.at ? ` at ${p.at}` : ''}${p.reason ? `, reason: ${p.reason}` : ''}`;
+  return `by ${p.by}${p.at ? ` at ${when(p.at)}` : ''}${p.reason ? `, reason: ${p.reason}` : ''}`;
 }
 
 function sentence(r: DispatchReport): string {

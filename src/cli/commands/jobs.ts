@@ -1,15 +1,18 @@
 /** spoolctl jobs list|show|log|requeue|hold|release|cancel|purge */
 import type { Command } from 'commander';
-import type { JobSummary } from '../../api/jobs.js';
+import type { JobListing } from '../../api/jobs.js';
 import type { JobSelector } from '../../api/selection.js';
 import { UsageError } from '../../errors.js';
 import { ACTION_STATES, JOB_ACTIONS, type JobAction } from '../../api/actions.js';
 import { confirmed } from '../confirm.js';
 import { parseDuration } from '../duration.js';
-import { ago, percent, printJson, table } from '../output.js';
-import { plural } from '../text.js';
+import { JOB_SORTS, type JobSort } from '../../ledger/queries.js';
+import { ago, colourOnStdout, duration, percent, printJson, stateColour, table } from '../output.js';
+import { sinceTime } from '../schedule.js';
+import { clipStart, plural } from '../text.js';
 import { spoolOf } from '../spool.js';
 import { PAST, reportControl } from './control-output.js';
+import { story } from './job-story.js';
 
 interface FilterOptions {
   state?: string;
@@ -51,12 +54,17 @@ function takesIds(cmd: Command): Command {
   return cmd.addHelpText('after', `\nIds that start with '-' go after '--': spoolctl jobs ${cmd.name()} [options] -- -abc`);
 }
 
+function sortKey(v: string): JobSort {
+  if (!(JOB_SORTS as readonly string[]).includes(v)) throw new UsageError(`--sort takes one of ${JOB_SORTS.join(', ')} (got "${v}").`);
+  return v as JobSort;
+}
+
 function selector(o: FilterOptions): JobSelector {
   return { state: o.state, plugin: o.plugin, grep: o.grep, olderThanMs: o.olderThan?.ms };
 }
 
 /** The filters in words, for the confirmation question: "state failed, plugin ocr". */
-function describe(o: FilterOptions, jobs: JobSummary[]): string {
+function describe(o: FilterOptions, jobs: JobListing[]): string {
   const parts = [
     ...(o.state ? [`state ${o.state}`] : []),
     ...(o.plugin ? [`plugin ${o.plugin}`] : []),
@@ -71,9 +79,12 @@ function describe(o: FilterOptions, jobs: JobSummary[]): string {
   return parts.join(', ');
 }
 
-function jobsTable(rows: JobSummary[]): string {
+/** On a terminal, lines fit its width and states are coloured; into a pipe or a file, whole lines and no colour. */
+function jobsTable(rows: JobListing[]): string {
+  const terminal = process.stdout.isTTY === true;
+  const colour = colourOnStdout();
   return table(
-    ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'UPDATED', 'WAITING', 'LAST ERROR'],
+    ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'DURATION', 'UPDATED', 'INPUT', 'WAITING', 'LAST ERROR'],
     rows.map((r) => [
       r.id,
       r.state,
@@ -81,10 +92,16 @@ function jobsTable(rows: JobSummary[]): string {
       r.priority,
       r.attempts,
       r.state === 'claimed' ? percent(r.progress) : null,
+      duration(r.duration_s),
       ago(r.updated_at),
+      r.input === null ? null : clipStart(r.input, 32),
       r.waiting,
       r.last_error,
     ]),
+    {
+      ...(terminal ? { width: process.stdout.columns ?? 80 } : {}),
+      ...(colour ? { paint: (row: number, col: number) => (col === 1 ? stateColour(rows[row]!.state) : undefined) } : {}),
+    },
   );
 }
 
@@ -92,16 +109,30 @@ export function addJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('list, inspect and administer jobs');
   withFilters(
     jobs.command('list').description('list jobs from the ledger'),
-    'pending, scheduled (pending, waiting for a time), claimed, done, failed, cancelled, held, rejected, or purged (listed only when named)',
+    'pending, scheduled (pending, waiting for a time), claimed (or running), done, failed, cancelled, held, rejected, or purged (listed only when named)',
   )
+    .option(
+      '--since <age|time>',
+      'only jobs whose last change came since then: an age (30m, 2h, 7d), HH:MM (the last such local time) or an ISO 8601 time with a zone',
+      (v) => sinceTime(v),
+    )
+    .option('--sort <key>', `order by ${JOB_SORTS.join(', ')} (oldest, highest, A-Z, most, longest first)`, sortKey)
+    .option('-r, --reverse', 'the other way round')
     .option('--limit <n>', 'at most this many', wholeNumber('--limit'))
     .option('--json', 'print JSON')
-    .action(async (opts: FilterOptions & { limit?: number; json?: boolean }, cmd: Command) => {
-      const { queryJobs } = await import('../../api/jobs.js');
-      const rows = queryJobs(await spoolOf(cmd), { ...selector(opts), limit: opts.limit });
-      if (opts.json) return printJson(rows);
-      process.stdout.write(`${jobsTable(rows)}\n${plural(rows.length, 'job')}\n`);
-    });
+    .action(
+      async (opts: FilterOptions & { since?: string; sort?: JobSort; reverse?: boolean; limit?: number; json?: boolean }, cmd: Command) => {
+        const { listJobsOrFiles } = await import('../../api/jobs.js');
+        const { since, sort, reverse, limit } = opts;
+        const list = listJobsOrFiles(await spoolOf(cmd), { ...selector(opts), since, sort, reverse, limit });
+        if (!list.ledger)
+          process.stderr.write(
+            `spoolctl: the spool has no ledger yet on this host (no sentinel has run on it, or it runs on another host): these are the job files in ${list.fromFiles.join(', ')}; done/ is not listed.\n`,
+          );
+        if (opts.json) return printJson(list.jobs);
+        process.stdout.write(`${jobsTable(list.jobs)}\n${plural(list.jobs.length, 'job')}\n`);
+      },
+    );
   takesIds(jobs.command('show'))
     .argument('<id>', 'a job id, or the name of a file in rejected/')
     .description("a job's row, manifest, ledger history and log tail")
@@ -110,25 +141,7 @@ export function addJobsCommands(program: Command): void {
       const { showJob } = await import('../../api/jobs.js');
       const j = showJob(await spoolOf(cmd), id);
       if (opts.json) return printJson(j);
-      const lines = [
-        `id        ${j.id}`,
-        `state     ${j.state}${j.slot ? ` (slot ${j.slot})` : ''}`,
-        `plugin    ${j.plugin ?? '-'}`,
-        `attempts  ${j.attempts}${j.max_attempts ? ` of ${j.max_attempts}` : ''}`,
-        `progress  ${percent(j.progress)}${j.message ? ` ${j.message}` : ''}`,
-        `file      ${j.file ?? '-'}`,
-        ...(j.last_error ? [`error     ${j.last_error}`] : []),
-        ...(j.waiting ? [`waiting   ${j.waiting}`] : []),
-        ...(j.after.length ? [`after     ${j.after.map((d) => `${d.id} (${d.state ?? 'not in the ledger'})`).join(', ')}`] : []),
-        ...(j.before.length ? [`before    ${j.before.map((d) => `${d.id} (${d.state})`).join(', ')}`] : []),
-        '',
-        table(
-          ['SEQ', 'AT', 'EVENT', 'SLOT', 'ATTEMPT', 'BY', 'DETAIL'],
-          j.events.map(({ seq, at, type, slot, attempt, actor, ...rest }) => [seq, at, type, slot, attempt, actor, JSON.stringify(rest)]),
-        ),
-        ...(j.log_tail ? ['', '--- log tail ---', j.log_tail.trimEnd()] : []),
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${story(j).join('\n')}\n`);
     });
   takesIds(jobs.command('log'))
     .argument('<id>')

@@ -1,7 +1,7 @@
 /** spoolctl status [--json] */
 import type { Command } from 'commander';
 import type { AgeShape, SentinelStatus } from '../../api/status.js';
-import { ago, percent, printJson, table } from '../output.js';
+import { ago, percent, printJson, table, when } from '../output.js';
 import { clip, labelled } from '../text.js';
 import { spoolOf } from '../spool.js';
 
@@ -38,9 +38,13 @@ export function addStatusCommand(program: Command): void {
         `spool     ${st.spool}`,
         ...labelled(
           'sentinel  ',
-          s.up ? `up, pid ${s.pid} on ${s.host}, since ${s.started_at}` : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`',
+          s.up
+            ? `up, pid ${s.pid} on ${s.host}, since ${when(s.started_at)}`
+            : 'DOWN: nothing is dispatched; start it with `spoolctl sentinel`',
         ),
-        ...s.standby.filter((b) => b.up).flatMap((b) => labelled('standby   ', `pid ${b.pid} on ${b.host}, waiting since ${b.since}`)),
+        ...s.standby
+          .filter((b) => b.up)
+          .flatMap((b) => labelled('standby   ', `pid ${b.pid} on ${b.host}, waiting since ${when(b.since)}`)),
         ...(s.journal ? labelled('journal   ', journalLine(s.journal)) : []),
         ...labelled(
           'jobs      ',
@@ -50,6 +54,10 @@ export function addStatusCommand(program: Command): void {
         ...(oldest || st.waiting.length > 0 ? [''] : []),
         ...(oldest ? [clip(`oldest    ${oldest.id} (${oldest.plugin ?? '-'}), pending for ${ago(oldest.submitted_at)}`)] : []),
         ...st.waiting.flatMap((w, i) => labelled(i === 0 ? 'waiting   ' : '          ', w.message)),
+        ...(st.refused.length > 0 ? [''] : []),
+        ...st.refused.flatMap((r) =>
+          labelled('refused   ', `${r.action} ${r.target} (asked by ${r.by ?? 'someone'}, refused ${when(r.at)}): ${r.error}`),
+        ),
         '',
         ...table(
           ['SLOT', 'STATE', 'HOST:PID', 'JOB', 'PROGRESS', 'RUNNING', 'BEAT', 'TAGS'],
