@@ -110,7 +110,11 @@ function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
     record = (file) =>
       transition(
         ctx,
-        { type: 'retried', ...base, detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt, retry_at: retryAt } },
+        {
+          type: 'retried',
+          ...base,
+          detail: { claim, ...failure, attempts_left: maxAttempts - c.attempt, retry_at: retryAt, log_tail: r.log_tail ?? '' },
+        },
         {
           id: c.id,
           state: 'pending',

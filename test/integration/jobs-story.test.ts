@@ -35,8 +35,10 @@ describe('jobs show and jobs list', () => {
     expect(out).not.toMatch(/^progress/m);
     const attempts = out.split('\n').filter((l) => /^[12] +1 +scanner-7:\d+ /.test(l));
     expect(attempts).toHaveLength(2);
-    // A retried attempt's event carries no log tail: its error stands alone.
-    expect(attempts[0]).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00 .* \d+\.\ds +retried +4 +exited with code 4$/);
+    // Each attempt, the retried one too, shows the plugin's last line beside its error.
+    expect(attempts[0]).toMatch(
+      /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00 .* \d+\.\ds +retried +4 +exited with code 4: upload refused: quota exceeded \(exit 4\)$/,
+    );
     expect(attempts[1]).toMatch(/ failed +4 +exited with code 4: upload refused/);
     const json = JSON.parse(t.run(['jobs', 'show', 'tiff-1', '--json']).stdout);
     expect(json.input).toBe('scans/missing.tiff');
