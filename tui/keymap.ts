@@ -17,6 +17,7 @@ export type Command =
   | 'prevState'
   | 'nextState'
   | 'open'
+  | 'log'
   | 'back'
   | 'filter'
   | 'help'
@@ -51,6 +52,7 @@ export const KEYMAP: Binding[] = [
   { command: 'prevState', keys: ['left', 'H'], help: 'jobs: previous state' },
   { command: 'nextState', keys: ['right', 'L'], help: 'jobs: next state' },
   { command: 'open', keys: ['enter'], help: 'open job detail' },
+  { command: 'log', keys: ['l'], help: 'job log (follows it)' },
   { command: 'back', keys: ['escape'], help: 'back / clear filter' },
   { command: 'filter', keys: ['/'], help: 'filter id/plugin/error' },
   { command: 'help', keys: ['?'], help: 'this help' },

@@ -22,6 +22,8 @@ export interface UiState {
   eventsFollow: boolean;
   /** The job whose detail is open, if any. */
   detail?: string;
+  /** The job whose log is open, and the first line shown (none: it follows the end). */
+  log?: { job: string; top?: number };
   dialog?: Dialog;
 }
 
@@ -54,4 +56,19 @@ export function switchTab(ui: UiState, step: number): UiState {
   const i = JOB_TABS.indexOf(ui.tab);
   const tab = JOB_TABS[(i + step + JOB_TABS.length) % JOB_TABS.length]!;
   return { ...ui, tab, cursor: { ...ui.cursor, jobs: 0 } };
+}
+
+/** The first log line shown in `rows` rows: the end while following, else `top` kept in range. */
+export function logTop(top: number | undefined, length: number, rows: number): number {
+  const last = Math.max(0, length - rows);
+  return top === undefined ? last : Math.max(0, Math.min(last, top));
+}
+
+/** Scrolls the open log; reaching its end (or G) follows it again, like the events view. */
+export function scrollLog(ui: UiState, delta: number | 'top' | 'bottom', length: number, rows: number): UiState {
+  if (!ui.log) return ui;
+  const current = logTop(ui.log.top, length, rows);
+  const next = delta === 'top' ? 0 : delta === 'bottom' ? length : current + delta;
+  const top = next >= Math.max(0, length - rows) ? undefined : Math.max(0, next);
+  return { ...ui, log: { job: ui.log.job, top } };
 }
