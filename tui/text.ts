@@ -28,3 +28,13 @@ export function bar(progress: number | null, width: number, ascii: boolean): str
   const filled = Math.round(p * width);
   return ascii ? `${'#'.repeat(filled)}${'.'.repeat(width - filled)}` : `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
 }
+
+const LEVELS = '▁▂▃▄▅▆▇█';
+const ASCII_LEVELS = '_.-:=+*#';
+
+/** One character per value, its height proportional to the largest value; zero is blank. */
+export function sparkline(values: readonly number[], ascii: boolean): string {
+  const levels = ascii ? ASCII_LEVELS : LEVELS;
+  const max = Math.max(0, ...values);
+  return values.map((v) => (v > 0 ? levels[Math.max(0, Math.ceil((v / max) * levels.length) - 1)] : ' ')).join('');
+}

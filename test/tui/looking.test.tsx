@@ -1,10 +1,10 @@
 // Looking rather than reading, at 80x24 against a real spool with a real sentinel and worker:
 // a running job's log followed and scrolled, the dashboard's completion sparkline and its
-// bar chart of pending jobs by age.
+// bar chart of pending jobs by age (in ASCII with --ascii).
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
-import { ENTER, fitsTheTerminal, mount } from '../helpers/tui.js';
+import { COLOR, ENTER, fitsTheTerminal, mount } from '../helpers/tui.js';
 
 afterEach(() => cleanup());
 
@@ -47,5 +47,30 @@ describe('looking at the spool at 80x24', () => {
     await ui.press('\u001B', (f) => f.includes('timeline'));
     await ui.press('\u001B');
     await ui.press('l', (f) => f.includes('log chatty done'));
+  });
+
+  it('draws the completions per minute and the pending jobs by age on the dashboard, in ASCII with --ascii', async () => {
+    const t = makeSpool();
+    t.sentinel();
+    t.worker();
+    for (const id of ['quick-1', 'quick-2', 'quick-3']) t.drop(`${id}.json`, manifest(id, 'noop'));
+    for (const id of ['later-1', 'later-2']) t.drop(`${id}.json`, manifest(id, 'noop', { not_before: '2099-01-01T00:00:00Z' }));
+    await until('three done, two pending', () => ['quick-1', 'quick-2', 'quick-3'].every((id) => t.job(id)?.state === 'done'));
+    await until('two pending', () => t.job('later-2')?.state === 'pending');
+    const ui = mount(t);
+    const chart = (f: string) => f.split('\n').findIndex((l) => /^done\/min, last 30m \(max [23]\)/.test(l));
+    await ui.see('the charts', () => chart(ui.frame()) >= 0 && ui.frame().includes('pending by age (2)'));
+    const lines = ui.frame().split('\n');
+    const at = chart(ui.frame());
+    // The completions fell in the last minute (or two): the sparkline's last column is its top.
+    expect(lines[at + 1]).toMatch(/^ {28}[ ▁-█]█ +███ +2 +0 +0 +0 +0 +0$/u);
+    expect(lines[at + 2]).toMatch(/^-30m +now +<5m +5-30m +30m-2h +2-12h +12h-2d +>2d$/);
+    // The charts take their lines from the ledger tail: all four slots keep theirs.
+    expect(lines[at + 3]).toMatch(/^── ledger/);
+    fitsTheTerminal(ui.frame());
+    cleanup();
+    const plain = mount(t, { ...COLOR, ascii: true });
+    await plain.see('ASCII charts', () => /^ {28}[ -~]# +### +2 /m.test(plain.frame()));
+    expect(plain.frame()).not.toMatch(/[▁▂▃▄▅▆▇█]/u);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Everything the screen shows, read through src/api. It reloads when the ledger or a slot
  * file changes (a watch on two small directories, never on done/) and once a second, and
- * every read is bounded: status, the ledger tail, at most JOB_LIMIT jobs of the open tab.
+ * every read is bounded: status, the ledger tail, the last minutes' completions, at most
+ * JOB_LIMIT jobs of the open tab.
  * The sentinel is glanced at four times a second (sentinel.json, and its pid on this host):
  * a sentinel that dies or starts shows at once rather than at the next reload.
  */
@@ -10,12 +11,15 @@ import { useEffect, useRef, useState } from 'react';
 import { recentActivity, type ActivityEvent } from '../../src/api/activity.js';
 import { filesystemOf, type FilesystemInfo } from '../../src/api/filesystem.js';
 import { queryJobs, showJob, type JobDetail, type JobSummary } from '../../src/api/jobs.js';
-import { getStatus, sentinelGlance, type Status } from '../../src/api/status.js';
+import { getStatusReport, sentinelGlance, type StatusReport } from '../../src/api/status.js';
 import type { Spool } from '../../src/api/spool.js';
+import { doneHistory } from '../../src/api/throughput.js';
 import type { JobTab } from '../state.js';
 
 export const JOB_LIMIT = 1000;
 const SENTINEL_GLANCE_MS = 250;
+/** How far back the dashboard's completion sparkline goes. */
+export const HISTORY_MINUTES = 30;
 
 export interface Query {
   tab: JobTab;
@@ -25,9 +29,12 @@ export interface Query {
 }
 
 export interface SpoolData {
-  status?: Status;
+  /** With the ages of jobs, for the dashboard's chart of pending jobs by age. */
+  status?: StatusReport;
   events: ActivityEvent[];
   donePerMin: number;
+  /** Jobs done in each of the last HISTORY_MINUTES minutes, oldest first. */
+  doneHistory: number[];
   jobs: JobSummary[];
   detail?: JobDetail;
   fs: FilesystemInfo;
@@ -37,7 +44,7 @@ export interface SpoolData {
 
 function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): SpoolData {
   try {
-    const status = getStatus(s);
+    const status = getStatusReport(s);
     const activity = recentActivity(s, 40);
     let jobs: JobSummary[] = [];
     let error: string | undefined;
@@ -52,9 +59,19 @@ function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): Spo
       }
     }
     if (!status.ledger) error = 'no ledger yet: start the sentinel (spoolctl sentinel)';
-    return { status, events: activity.events, donePerMin: activity.done_per_min, jobs, detail, fs, loadedAt: Date.now(), error };
+    return {
+      status,
+      events: activity.events,
+      donePerMin: activity.done_per_min,
+      doneHistory: doneHistory(s, HISTORY_MINUTES),
+      jobs,
+      detail,
+      fs,
+      loadedAt: Date.now(),
+      error,
+    };
   } catch (err) {
-    return { ...(previous ?? { events: [], donePerMin: 0, jobs: [], fs, loadedAt: 0 }), error: (err as Error).message };
+    return { ...(previous ?? { events: [], donePerMin: 0, doneHistory: [], jobs: [], fs, loadedAt: 0 }), error: (err as Error).message };
   }
 }
 
