@@ -15,6 +15,7 @@ import { useJobLog } from './hooks/useJobLog.js';
 import { useNow } from './hooks/useNow.js';
 import { useSpoolData } from './hooks/useSpoolData.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
+import { nextSort } from './job-order.js';
 import { commandFor, type Command } from './keymap.js';
 import { keyNames } from './keypress.js';
 import { followSelection, initialUi, moveCursor, scrollLog, switchTab, VIEWS, type UiState } from './state.js';
@@ -44,7 +45,8 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     uiRef.current = fn(uiRef.current);
     setUi(uiRef.current);
   };
-  const data = useSpoolData(spool, { tab: ui.tab, filter: ui.filter, detail: ui.detail, wantJobs: ui.view === 'jobs' }, refreshMs);
+  const { tab, filter, sort, detail } = ui;
+  const data = useSpoolData(spool, { tab, filter, sort, detail, wantJobs: ui.view === 'jobs' }, refreshMs);
   // Ink subscribes the key handler in an effect, so a key can still reach the previous
   // render's handler: handlers read the data through this ref, set as each render commits.
   const log = useJobLog(spool, ui.log?.job);
@@ -145,6 +147,8 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
         return u.view === 'jobs' ? update((x) => switchTab(x, -1)) : undefined;
       case 'nextState':
         return u.view === 'jobs' ? update((x) => switchTab(x, 1)) : undefined;
+      case 'sort':
+        return u.view === 'jobs' ? update((x) => ({ ...x, sort: nextSort(x.sort) })) : undefined;
       case 'open': {
         const job = selectedJob(u);
         return job ? update((x) => ({ ...x, detail: job.id })) : undefined;
@@ -254,7 +258,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows - 1}>
-      <Header data={data} view={ui.view} columns={size.columns} now={now} />
+      <Header data={data} ui={ui} columns={size.columns} now={now} />
       <Box height={bodyHeight} flexDirection="column" overflow="hidden">
         {body}
       </Box>

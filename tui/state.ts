@@ -1,4 +1,6 @@
 /** The TUI's own state (what is shown and selected), apart from the spool data it shows. */
+import type { JobSort } from './job-order.js';
+
 export type ViewName = 'dashboard' | 'jobs' | 'slots' | 'events';
 export const VIEWS: ViewName[] = ['dashboard', 'jobs', 'slots', 'events'];
 
@@ -12,6 +14,7 @@ export interface UiState {
   tab: JobTab;
   filter: string;
   filtering: boolean;
+  sort: JobSort;
   cursor: Record<ViewName, number>;
   /**
    * The job the jobs view's cursor is on: the cursor follows it when a refresh re-sorts the
@@ -32,6 +35,7 @@ export const initialUi: UiState = {
   tab: 'pending',
   filter: '',
   filtering: false,
+  sort: 'ledger',
   cursor: { dashboard: 0, jobs: 0, slots: 0, events: 0 },
   eventsFollow: true,
 };
@@ -68,7 +72,7 @@ export function logTop(top: number | undefined, length: number, rows: number): n
 export function scrollLog(ui: UiState, delta: number | 'top' | 'bottom', length: number, rows: number): UiState {
   if (!ui.log) return ui;
   const current = logTop(ui.log.top, length, rows);
-  const next = delta === 'top' ? 0 : delta === 'bottom' ? length : current + delta;
-  const top = next >= Math.max(0, length - rows) ? undefined : Math.max(0, next);
+  const next = Math.max(0, delta === 'top' ? 0 : delta === 'bottom' ? length : current + delta);
+  const top = next >= Math.max(0, length - rows) ? undefined : next;
   return { ...ui, log: { job: ui.log.job, top } };
 }

@@ -17,7 +17,8 @@ export function Charts({ data, columns }: { data: SpoolData; columns: number }) 
   const buckets = data.status?.ages?.buckets ?? [];
   const pending = data.status?.ages?.counts.pending ?? buckets.map(() => 0);
   const right = buckets.length * CELL;
-  const left = Math.max(0, columns - right - 1);
+  // The bars stand right of the sparkline, not at the far end of a wide terminal.
+  const left = Math.max(0, Math.min(columns - right - 1, data.doneHistory.length + 8));
   const history = data.doneHistory.slice(-Math.max(0, left - 1));
   const bars = sparkline(pending, theme.ascii);
   const total = pending.reduce((a, b) => a + b, 0);

@@ -14,6 +14,7 @@ import { queryJobs, showJob, type JobDetail, type JobSummary } from '../../src/a
 import { getStatusReport, sentinelGlance, type StatusReport } from '../../src/api/status.js';
 import type { Spool } from '../../src/api/spool.js';
 import { doneHistory } from '../../src/api/throughput.js';
+import { matches, parseFilter, sortJobs, type JobSort } from '../job-order.js';
 import type { JobTab } from '../state.js';
 
 export const JOB_LIMIT = 1000;
@@ -24,6 +25,7 @@ export const HISTORY_MINUTES = 30;
 export interface Query {
   tab: JobTab;
   filter: string;
+  sort: JobSort;
   detail?: string;
   wantJobs: boolean;
 }
@@ -48,8 +50,12 @@ function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): Spo
     const activity = recentActivity(s, 40);
     let jobs: JobSummary[] = [];
     let error: string | undefined;
-    if (q.wantJobs && status.ledger)
-      jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: q.filter || undefined, limit: JOB_LIMIT });
+    if (q.wantJobs && status.ledger) {
+      const { text, invert } = parseFilter(q.filter);
+      jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: (!invert && text) || undefined, limit: JOB_LIMIT });
+      if (invert && text) jobs = jobs.filter((j) => !matches(j, text));
+      jobs = sortJobs(jobs, q.sort);
+    }
     let detail: JobDetail | undefined;
     if (q.detail) {
       try {
@@ -124,13 +130,13 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
     };
   }, [s, fs, refreshMs]);
 
-  // A new query (tab, filter, detail) is answered at once rather than at the next tick.
-  const { tab, filter, detail, wantJobs } = q;
+  // A new query (tab, filter, sort, detail) is answered at once rather than at the next tick.
+  const { tab, filter, sort, detail, wantJobs } = q;
   useEffect(() => {
-    query.current = { tab, filter, detail, wantJobs };
+    query.current = { tab, filter, sort, detail, wantJobs };
     latest.current = load(s, query.current, fs, latest.current);
     setData(latest.current);
-  }, [s, fs, tab, filter, detail, wantJobs]);
+  }, [s, fs, tab, filter, sort, detail, wantJobs]);
 
   return data;
 }
