@@ -22,7 +22,7 @@ export function Log({ log, top, height, columns }: { log: JobLog; top?: number; 
         <Text {...stateStyle(theme, log.state ?? '')}>{log.state ?? ''}</Text>
         <Text>
           {fit(
-            `  ${log.error ?? where}  j/k PgUp/PgDn g/G scroll (G follows)  esc back`,
+            `  ${log.error ?? where}  j/k/g/G scroll, G follows  esc back`,
             Math.max(0, columns - title.length - (log.state ?? '').length),
             theme.ascii,
           )}
