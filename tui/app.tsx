@@ -18,7 +18,7 @@ import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
 import { nextSort } from './job-order.js';
 import { commandFor, type Command } from './keymap.js';
 import { keyNames } from './keypress.js';
-import { followSelection, initialUi, moveCursor, scrollLog, switchTab, VIEWS, type UiState } from './state.js';
+import { followSelection, initialUi, moveCursor, scrollLog, switchTab, typeFilter, VIEWS, type UiState } from './state.js';
 import { useTheme } from './theme.js';
 import { Dashboard } from './views/Dashboard.js';
 import { Events } from './views/Events.js';
@@ -205,8 +205,8 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     if (u.filtering) {
       if (k === 'enter') return update((x) => ({ ...x, filtering: false }));
       if (k === 'escape') return update((x) => ({ ...x, filtering: false, filter: '' }));
-      if (k === 'backspace') return update((x) => ({ ...x, filter: x.filter.slice(0, -1), cursor: { ...x.cursor, jobs: 0 } }));
-      if (k.length === 1) return update((x) => ({ ...x, filter: x.filter + k, cursor: { ...x.cursor, jobs: 0 } }));
+      if (k === 'backspace') return update((x) => typeFilter(x, x.filter.slice(0, -1)));
+      if (k.length === 1) return update((x) => typeFilter(x, x.filter + k));
       return;
     }
     if (size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows) {

@@ -56,6 +56,14 @@ export function moveCursor(ui: UiState, delta: number | 'top' | 'bottom', length
   return ui.view === 'events' ? { ...moved, eventsFollow: cursor >= length - 1 } : moved;
 }
 
+/**
+ * The filter as typed so far: the list starts again at its first row, whichever job was
+ * selected before (a refresh between two keys must not bring the cursor back to it).
+ */
+export function typeFilter(ui: UiState, filter: string): UiState {
+  return { ...ui, filter, selectedJob: undefined, cursor: { ...ui.cursor, jobs: 0 } };
+}
+
 export function switchTab(ui: UiState, step: number): UiState {
   const i = JOB_TABS.indexOf(ui.tab);
   const tab = JOB_TABS[(i + step + JOB_TABS.length) % JOB_TABS.length]!;

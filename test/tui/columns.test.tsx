@@ -14,13 +14,17 @@ const LONG_ID = 'nightly-archive-of-the-accounting-share-2026';
 const ERROR = 'exited with code 5 (attempt 1 of 1)';
 
 describe('columns, times, order and filter', () => {
-  it('shows a long id and error whole at 132 columns and cuts them at 80, in the jobs and the events views', async () => {
+  it('shows a long id, error and plugin whole at 132 columns and cuts them at 80, in the jobs, events and dashboard views', async () => {
     const t = makeSpool();
     t.sentinel();
     t.worker();
     t.drop(`${LONG_ID}.json`, manifest(LONG_ID, 'fail', { params: { code: 5 }, max_attempts: 1 }));
     await until('failed', () => t.job(LONG_ID)?.state === 'failed');
+    t.plugin('resize-image-large', { command: ['sleep', '30'] });
+    t.drop('big.json', manifest('big', 'resize-image-large'));
+    await until('big running', () => t.job('big')?.state === 'claimed');
     const narrow = mount(t);
+    await narrow.see('the plugin cut on the slot board', () => /busy .* big +resize-i… /.test(narrow.frame()));
     await narrow.press('2');
     await narrow.press(`${ARROW_RIGHT}${ARROW_RIGHT}`, (f) => f.includes('nightly-archive-of-…'));
     expect(narrow.frame()).not.toContain(LONG_ID);
@@ -30,6 +34,7 @@ describe('columns, times, order and filter', () => {
     expect(narrow.frame()).not.toContain(LONG_ID);
     cleanup();
     const wide = mount(t, COLOR, WIDE);
+    await wide.see('the plugin whole on the slot board', () => /busy .* big +resize-image-large /.test(wide.frame()));
     await wide.press('2');
     await wide.press(`${ARROW_RIGHT}${ARROW_RIGHT}`, (f) => f.includes(LONG_ID));
     expect(wide.frame()).toMatch(new RegExp(`^${LONG_ID} +failed +fail +0 +1 .* ${ERROR.replace(/[()]/g, '\\$&')}`, 'm'));

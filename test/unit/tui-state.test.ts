@@ -1,7 +1,17 @@
 // The TUI's own state as pure functions: what a key does to the cursor and the jobs tab,
 // tested without Ink, the way a reducer is.
 import { describe, expect, it } from 'vitest';
-import { followSelection, initialUi, JOB_TABS, logTop, moveCursor, scrollLog, switchTab, type UiState } from '../../tui/state.js';
+import {
+  followSelection,
+  initialUi,
+  JOB_TABS,
+  logTop,
+  moveCursor,
+  scrollLog,
+  switchTab,
+  typeFilter,
+  type UiState,
+} from '../../tui/state.js';
 
 const on = (view: UiState['view'], cursor = 0): UiState => ({ ...initialUi, view, cursor: { ...initialUi.cursor, [view]: cursor } });
 
@@ -95,5 +105,11 @@ describe('tui state', () => {
     expect(scrollLog(scrollLog(up, 'top', 100, 20), 'bottom', 100, 20).log).toEqual({ job: 'j', top: undefined });
     // A log shorter than the screen is always at its end.
     expect(scrollLog(ui, -3, 10, 20).log).toEqual({ job: 'j', top: undefined });
+  });
+
+  it('starts the filtered list at its first row, forgetting the job selected before', () => {
+    const ui = typeFilter({ ...on('jobs', 4), selectedJob: 'a-high' }, '!high');
+    expect([ui.filter, ui.cursor.jobs, ui.selectedJob]).toEqual(['!high', 0, undefined]);
+    expect(followSelection(ui, ['c-mid', 'b-low']).selectedJob).toBe('c-mid');
   });
 });

@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import { Charts, CHARTS_HEIGHT } from '../components/Charts.js';
 import { EventList } from '../components/EventList.js';
-import { SLOT_HEADER, SlotLine } from '../components/SlotBoard.js';
+import { SlotLine, slotHeader, slotWidths } from '../components/SlotBoard.js';
 import type { SpoolData } from '../hooks/useSpoolData.js';
 import { fit } from '../text.js';
 import { useTheme } from '../theme.js';
@@ -24,6 +24,7 @@ export function Dashboard({
 }) {
   const theme = useTheme();
   const slots = data.status?.slots ?? [];
+  const widths = slotWidths(slots, columns);
   const twoLines = 1 + slots.length * 2 + 4 <= height;
   const boardHeight = 1 + slots.length * (twoLines ? 2 : 1);
   const selected = slots[cursor];
@@ -41,10 +42,18 @@ export function Dashboard({
   return (
     <Box flexDirection="column" height={height}>
       <Text bold wrap="truncate-end">
-        {fit(SLOT_HEADER, columns)}
+        {fit(slotHeader(widths), columns)}
       </Text>
       {slots.map((s, i) => (
-        <SlotLine key={s.slot} slot={s} selected={i === cursor} now={now} pending={pending[`slot-${s.slot}`]} twoLines={twoLines} />
+        <SlotLine
+          key={s.slot}
+          slot={s}
+          selected={i === cursor}
+          now={now}
+          pending={pending[`slot-${s.slot}`]}
+          twoLines={twoLines}
+          widths={widths}
+        />
       ))}
       {detailLine ? <Text wrap="truncate-end">{fit(detailLine, columns, theme.ascii)}</Text> : null}
       {waitLine ? <Text wrap="truncate-end">{fit(waitLine, columns, theme.ascii)}</Text> : null}
