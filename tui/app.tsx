@@ -11,18 +11,21 @@ import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { MIN_SIZE, TooSmall } from './components/TooSmall.js';
 import { useActions } from './hooks/useActions.js';
+import { useJobLog } from './hooks/useJobLog.js';
 import { useNow } from './hooks/useNow.js';
 import { useSpoolData } from './hooks/useSpoolData.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
+import { nextSort } from './job-order.js';
 import { commandFor, type Command } from './keymap.js';
 import { keyNames } from './keypress.js';
-import { followSelection, initialUi, moveCursor, switchTab, VIEWS, type UiState } from './state.js';
+import { followSelection, initialUi, moveCursor, scrollLog, switchTab, typeFilter, VIEWS, type UiState } from './state.js';
 import { useTheme } from './theme.js';
 import { Dashboard } from './views/Dashboard.js';
 import { Events } from './views/Events.js';
 import { Help } from './views/Help.js';
 import { JobDetail } from './views/JobDetail.js';
 import { Jobs } from './views/Jobs.js';
+import { Log } from './views/Log.js';
 import { Slots } from './views/Slots.js';
 
 export interface AppProps {
@@ -42,12 +45,16 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     uiRef.current = fn(uiRef.current);
     setUi(uiRef.current);
   };
-  const data = useSpoolData(spool, { tab: ui.tab, filter: ui.filter, detail: ui.detail, wantJobs: ui.view === 'jobs' }, refreshMs);
+  const { tab, filter, sort, detail } = ui;
+  const data = useSpoolData(spool, { tab, filter, sort, detail, wantJobs: ui.view === 'jobs' }, refreshMs);
   // Ink subscribes the key handler in an effect, so a key can still reach the previous
   // render's handler: handlers read the data through this ref, set as each render commits.
+  const log = useJobLog(spool, ui.log?.job);
   const dataRef = useRef(data);
+  const logRef = useRef(log);
   useLayoutEffect(() => {
     dataRef.current = data;
+    logRef.current = log;
   });
   // A refresh that re-sorts the list (claimed jobs, by progress) must not move the user's choice
   // to another job: `h` asks nothing before it acts on the selected row.
@@ -73,6 +80,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   };
   const selectedJob = (u: UiState): { id: string; state: string } | undefined => {
     const d = dataRef.current;
+    if (u.log) return { id: u.log.job, state: logRef.current.state ?? '' };
     if (u.detail) return d.detail ? { id: d.detail.id, state: d.detail.state } : undefined;
     if (u.view === 'jobs') return d.jobs[u.cursor.jobs];
     if (u.view === 'events') {
@@ -111,6 +119,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     const page = Math.max(1, bodyHeight - 3);
     const move = (delta: number | 'top' | 'bottom') =>
       update((x) => {
+        if (x.log) return scrollLog(x, delta, logRef.current.lines.length, bodyHeight - 1);
         const y = moveCursor(x, delta, len);
         return y.view === 'jobs' ? { ...y, selectedJob: dataRef.current.jobs[y.cursor.jobs]?.id } : y;
       });
@@ -128,24 +137,31 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
       case 'pageUp':
         return move(-page);
       case 'nextView':
-        return update((x) => ({ ...x, detail: undefined, view: VIEWS[(VIEWS.indexOf(x.view) + 1) % VIEWS.length]! }));
+        return update((x) => ({ ...x, detail: undefined, log: undefined, view: VIEWS[(VIEWS.indexOf(x.view) + 1) % VIEWS.length]! }));
       case 'dashboard':
       case 'jobs':
       case 'slots':
       case 'events':
-        return update((x) => ({ ...x, detail: undefined, view: cmd }));
+        return update((x) => ({ ...x, detail: undefined, log: undefined, view: cmd }));
       case 'prevState':
         return u.view === 'jobs' ? update((x) => switchTab(x, -1)) : undefined;
       case 'nextState':
         return u.view === 'jobs' ? update((x) => switchTab(x, 1)) : undefined;
+      case 'sort':
+        return u.view === 'jobs' ? update((x) => ({ ...x, sort: nextSort(x.sort) })) : undefined;
       case 'open': {
         const job = selectedJob(u);
         return job ? update((x) => ({ ...x, detail: job.id })) : undefined;
       }
+      case 'log': {
+        const job = selectedJob(u);
+        if (!job) return actions.setNotice({ text: 'select a job, or a busy slot, to see its log', error: true });
+        return update((x) => ({ ...x, log: { job: job.id } }));
+      }
       case 'back':
-        return update((x) => (x.detail ? { ...x, detail: undefined } : { ...x, filter: '' }));
+        return update((x) => (x.log ? { ...x, log: undefined } : x.detail ? { ...x, detail: undefined } : { ...x, filter: '' }));
       case 'filter':
-        return update((x) => ({ ...x, view: 'jobs', detail: undefined, filtering: true }));
+        return update((x) => ({ ...x, view: 'jobs', detail: undefined, log: undefined, filtering: true }));
       case 'help':
         return update((x) => ({ ...x, dialog: { kind: 'help' } }));
       case 'quit':
@@ -189,8 +205,8 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     if (u.filtering) {
       if (k === 'enter') return update((x) => ({ ...x, filtering: false }));
       if (k === 'escape') return update((x) => ({ ...x, filtering: false, filter: '' }));
-      if (k === 'backspace') return update((x) => ({ ...x, filter: x.filter.slice(0, -1), cursor: { ...x.cursor, jobs: 0 } }));
-      if (k.length === 1) return update((x) => ({ ...x, filter: x.filter + k, cursor: { ...x.cursor, jobs: 0 } }));
+      if (k === 'backspace') return update((x) => typeFilter(x, x.filter.slice(0, -1)));
+      if (k.length === 1) return update((x) => typeFilter(x, x.filter + k));
       return;
     }
     if (size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows) {
@@ -211,6 +227,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   const cursor = cursorIn(ui, data);
   let body: React.ReactNode;
   if (ui.dialog?.kind === 'help') body = <Help height={bodyHeight} columns={size.columns} />;
+  else if (ui.log) body = <Log log={log} top={ui.log.top} height={bodyHeight} columns={size.columns} />;
   else if (ui.detail)
     body = (
       <JobDetail
@@ -241,7 +258,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows - 1}>
-      <Header data={data} view={ui.view} columns={size.columns} now={now} />
+      <Header data={data} ui={ui} columns={size.columns} now={now} />
       <Box height={bodyHeight} flexDirection="column" overflow="hidden">
         {body}
       </Box>

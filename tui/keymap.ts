@@ -17,8 +17,10 @@ export type Command =
   | 'prevState'
   | 'nextState'
   | 'open'
+  | 'log'
   | 'back'
   | 'filter'
+  | 'sort'
   | 'help'
   | 'quit'
   | 'requeue'
@@ -51,8 +53,10 @@ export const KEYMAP: Binding[] = [
   { command: 'prevState', keys: ['left', 'H'], help: 'jobs: previous state' },
   { command: 'nextState', keys: ['right', 'L'], help: 'jobs: next state' },
   { command: 'open', keys: ['enter'], help: 'open job detail' },
+  { command: 'log', keys: ['l'], help: 'job log (follows it)' },
   { command: 'back', keys: ['escape'], help: 'back / clear filter' },
-  { command: 'filter', keys: ['/'], help: 'filter id/plugin/error' },
+  { command: 'filter', keys: ['/'], help: 'filter id/plugin/error (!x: not x)' },
+  { command: 'sort', keys: ['s'], help: 'jobs: next sort key' },
   { command: 'help', keys: ['?'], help: 'this help' },
   { command: 'quit', keys: ['q', 'ctrl+c'], help: 'quit' },
   { command: 'requeue', keys: ['r'], help: 'requeue job (asks)', action: true },

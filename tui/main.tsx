@@ -66,7 +66,7 @@ export async function runTui(spool: Spool, opts: TuiOptions): Promise<number> {
   };
   process.once('exit', restore);
   const instance = render(
-    <ThemeProvider theme={{ color: opts.color, ascii: opts.ascii, readonly: opts.readonly }}>
+    <ThemeProvider theme={{ color: opts.color, ascii: opts.ascii, readonly: opts.readonly, utc: opts.utc }}>
       <App spool={spool} refreshMs={opts.refreshMs} />
     </ThemeProvider>,
     // Each frame is rewritten whole, at most 10 a second: Ink's incrementalRendering left stale

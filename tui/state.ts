@@ -1,4 +1,6 @@
 /** The TUI's own state (what is shown and selected), apart from the spool data it shows. */
+import type { JobSort } from './job-order.js';
+
 export type ViewName = 'dashboard' | 'jobs' | 'slots' | 'events';
 export const VIEWS: ViewName[] = ['dashboard', 'jobs', 'slots', 'events'];
 
@@ -12,6 +14,7 @@ export interface UiState {
   tab: JobTab;
   filter: string;
   filtering: boolean;
+  sort: JobSort;
   cursor: Record<ViewName, number>;
   /**
    * The job the jobs view's cursor is on: the cursor follows it when a refresh re-sorts the
@@ -22,6 +25,8 @@ export interface UiState {
   eventsFollow: boolean;
   /** The job whose detail is open, if any. */
   detail?: string;
+  /** The job whose log is open, and the first line shown (none: it follows the end). */
+  log?: { job: string; top?: number };
   dialog?: Dialog;
 }
 
@@ -30,6 +35,7 @@ export const initialUi: UiState = {
   tab: 'pending',
   filter: '',
   filtering: false,
+  sort: 'ledger',
   cursor: { dashboard: 0, jobs: 0, slots: 0, events: 0 },
   eventsFollow: true,
 };
@@ -50,8 +56,31 @@ export function moveCursor(ui: UiState, delta: number | 'top' | 'bottom', length
   return ui.view === 'events' ? { ...moved, eventsFollow: cursor >= length - 1 } : moved;
 }
 
+/**
+ * The filter as typed so far: the list starts again at its first row, whichever job was
+ * selected before (a refresh between two keys must not bring the cursor back to it).
+ */
+export function typeFilter(ui: UiState, filter: string): UiState {
+  return { ...ui, filter, selectedJob: undefined, cursor: { ...ui.cursor, jobs: 0 } };
+}
+
 export function switchTab(ui: UiState, step: number): UiState {
   const i = JOB_TABS.indexOf(ui.tab);
   const tab = JOB_TABS[(i + step + JOB_TABS.length) % JOB_TABS.length]!;
   return { ...ui, tab, cursor: { ...ui.cursor, jobs: 0 } };
+}
+
+/** The first log line shown in `rows` rows: the end while following, else `top` kept in range. */
+export function logTop(top: number | undefined, length: number, rows: number): number {
+  const last = Math.max(0, length - rows);
+  return top === undefined ? last : Math.max(0, Math.min(last, top));
+}
+
+/** Scrolls the open log; reaching its end (or G) follows it again, like the events view. */
+export function scrollLog(ui: UiState, delta: number | 'top' | 'bottom', length: number, rows: number): UiState {
+  if (!ui.log) return ui;
+  const current = logTop(ui.log.top, length, rows);
+  const next = Math.max(0, delta === 'top' ? 0 : delta === 'bottom' ? length : current + delta);
+  const top = next >= Math.max(0, length - rows) ? undefined : next;
+  return { ...ui, log: { job: ui.log.job, top } };
 }

@@ -7,6 +7,15 @@ export function fit(text: string, width: number, ascii = false): string {
   return `${chars.slice(0, Math.max(0, width - 1)).join('')}${ascii ? '~' : '…'}`;
 }
 
+/**
+ * A column's width: `base` at 80 columns, and on a wider terminal (`spare` more columns) as
+ * wide as its longest value needs, within what is spare.
+ */
+export function grown(values: readonly string[], base: number, spare: number): number {
+  const longest = Math.max(0, ...values.map((v) => [...v].length));
+  return Math.max(base, Math.min(longest, base + Math.max(0, spare)));
+}
+
 export function fitRight(text: string, width: number): string {
   return text.length >= width ? text.slice(0, width) : text.padStart(width);
 }
@@ -19,12 +28,41 @@ export function duration(ms: number): string {
   return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
 }
 
-export function clock(iso: string): string {
-  return iso.slice(11, 19);
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** HH:MM:SS of an ISO time, in the local zone (TZ) or in UTC. */
+export function clock(iso: string, utc = false): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso.slice(11, 19);
+  return (utc ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()] : [d.getHours(), d.getMinutes(), d.getSeconds()])
+    .map(two)
+    .join(':');
+}
+
+/** The zone clock() shows times in: its abbreviation (CET, UTC) where one exists, else its offset (+05:30). */
+export function zoneName(utc: boolean, at: Date): string {
+  if (utc) return 'UTC';
+  // ICU knows US abbreviations in en-US (EST) and European ones in en-GB (CET); elsewhere GMT+5:30.
+  for (const locale of ['en-US', 'en-GB']) {
+    const name = new Intl.DateTimeFormat(locale, { timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
+    if (name && /^[A-Z]{2,5}$/.test(name)) return name;
+  }
+  const offset = -at.getTimezoneOffset();
+  return `${offset < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
 }
 
 export function bar(progress: number | null, width: number, ascii: boolean): string {
   const p = Math.min(1, Math.max(0, progress ?? 0));
   const filled = Math.round(p * width);
   return ascii ? `${'#'.repeat(filled)}${'.'.repeat(width - filled)}` : `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+const LEVELS = '▁▂▃▄▅▆▇█';
+const ASCII_LEVELS = '_.-:=+*#';
+
+/** One character per value, its height proportional to the largest value; zero is blank. */
+export function sparkline(values: readonly number[], ascii: boolean): string {
+  const levels = ascii ? ASCII_LEVELS : LEVELS;
+  const max = Math.max(0, ...values);
+  return values.map((v) => (v > 0 ? levels[Math.max(0, Math.ceil((v / max) * levels.length) - 1)] : ' ')).join('');
 }

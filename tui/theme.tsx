@@ -8,6 +8,8 @@ export interface Theme {
   color: boolean;
   ascii: boolean;
   readonly: boolean;
+  /** Times in UTC (--utc); else in the local zone, which the header names. */
+  utc?: boolean;
 }
 
 const ThemeContext = createContext<Theme | undefined>(undefined);

@@ -21,10 +21,10 @@ export const TAB = '\t';
 export const BACKSPACE = '\u007F';
 export const ENTER = '\r';
 
-export function mount(t: TestSpool, theme: Theme = COLOR) {
+export function mount(t: TestSpool, theme: Theme = COLOR, size = SIZE) {
   const r = render(
     <ThemeProvider theme={theme}>
-      <App spool={openSpool(t.dir)} size={SIZE} refreshMs={200} />
+      <App spool={openSpool(t.dir)} size={size} refreshMs={200} />
     </ThemeProvider>,
   );
   const raw = () => r.lastFrame() ?? '';

@@ -1,7 +1,17 @@
 // The TUI's own state as pure functions: what a key does to the cursor and the jobs tab,
 // tested without Ink, the way a reducer is.
 import { describe, expect, it } from 'vitest';
-import { followSelection, initialUi, JOB_TABS, moveCursor, switchTab, type UiState } from '../../tui/state.js';
+import {
+  followSelection,
+  initialUi,
+  JOB_TABS,
+  logTop,
+  moveCursor,
+  scrollLog,
+  switchTab,
+  typeFilter,
+  type UiState,
+} from '../../tui/state.js';
 
 const on = (view: UiState['view'], cursor = 0): UiState => ({ ...initialUi, view, cursor: { ...initialUi.cursor, [view]: cursor } });
 
@@ -12,6 +22,7 @@ describe('tui state', () => {
       tab: 'pending',
       filter: '',
       filtering: false,
+      sort: 'ledger',
       cursor: { dashboard: 0, jobs: 0, slots: 0, events: 0 },
       eventsFollow: true,
     });
@@ -81,5 +92,24 @@ describe('tui state', () => {
   it('keeps the other views cursors and the filter when the tab changes', () => {
     const ui: UiState = { ...initialUi, view: 'jobs', filter: 'abc', cursor: { dashboard: 1, jobs: 4, slots: 2, events: 3 } };
     expect(switchTab(ui, 1)).toEqual({ ...ui, tab: 'claimed', cursor: { dashboard: 1, jobs: 0, slots: 2, events: 3 } });
+  });
+
+  it('follows the end of an open log until scrolled, and again once scrolled back to the end or with G', () => {
+    const ui: UiState = { ...initialUi, log: { job: 'j' } };
+    expect(logTop(undefined, 100, 20)).toBe(80);
+    const up = scrollLog(ui, -5, 100, 20);
+    expect(up.log).toEqual({ job: 'j', top: 75 });
+    expect(logTop(up.log!.top, 100, 20)).toBe(75);
+    expect(scrollLog(up, 5, 100, 20).log).toEqual({ job: 'j', top: undefined });
+    expect(scrollLog(up, 'top', 100, 20).log).toEqual({ job: 'j', top: 0 });
+    expect(scrollLog(scrollLog(up, 'top', 100, 20), 'bottom', 100, 20).log).toEqual({ job: 'j', top: undefined });
+    // A log shorter than the screen is always at its end.
+    expect(scrollLog(ui, -3, 10, 20).log).toEqual({ job: 'j', top: undefined });
+  });
+
+  it('starts the filtered list at its first row, forgetting the job selected before', () => {
+    const ui = typeFilter({ ...on('jobs', 4), selectedJob: 'a-high' }, '!high');
+    expect([ui.filter, ui.cursor.jobs, ui.selectedJob]).toEqual(['!high', 0, undefined]);
+    expect(followSelection(ui, ['c-mid', 'b-low']).selectedJob).toBe('c-mid');
   });
 });

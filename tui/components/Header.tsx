@@ -4,13 +4,13 @@
  */
 import { Box, Text } from 'ink';
 import type { SpoolData } from '../hooks/useSpoolData.js';
-import { VIEWS, type ViewName } from '../state.js';
+import { VIEWS, type UiState } from '../state.js';
 import { stateStyle, useTheme } from '../theme.js';
-import { duration, fit } from '../text.js';
+import { clock, duration, fit, zoneName } from '../text.js';
 
 const STALE_AFTER_MS = 5000;
 
-export function Header({ data, view, columns, now }: { data: SpoolData; view: ViewName; columns: number; now: number }) {
+export function Header({ data, ui, columns, now }: { data: SpoolData; ui: UiState; columns: number; now: number }) {
   const theme = useTheme();
   const st = data.status;
   const s = st?.sentinel;
@@ -22,6 +22,8 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
   const j = s?.up ? s.journal : null;
   // Nothing when the journal keeps up: the line has no room to spare at 80 columns.
   const journal = j && (!j.ok || j.behind > 0) ? ` journal BEHIND ${j.behind}` : '';
+  // Every time on screen is in this zone: said once, with the time now.
+  const time = `${clock(new Date(now).toISOString(), theme.utc)} ${zoneName(theme.utc ?? false, new Date(now))} `;
   const where = `spoolctl ${st?.spool ?? ''} (${data.fs.type}${data.fs.network ? ', network' : ''})`;
   const age = now - data.loadedAt;
   // Scheduled jobs are pending ones waiting for a time: told beside pending, not as a state.
@@ -37,7 +39,7 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
   return (
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate-end">
-        <Text bold>{fit(where, Math.max(10, columns - sentinel.length - journal.length - 1), theme.ascii)}</Text>{' '}
+        <Text bold>{fit(where, Math.max(10, columns - time.length - sentinel.length - journal.length - 1), theme.ascii)}</Text> {time}
         <Text {...(s?.up ? (theme.color ? { color: 'green' } : {}) : { inverse: true, ...(theme.color ? { color: 'red' } : {}) })}>
           {sentinel}
         </Text>
@@ -67,11 +69,16 @@ export function Header({ data, view, columns, now }: { data: SpoolData; view: Vi
       ) : (
         <Text wrap="truncate-end">
           {VIEWS.map((v, i) => (
-            <Text key={v} inverse={v === view} bold={v === view}>
+            <Text key={v} inverse={v === ui.view} bold={v === ui.view}>
               {` ${i + 1} ${v[0]!.toUpperCase()}${v.slice(1)} `}
             </Text>
           ))}
-          <Text dimColor={theme.color}>{'  tab/1-4 views  ? help  q quit'}</Text>
+          {/* The jobs view's order and filter, where the other views give key hints. */}
+          {ui.view === 'jobs' && !ui.detail && !ui.log ? (
+            <Text bold>{`  sort: ${ui.sort}${ui.filter ? `  filter: ${ui.filter}` : ''}`}</Text>
+          ) : (
+            <Text dimColor={theme.color}>{'  tab/1-4 views  ? help  q quit'}</Text>
+          )}
         </Text>
       )}
     </Box>

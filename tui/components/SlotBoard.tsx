@@ -2,9 +2,32 @@
 import { Box, Text } from 'ink';
 import type { SlotStatus } from '../../src/api/slots.js';
 import { stateStyle, useTheme } from '../theme.js';
-import { bar, duration, fit, fitRight } from '../text.js';
+import { bar, duration, fit, fitRight, grown } from '../text.js';
 
-export const SLOT_HEADER = `${fit('#', 2)} ${fit('STATE', 8)} ${fit('HOST:PID', 13)} ${fit('JOB', 12)} ${fit('PLUGIN', 9)} ${fit('PROGRESS', 15)} ${fit('TIME', 6)} BEAT`;
+/** The JOB and PLUGIN columns: 12 and 9 at 80 columns, wider on a wider terminal as far as their longest value needs. */
+export interface SlotWidths {
+  job: number;
+  plugin: number;
+}
+
+export function slotWidths(slots: readonly SlotStatus[], columns: number): SlotWidths {
+  const job = grown(
+    slots.map((s) => s.job ?? ''),
+    12,
+    columns - 80,
+  );
+  return {
+    job,
+    plugin: grown(
+      slots.map((s) => s.plugin ?? ''),
+      9,
+      columns - 80 - (job - 12),
+    ),
+  };
+}
+
+export const slotHeader = (w: SlotWidths) =>
+  `${fit('#', 2)} ${fit('STATE', 8)} ${fit('HOST:PID', 13)} ${fit('JOB', w.job)} ${fit('PLUGIN', w.plugin)} ${fit('PROGRESS', 15)} ${fit('TIME', 6)} BEAT`;
 
 export function SlotLine({
   slot,
@@ -12,12 +35,14 @@ export function SlotLine({
   now,
   pending,
   twoLines,
+  widths: w,
 }: {
   slot: SlotStatus;
   selected: boolean;
   now: number;
   pending?: string;
   twoLines: boolean;
+  widths: SlotWidths;
 }) {
   const theme = useTheme();
   const state = slot.condition;
@@ -28,8 +53,8 @@ export function SlotLine({
     <Box flexDirection="column">
       <Text inverse={selected} wrap="truncate-end">
         {fit(String(slot.slot), 2)} <Text {...stateStyle(theme, state)}>{fit(pending ? `${pending}...` : state, 8, theme.ascii)}</Text>{' '}
-        {fit(slot.host ? `${slot.host}:${slot.pid}` : '-', 13, theme.ascii)} {fit(slot.job ?? '-', 12, theme.ascii)}{' '}
-        {fit(slot.plugin ?? '', 9, theme.ascii)} {fit(progress, 15)} {fit(elapsed, 6)}{' '}
+        {fit(slot.host ? `${slot.host}:${slot.pid}` : '-', 13, theme.ascii)} {fit(slot.job ?? '-', w.job, theme.ascii)}{' '}
+        {fit(slot.plugin ?? '', w.plugin, theme.ascii)} {fit(progress, 15)} {fit(elapsed, 6)}{' '}
         <Text {...(state === 'stale' ? stateStyle(theme, state) : {})}>{beat}</Text>
       </Text>
       {twoLines ? (

@@ -1,7 +1,8 @@
 /**
  * Everything the screen shows, read through src/api. It reloads when the ledger or a slot
  * file changes (a watch on two small directories, never on done/) and once a second, and
- * every read is bounded: status, the ledger tail, at most JOB_LIMIT jobs of the open tab.
+ * every read is bounded: status, the ledger tail, the last minutes' completions, at most
+ * JOB_LIMIT jobs of the open tab.
  * The sentinel is glanced at four times a second (sentinel.json, and its pid on this host):
  * a sentinel that dies or starts shows at once rather than at the next reload.
  */
@@ -10,24 +11,32 @@ import { useEffect, useRef, useState } from 'react';
 import { recentActivity, type ActivityEvent } from '../../src/api/activity.js';
 import { filesystemOf, type FilesystemInfo } from '../../src/api/filesystem.js';
 import { queryJobs, showJob, type JobDetail, type JobSummary } from '../../src/api/jobs.js';
-import { getStatus, sentinelGlance, type Status } from '../../src/api/status.js';
+import { getStatusReport, sentinelGlance, type StatusReport } from '../../src/api/status.js';
 import type { Spool } from '../../src/api/spool.js';
+import { doneHistory } from '../../src/api/throughput.js';
+import { matches, parseFilter, sortJobs, type JobSort } from '../job-order.js';
 import type { JobTab } from '../state.js';
 
 export const JOB_LIMIT = 1000;
 const SENTINEL_GLANCE_MS = 250;
+/** How far back the dashboard's completion sparkline goes. */
+export const HISTORY_MINUTES = 30;
 
 export interface Query {
   tab: JobTab;
   filter: string;
+  sort: JobSort;
   detail?: string;
   wantJobs: boolean;
 }
 
 export interface SpoolData {
-  status?: Status;
+  /** With the ages of jobs, for the dashboard's chart of pending jobs by age. */
+  status?: StatusReport;
   events: ActivityEvent[];
   donePerMin: number;
+  /** Jobs done in each of the last HISTORY_MINUTES minutes, oldest first. */
+  doneHistory: number[];
   jobs: JobSummary[];
   detail?: JobDetail;
   fs: FilesystemInfo;
@@ -37,12 +46,16 @@ export interface SpoolData {
 
 function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): SpoolData {
   try {
-    const status = getStatus(s);
+    const status = getStatusReport(s);
     const activity = recentActivity(s, 40);
     let jobs: JobSummary[] = [];
     let error: string | undefined;
-    if (q.wantJobs && status.ledger)
-      jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: q.filter || undefined, limit: JOB_LIMIT });
+    if (q.wantJobs && status.ledger) {
+      const { text, invert } = parseFilter(q.filter);
+      jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: (!invert && text) || undefined, limit: JOB_LIMIT });
+      if (invert && text) jobs = jobs.filter((j) => !matches(j, text));
+      jobs = sortJobs(jobs, q.sort);
+    }
     let detail: JobDetail | undefined;
     if (q.detail) {
       try {
@@ -52,9 +65,19 @@ function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): Spo
       }
     }
     if (!status.ledger) error = 'no ledger yet: start the sentinel (spoolctl sentinel)';
-    return { status, events: activity.events, donePerMin: activity.done_per_min, jobs, detail, fs, loadedAt: Date.now(), error };
+    return {
+      status,
+      events: activity.events,
+      donePerMin: activity.done_per_min,
+      doneHistory: doneHistory(s, HISTORY_MINUTES),
+      jobs,
+      detail,
+      fs,
+      loadedAt: Date.now(),
+      error,
+    };
   } catch (err) {
-    return { ...(previous ?? { events: [], donePerMin: 0, jobs: [], fs, loadedAt: 0 }), error: (err as Error).message };
+    return { ...(previous ?? { events: [], donePerMin: 0, doneHistory: [], jobs: [], fs, loadedAt: 0 }), error: (err as Error).message };
   }
 }
 
@@ -107,13 +130,13 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
     };
   }, [s, fs, refreshMs]);
 
-  // A new query (tab, filter, detail) is answered at once rather than at the next tick.
-  const { tab, filter, detail, wantJobs } = q;
+  // A new query (tab, filter, sort, detail) is answered at once rather than at the next tick.
+  const { tab, filter, sort, detail, wantJobs } = q;
   useEffect(() => {
-    query.current = { tab, filter, detail, wantJobs };
+    query.current = { tab, filter, sort, detail, wantJobs };
     latest.current = load(s, query.current, fs, latest.current);
     setData(latest.current);
-  }, [s, fs, tab, filter, detail, wantJobs]);
+  }, [s, fs, tab, filter, sort, detail, wantJobs]);
 
   return data;
 }

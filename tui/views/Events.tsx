@@ -1,6 +1,6 @@
 /** The ledger's recent events, scrollable. */
 import { Box, Text } from 'ink';
-import { EventList } from '../components/EventList.js';
+import { EventList, eventJobWidth } from '../components/EventList.js';
 import type { SpoolData } from '../hooks/useSpoolData.js';
 import { fit } from '../text.js';
 
@@ -8,7 +8,10 @@ export function Events({ data, height, columns, cursor }: { data: SpoolData; hei
   return (
     <Box flexDirection="column" height={height}>
       <Text bold wrap="truncate-end">
-        {fit(`TIME     EVENT        JOB            WHERE      BY (newest ${data.events.length})`, columns)}
+        {fit(
+          `TIME     EVENT        ${fit('JOB', eventJobWidth(data.events, columns))} WHERE      BY (newest ${data.events.length})`,
+          columns,
+        )}
       </Text>
       <EventList events={data.events} columns={columns} height={height - 1} cursor={cursor} />
     </Box>

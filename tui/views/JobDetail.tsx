@@ -21,7 +21,7 @@ export function JobDetail({ job, height, columns, pending }: { job?: Detail; hei
   ];
   const timelineRows = job.events.map(
     ({ at, type, slot, attempt, actor }) =>
-      `${clock(at)} ${fit(type, 12)} ${slot ? `slot ${slot}` : '      '} ${attempt ? `#${attempt}` : '  '} ${actor ?? ''}`,
+      `${clock(at, theme.utc)} ${fit(type, 12)} ${slot ? `slot ${slot}` : '      '} ${attempt ? `#${attempt}` : '  '} ${actor ?? ''}`,
   );
   const logLines = (job.log_tail ?? '').trimEnd().split('\n').filter(Boolean);
   const budget = height - fields.length - 3;
