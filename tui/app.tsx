@@ -262,7 +262,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
       <Box height={bodyHeight} flexDirection="column" overflow="hidden">
         {body}
       </Box>
-      <Footer dialog={ui.dialog} notice={actions.notice} columns={size.columns} />
+      <Footer dialog={ui.dialog} notice={actions.notice} refused={data.status?.refused} columns={size.columns} />
     </Box>
   );
 }

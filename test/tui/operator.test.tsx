@@ -143,4 +143,18 @@ describe('tui for an operator at 80x24', () => {
     await until('dispatched again', () => t.job('held-back')?.state === 'done', 20_000);
     expect(t.job('tomorrow')?.state).toBe('pending');
   });
+
+  it('shows in the footer a request the sentinel refused while nobody waited for it', async () => {
+    const t = makeSpool();
+    // Queued while the sentinel is down: nobody is there to read the refusal when it comes.
+    expect(t.run(['workers', 'drain', '9']).code).toBe(1);
+    t.sentinel();
+    const ui = mount(t);
+    await ui.see(
+      'the refusal in the footer',
+      () => /^refused: drain slot-9: there is no slot 9 .*\(asked by \S+/m.test(ui.frame()),
+      15_000,
+    );
+    fitsTheTerminal(ui.frame());
+  });
 });

@@ -1,11 +1,25 @@
-/** The last line: a confirmation question (default No), the outcome of an action, or key hints. */
+/**
+ * The last line: a confirmation question (default No), the outcome of an action, a request
+ * the sentinel refused while nobody waited for it (queued while it was down), or key hints.
+ */
 import { Text } from 'ink';
+import type { RefusedRequest } from '../../src/api/refused.js';
 import type { Notice } from '../hooks/useActions.js';
 import type { Dialog } from '../state.js';
 import { useTheme } from '../theme.js';
 import { fit } from '../text.js';
 
-export function Footer({ dialog, notice, columns }: { dialog?: Dialog; notice?: Notice; columns: number }) {
+export function Footer({
+  dialog,
+  notice,
+  refused = [],
+  columns,
+}: {
+  dialog?: Dialog;
+  notice?: Notice;
+  refused?: RefusedRequest[];
+  columns: number;
+}) {
   const theme = useTheme();
   if (dialog?.kind === 'confirm') {
     return (
@@ -18,6 +32,19 @@ export function Footer({ dialog, notice, columns }: { dialog?: Dialog; notice?: 
     return (
       <Text wrap="truncate-end" bold={notice.error} {...(theme.color && notice.error ? { color: 'red' } : {})}>
         {fit(notice.text, columns, theme.ascii)}
+      </Text>
+    );
+  }
+  const last = refused.at(-1);
+  if (last) {
+    const more = refused.length > 1 ? ` (+${refused.length - 1} more: spoolctl status)` : '';
+    return (
+      <Text wrap="truncate-end" bold {...(theme.color ? { color: 'red' } : {})}>
+        {fit(
+          `refused: ${last.action} ${last.target}: ${last.error}${last.by ? ` (asked by ${last.by})` : ''}${more}`,
+          columns,
+          theme.ascii,
+        )}
       </Text>
     );
   }
