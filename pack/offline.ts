@@ -34,7 +34,7 @@ interface PackageJson {
  * Dependencies that stay outside the TUI bundle: only what dist/src imports at run time.
  * Ink, React and their trees are inside dist/tui/bundle.js, so the package leaves them out.
  */
-const RUNTIME_DEPENDENCIES = ['ajv', 'better-sqlite3', 'chokidar', 'commander', 'nanoid', 'smol-toml'];
+const RUNTIME_DEPENDENCIES = ['ajv', 'better-sqlite3', 'chalk', 'chokidar', 'commander', 'nanoid', 'smol-toml'];
 
 /** What a package keeps of better-sqlite3: its JavaScript and the compiled binding, not the C sources. */
 const SQLITE_PARTS = ['LICENSE', 'lib', join('build', 'Release', 'better_sqlite3.node')];

@@ -88,8 +88,15 @@ describe('pause and resume', () => {
       expect(t.run(['resume']).code).toBe(1);
     }
     const sentinel = t.sentinel();
-    await until('every request applied', () => t.files('control').filter((n) => n.endsWith('.json')).length === 0, 15_000);
-    const turns = t.events().filter((e) => e.type === 'paused' || e.type === 'resumed');
+    // The requests leave control/ before the pass that applied them commits its events.
+    const turns = await until(
+      'every request applied and recorded',
+      () => {
+        const seen = t.events().filter((e) => e.type === 'paused' || e.type === 'resumed');
+        return t.files('control').filter((n) => n.endsWith('.json')).length === 0 && seen.length === 10 ? seen : undefined;
+      },
+      15_000,
+    );
     expect(turns.map((e) => e.type)).toEqual(Array.from({ length: 5 }, () => ['paused', 'resumed']).flat());
     expect(existsSync(join(t.dir, 'paused.json'))).toBe(false);
     sentinel.child.kill('SIGTERM');

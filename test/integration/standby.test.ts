@@ -19,7 +19,7 @@ describe('standby sentinel', () => {
     await until('host-a active', () => sentinelOf(t).up && sentinelOf(t).host === 'host-a');
     const b = t.start(['sentinel', '--standby'], B);
     await until('host-b standing by', () => sentinelOf(t).standby.some((s: { host: string; up: boolean }) => s.host === 'host-b' && s.up));
-    expect(t.run(['status']).stdout).toMatch(/^standby +pid \d+ on host-b, waiting since \S+$/m);
+    expect(t.run(['status']).stdout).toMatch(/^standby +pid \d+ on host-b, waiting since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/m);
     expect(b.output()).toContain('standing by: another sentinel is active');
     t.worker([], B);
     const first = ['s1', 's2', 's3'];

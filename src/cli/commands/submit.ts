@@ -11,6 +11,7 @@ import { UsageError } from '../../errors.js';
 import { isValidId } from '../../spool/layout.js';
 import { printJson } from '../output.js';
 import { atTime, inTime } from '../schedule.js';
+import { readAllStdin } from '../stdin.js';
 import { spoolOf } from '../spool.js';
 
 function integer(flag: string) {
@@ -103,7 +104,7 @@ export function jobOf(f: JobFlags): SubmitInput {
 function linesOf(flag: string, file: string): { n: number; text: string }[] {
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = file === '-' ? readAllStdin() : readFileSync(file, 'utf8');
   } catch (err) {
     throw new UsageError(`${flag} ${file}: cannot read it (${(err as Error).message}).`);
   }

@@ -12,19 +12,19 @@ export function addTuiCommand(program: Command): void {
     .option('--no-color', 'no colour (also with NO_COLOR set): states are shown as words, bold and inverse')
     .option('--ascii', 'draw with ASCII only, for terminals without Unicode')
     .option('--readonly', 'hide every action: look, do not touch')
-    .option('--utc', 'show times in UTC, not in the local time zone (TZ)')
     .option('--refresh <ms>', 'reload at least this often', (v) => {
       if (!/^\d+$/.test(v) || Number(v) < 100) throw new UsageError(`--refresh takes milliseconds, at least 100 (got "${v}").`);
       return Number(v);
     })
-    .action(async (opts: { color: boolean; ascii?: boolean; readonly?: boolean; utc?: boolean; refresh?: number }, cmd: Command) => {
+    .action(async (opts: { color: boolean; ascii?: boolean; readonly?: boolean; refresh?: number }, cmd: Command) => {
       const s = await spoolOf(cmd);
       const runTui = await loadTui();
       process.exitCode = await runTui(s, {
         color: opts.color && !noColorRequested(),
         ascii: opts.ascii ?? false,
         readonly: opts.readonly ?? false,
-        utc: opts.utc ?? false,
+        // The global --utc, which every command's human times follow (`spoolctl tui --utc` included).
+        utc: cmd.optsWithGlobals<{ utc?: boolean }>().utc === true,
         refreshMs: opts.refresh,
       });
     });
