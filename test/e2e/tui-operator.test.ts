@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { selfCommand } from '../../src/paths.js';
 import { sgrSequences, visible } from '../helpers/ansi.js';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
-import { keys, onScreen, rawScreen, screen, tmux } from '../helpers/tmux.js';
+import { keys, onScreen, quitTui, rawScreen, screen, tmux } from '../helpers/tmux.js';
 
 /** The visible text of every screen line drawn inverse. */
 const inverseLines = () =>
@@ -54,6 +54,7 @@ describe('the operator in tmux', () => {
     const eventLines = events.split('\n').filter((l) => /^\d\d:\d\d:\d\d /.test(l));
     expect(eventLines.at(-1)).toContain(lastEvent.job ?? lastEvent.type);
     expect(inverseLines().some((l) => l.includes('urgent') && l.includes('submitted'))).toBe(true);
+    await quitTui();
   });
 
   it('pauses dispatch with p after a yes, shows who paused, and resumes with p', async () => {
@@ -74,5 +75,6 @@ describe('the operator in tmux', () => {
     keys('y');
     await onScreen('the banner gone', (s) => !s.includes('DISPATCH PAUSED'), 15_000);
     await until('dispatched after the resume', () => t.job('waits')?.state === 'done', 20_000);
+    await quitTui();
   });
 });

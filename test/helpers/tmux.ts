@@ -37,3 +37,9 @@ export async function onScreen(what: string, check: (s: string) => boolean, ms =
     throw new Error(`${(err as Error).message}; the screen:\n${last}`);
   }
 }
+
+/** Quits the TUI with q and waits until it has gone, so that nothing it runs outlives the test's spool. */
+export async function quitTui(): Promise<void> {
+  keys('q');
+  await onScreen('the TUI gone', (s) => !s.includes('sentinel UP') && !s.includes('sentinel DOWN'), 15_000);
+}

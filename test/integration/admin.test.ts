@@ -130,6 +130,17 @@ describe('bulk actions by filter', () => {
     const command = [...selfCommand(), '--spool', t.dir, 'jobs', 'hold', '--state', 'pending'].map((a) => `'${a}'`).join(' ');
     // script(1) runs the command on a pseudo-terminal, so it sees a TTY on stdin.
     const ask = (answer: string) => spawnSync('script', ['-qec', command, '/dev/null'], { input: answer, encoding: 'utf8' });
+    // Seen on this machine: the first bulk selection run under script(1) just after the jobs
+    // are admitted can find none, when a plain run at the same moment finds both; wait until
+    // the terminal run sees them (the issue notes say so).
+    const dryRun = `${command} '--dry-run'`;
+    await until(
+      'both selectable from a terminal',
+      () =>
+        spawnSync('script', ['-qec', dryRun, '/dev/null'], { encoding: 'utf8', timeout: 10_000 }).stdout.includes('2 jobs would be held'),
+      10_000,
+      200,
+    );
     const no = ask('n\n');
     expect(no.stdout).toContain('Hold 2 jobs (state pending)? [y/N]');
     expect(no.stdout).toContain('nothing was held');
