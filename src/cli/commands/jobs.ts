@@ -99,7 +99,8 @@ function jobsTable(rows: JobListing[]): string {
       r.last_error,
     ]),
     {
-      ...(terminal ? { width: process.stdout.columns ?? 80 } : {}),
+      // A pseudo-terminal with no size behind it (script(1) in a job) says 0 columns: no limit then.
+      ...(terminal && (process.stdout.columns ?? 0) > 0 ? { width: process.stdout.columns } : {}),
       ...(colour ? { paint: (row: number, col: number) => (col === 1 ? stateColour(rows[row]!.state) : undefined) } : {}),
     },
   );
