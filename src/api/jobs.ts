@@ -97,11 +97,14 @@ function checkStates(q: JobQuery): JobQuery {
   return { ...q, state: q.state && alias(q.state), ...(q.states ? { states: q.states.map(alias) } : {}) };
 }
 
-/** Jobs from the ledger, which bulk actions and the TUI require. */
+/**
+ * Jobs from the ledger, which bulk actions and the TUI require. Their `input` is null: it is
+ * read from each manifest, which only `jobs list` shows, and the TUI asks once a second.
+ */
 export function queryJobs(s: Spool, q: JobQuery): JobListing[] {
   const db = requireLedger(s);
   try {
-    return ledgerJobs(s, db, q);
+    return ledgerJobs(s, db, q, false);
   } finally {
     db.close();
   }
@@ -112,13 +115,13 @@ export function listJobsOrFiles(s: Spool, q: JobQuery): JobList {
   const db = openLedgerForRead(s);
   if (!db) return { ledger: false, ...jobsFromFiles(s, checkStates(q), Date.now()) };
   try {
-    return { ledger: true, jobs: ledgerJobs(s, db, q), fromFiles: [] };
+    return { ledger: true, jobs: ledgerJobs(s, db, q, true), fromFiles: [] };
   } finally {
     db.close();
   }
 }
 
-function ledgerJobs(s: Spool, db: Db, query: JobQuery): JobListing[] {
+function ledgerJobs(s: Spool, db: Db, query: JobQuery, withInput: boolean): JobListing[] {
   const { olderThanMs, ...f } = checkStates(query);
   const now = Date.now();
   const rows = listJobs(
@@ -131,7 +134,7 @@ function ledgerJobs(s: Spool, db: Db, query: JobQuery): JobListing[] {
     },
     new Date(now).toISOString(),
   );
-  return rows.map((row) => ({ ...summary(row, now), input: inputOf(manifestOf(s, row.file)) }));
+  return rows.map((row) => ({ ...summary(row, now), input: withInput ? inputOf(manifestOf(s, row.file)) : null }));
 }
 
 /** A job by its id, or a rejected file by its name in rejected/ (which is its id when its own name gave none). */
