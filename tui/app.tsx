@@ -4,7 +4,7 @@
  * handled in turn against the state the previous one left.
  */
 import { Box, useApp, useInput } from 'ink';
-import React, { useLayoutEffect, useRef, useState } from 'react';
+import React, { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Spool } from '../src/api/spool.js';
 import { ACTION_STATES, type JobAction } from '../src/api/actions.js';
 import { Footer } from './components/Footer.js';
@@ -19,6 +19,7 @@ import { nextSort } from './job-order.js';
 import { commandFor, type Command } from './keymap.js';
 import { keyNames } from './keypress.js';
 import { followSelection, initialUi, moveCursor, scrollLog, switchTab, typeFilter, VIEWS, type UiState } from './state.js';
+import { timeText } from './text.js';
 import { useTheme } from './theme.js';
 import { Dashboard } from './views/Dashboard.js';
 import { Events } from './views/Events.js';
@@ -46,7 +47,8 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     setUi(uiRef.current);
   };
   const { tab, filter, sort, detail } = ui;
-  const data = useSpoolData(spool, { tab, filter, sort, detail, wantJobs: ui.view === 'jobs' }, refreshMs);
+  const times = useMemo(() => timeText(theme.utc === true), [theme.utc]);
+  const data = useSpoolData(spool, { tab, filter, sort, detail, wantJobs: ui.view === 'jobs', times }, refreshMs);
   // Ink subscribes the key handler in an effect, so a key can still reach the previous
   // render's handler: handlers read the data through this ref, set as each render commits.
   const log = useJobLog(spool, ui.log?.job);

@@ -1,4 +1,5 @@
 /** Fixed-width text for terminal tables: truncate (with a marker) and pad to the width. */
+import type { TimeText } from '../src/api/time-text.js';
 
 export function fit(text: string, width: number, ascii = false): string {
   if (width <= 0) return '';
@@ -12,8 +13,12 @@ export function fit(text: string, width: number, ascii = false): string {
  * wide as its longest value needs, within what is spare.
  */
 export function grown(values: readonly string[], base: number, spare: number): number {
-  const longest = Math.max(0, ...values.map((v) => [...v].length));
-  return Math.max(base, Math.min(longest, base + Math.max(0, spare)));
+  return Math.max(base, Math.min(longest(values), base + Math.max(0, spare)));
+}
+
+/** The length of the longest value, in characters. */
+export function longest(values: readonly string[]): number {
+  return Math.max(0, ...values.map((v) => [...v].length));
 }
 
 export function fitRight(text: string, width: number): string {
@@ -37,6 +42,18 @@ export function clock(iso: string, utc = false): string {
   return (utc ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()] : [d.getHours(), d.getMinutes(), d.getSeconds()])
     .map(two)
     .join(':');
+}
+
+/** Times inside reasons ("retry at 14:02:11"), in the zone the header names. */
+export function timeText(utc: boolean): TimeText {
+  return {
+    time: (iso) => clock(iso, utc),
+    date: (iso) => {
+      const d = new Date(iso);
+      const ymd = utc ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()] : [d.getFullYear(), d.getMonth() + 1, d.getDate()];
+      return `${ymd[0]}-${two(ymd[1]!)}-${two(ymd[2]!)} ${clock(iso, utc)}`;
+    },
+  };
 }
 
 /** The zone clock() shows times in: its abbreviation (CET, UTC) where one exists, else its offset (+05:30). */

@@ -7,7 +7,7 @@ import { pendingWaits, type PendingWaits } from '../ledger/queries.js';
 import { readPause, type PauseInfo } from '../spool/paused.js';
 import { readSentinelInfo } from '../spool/sentinel-info.js';
 import { openLedgerForRead, type Spool } from './spool.js';
-import { clockTime } from './waiting.js';
+import { UTC_TEXT, type TimeText } from './time-text.js';
 
 export interface DispatchStatus {
   paused: PauseInfo | null;
@@ -16,14 +16,14 @@ export interface DispatchStatus {
 }
 
 /** `sentinelUp`: sentinel.json is believed only while its sentinel runs. */
-export function dispatchStatus(s: Spool, sentinelUp: boolean): DispatchStatus & { scheduled: number } {
+export function dispatchStatus(s: Spool, sentinelUp: boolean, text: TimeText = UTC_TEXT): DispatchStatus & { scheduled: number } {
   const waits = ledgerWaits(s) ?? (sentinelUp ? readSentinelInfo(s.l)?.dispatch : undefined);
   const waiting: DispatchStatus['waiting'] = [];
   if (waits) {
     const { scheduled, after, blocked } = waits;
     if (scheduled.jobs > 0)
       waiting.push({
-        reason: `${scheduled.jobs} scheduled${scheduled.next_at ? `, next at ${clockTime(scheduled.next_at)}` : ''}`,
+        reason: `${scheduled.jobs} scheduled${scheduled.next_at ? `, next at ${text.time(scheduled.next_at)}` : ''}`,
         jobs: scheduled.jobs,
       });
     if (after > 0) waiting.push({ reason: `${after} wait${after === 1 ? 's' : ''} for other jobs`, jobs: after });

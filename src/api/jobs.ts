@@ -21,6 +21,7 @@ import { sleep } from '../proc.js';
 import { attemptsOf, type Attempt, type JobEvent } from './attempts.js';
 import { jobsFromFiles } from './job-files.js';
 import { openLedgerForRead, requireLedger, type Spool } from './spool.js';
+import { UTC_TEXT, type TimeText } from './time-text.js';
 import { waitingOf } from './waiting.js';
 
 export { FINISHED_STATES, PURGED };
@@ -33,8 +34,8 @@ export type { Attempt, JobEvent };
  */
 export type JobSummary = Omit<JobRow, 'after_ids'>;
 
-function summary<R extends JobRow>({ after_ids: _after, ...row }: R, now: number): Omit<R, 'after_ids'> {
-  return { ...row, waiting: waitingOf(row, now), ...(FINISHED_STATES.includes(row.state) ? { message: null } : {}) };
+function summary<R extends JobRow>({ after_ids: _after, ...row }: R, now: number, text: TimeText): Omit<R, 'after_ids'> {
+  return { ...row, waiting: waitingOf(row, now, text), ...(FINISHED_STATES.includes(row.state) ? { message: null } : {}) };
 }
 
 /** A row of `jobs list`: with its manifest's input, when its last attempt started and how long it ran. */
@@ -101,27 +102,27 @@ function checkStates(q: JobQuery): JobQuery {
  * Jobs from the ledger, which bulk actions and the TUI require. Their `input` is null: it is
  * read from each manifest, which only `jobs list` shows, and the TUI asks once a second.
  */
-export function queryJobs(s: Spool, q: JobQuery): JobListing[] {
+export function queryJobs(s: Spool, q: JobQuery, text: TimeText = UTC_TEXT): JobListing[] {
   const db = requireLedger(s);
   try {
-    return ledgerJobs(s, db, q, false);
+    return ledgerJobs(s, db, q, false, text);
   } finally {
     db.close();
   }
 }
 
 /** `jobs list`: from the ledger, or, on a spool without one, from the files of its directories. */
-export function listJobsOrFiles(s: Spool, q: JobQuery): JobList {
+export function listJobsOrFiles(s: Spool, q: JobQuery, text: TimeText = UTC_TEXT): JobList {
   const db = openLedgerForRead(s);
   if (!db) return { ledger: false, ...jobsFromFiles(s, checkStates(q), Date.now()) };
   try {
-    return { ledger: true, jobs: ledgerJobs(s, db, q, true), fromFiles: [] };
+    return { ledger: true, jobs: ledgerJobs(s, db, q, true, text), fromFiles: [] };
   } finally {
     db.close();
   }
 }
 
-function ledgerJobs(s: Spool, db: Db, query: JobQuery, withInput: boolean): JobListing[] {
+function ledgerJobs(s: Spool, db: Db, query: JobQuery, withInput: boolean, text: TimeText): JobListing[] {
   const { olderThanMs, ...f } = checkStates(query);
   const now = Date.now();
   const rows = listJobs(
@@ -134,7 +135,7 @@ function ledgerJobs(s: Spool, db: Db, query: JobQuery, withInput: boolean): JobL
     },
     new Date(now).toISOString(),
   );
-  return rows.map((row) => ({ ...summary(row, now), input: withInput ? inputOf(manifestOf(s, row.file)) : null }));
+  return rows.map((row) => ({ ...summary(row, now, text), input: withInput ? inputOf(manifestOf(s, row.file)) : null }));
 }
 
 /** A job by its id, or a rejected file by its name in rejected/ (which is its id when its own name gave none). */
@@ -146,7 +147,7 @@ function requireJob(s: Spool, db: Db, id: string): JobRow {
   return row;
 }
 
-export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
+export function showJob(s: Spool, id: string, logBytes = 4096, text: TimeText = UTC_TEXT): JobDetail {
   const db = requireLedger(s);
   try {
     const row = requireJob(s, db, id);
@@ -164,7 +165,7 @@ export function showJob(s: Spool, id: string, logBytes = 4096): JobDetail {
     const afterIds = row.after_ids ? (JSON.parse(row.after_ids) as string[]) : [];
     const states = statesOf(db, afterIds);
     return {
-      ...summary(row, Date.now()),
+      ...summary(row, Date.now(), text),
       after: afterIds.map((dep) => ({ id: dep, state: states.get(dep) ?? null })),
       before: jobsAfter(db, row.id),
       input: inputOf(manifest),

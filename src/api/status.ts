@@ -16,6 +16,7 @@ import { refusedRequests, type RefusedRequest } from './refused.js';
 import { waitReasons, type WaitReason } from './wait-reasons.js';
 import { slotStatuses, type SlotStatus } from './slots.js';
 import { openLedgerForRead, type Spool } from './spool.js';
+import { UTC_TEXT, type TimeText } from './time-text.js';
 
 export interface SentinelStatus {
   up: boolean;
@@ -166,12 +167,12 @@ export function stateCounts(s: Spool, serverNow?: number): { counts: Record<JobS
   return { counts, ledger: db !== undefined };
 }
 
-export function getStatus(s: Spool): Status {
+export function getStatus(s: Spool, text: TimeText = UTC_TEXT): Status {
   // One probe of the file server's clock serves the counts, the sentinel and every slot.
   const serverNow = fileServerNowOrLocal(s);
   const { counts, ledger } = stateCounts(s, serverNow);
   const sentinel = sentinelStatus(s, serverNow);
-  const { scheduled, ...dispatch } = dispatchStatus(s, sentinel.up);
+  const { scheduled, ...dispatch } = dispatchStatus(s, sentinel.up, text);
   return {
     spool: s.l.root,
     sentinel,
@@ -214,8 +215,9 @@ export interface StatusReport extends Status {
   waiting: WaitReason[];
 }
 
-export function getStatusReport(s: Spool): StatusReport {
-  const st = getStatus(s);
+/** `text` names the times in the reasons: UTC by default (JSON), the viewer's zone for people. */
+export function getStatusReport(s: Spool, text: TimeText = UTC_TEXT): StatusReport {
+  const st = getStatus(s, text);
   let ages: AgeShape | null = null;
   let oldest: OldestPending | null = null;
   const db = openLedgerForRead(s);
@@ -234,5 +236,5 @@ export function getStatusReport(s: Spool): StatusReport {
       db.close();
     }
   }
-  return { ...st, ages, oldest_pending: oldest, waiting: waitReasons(st) };
+  return { ...st, ages, oldest_pending: oldest, waiting: waitReasons(st, text) };
 }

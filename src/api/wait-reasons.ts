@@ -1,6 +1,7 @@
 /** Why pending and held jobs are not running, in the words `status` prints: the sentinel, the pause, the scheduling rules, the slots. */
 import type { SlotStatus } from './slots.js';
 import type { Status } from './status.js';
+import { UTC_TEXT, type TimeText } from './time-text.js';
 
 export type WaitReasonCode =
   'sentinel_down' | 'paused' | 'scheduling' | 'no_live_worker' | 'slots_draining' | 'slots_busy' | 'dispatching' | 'held';
@@ -15,13 +16,13 @@ function slotList(slots: SlotStatus[]): string {
 }
 
 /** Why jobs wait, from the sentinel, the pause, the scheduling rules, the slots and the counts. */
-export function waitReasons(st: Status): WaitReason[] {
+export function waitReasons(st: Status, text: TimeText = UTC_TEXT): WaitReason[] {
   const out: WaitReason[] = [];
   const p = st.dispatch.paused;
   if (p)
     out.push({
       reason: 'paused',
-      message: `dispatch is PAUSED by ${p.by}${p.at ? ` since ${p.at}` : ''}${p.reason ? `: ${p.reason}` : ''}; running jobs go on, nothing new is claimed (\`spoolctl resume\`)`,
+      message: `dispatch is PAUSED by ${p.by}${p.at ? ` since ${text.date(p.at)}` : ''}${p.reason ? `: ${p.reason}` : ''}; running jobs go on, nothing new is claimed (\`spoolctl resume\`)`,
     });
   for (const w of st.dispatch.waiting) out.push({ reason: 'scheduling', message: w.reason });
   const held = st.dispatch.waiting.reduce((n, w) => n + w.jobs, 0);

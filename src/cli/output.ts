@@ -1,6 +1,7 @@
 /** Printing for the CLI: JSON for scripts, aligned plain-text tables and local times for people. */
 import { Chalk } from 'chalk';
 import { noColorRequested } from '../config/identity.js';
+import type { TimeText } from '../api/time-text.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -81,6 +82,9 @@ export function when(iso: string | null | undefined): string {
   const abs = Math.abs(offset);
   return `${shown} ${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
+
+/** Times inside reasons (`retry at 14:02:11 +01:00`), in the zone `when` shows them in. */
+export const humanTimes: TimeText = { time: (iso) => when(iso).slice(11), date: when };
 
 /** Colour only for a person at a terminal who did not ask for none (NO_COLOR): never into a pipe or a file. */
 export function colourOnStdout(): boolean {

@@ -50,6 +50,8 @@ export interface JobFilter {
   agedBefore?: string;
   /** Only jobs whose id, plugin or last error contains this text. */
   grep?: string;
+  /** Only jobs whose id, plugin and last error all lack this text. */
+  grepNot?: string;
   /** Only pending jobs waiting for a time (not_before or retry_at) later than this ISO time. */
   scheduledAfter?: string;
   /** Only jobs whose last change is at or after this ISO time. */
@@ -156,6 +158,10 @@ export function listJobs(db: Db, f: JobFilter = {}, nowIso = new Date().toISOStr
   if (f.grep) {
     where.push("(instr(id, @grep) > 0 OR instr(coalesce(plugin, ''), @grep) > 0 OR instr(coalesce(last_error, ''), @grep) > 0)");
     params.grep = f.grep;
+  }
+  if (f.grepNot) {
+    where.push("instr(id, @grepNot) = 0 AND instr(coalesce(plugin, ''), @grepNot) = 0 AND instr(coalesce(last_error, ''), @grepNot) = 0");
+    params.grepNot = f.grepNot;
   }
   if (f.scheduledAfter) {
     where.push(`state = 'pending' AND ${SCHEDULED.replaceAll('@now', '@scheduledAfter')}`);

@@ -98,7 +98,11 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
   ctx.ledger.record({ type: 'sentinel_started', actor: me, detail: { version: VERSION, ledger: file.path } });
   flushLedger(ctx);
   housekeeping(ctx);
-  log.info('sentinel started', { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms });
+  log.info(
+    'sentinel started',
+    { spool: l.root, host, ledger: file.path, scan_interval_ms: cfg.sentinel.scan_interval_ms },
+    `${l.root} on ${host}, scan every ${cfg.sentinel.scan_interval_ms} ms`,
+  );
   return serve(ctx, file, lock, beat, signals);
 }
 
@@ -272,7 +276,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
   return new Promise((resolve, reject) => {
     const stop = async (signal: string) => {
       if (stopping) return;
-      log.info('sentinel stopping', { signal });
+      log.info('sentinel stopping', { signal }, signal);
       await quiesce();
       ctx.ledger.record({ type: 'sentinel_stopped', actor: `${ctx.host}:${process.pid}`, detail: { signal } });
       flushLedger(ctx);

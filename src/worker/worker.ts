@@ -222,7 +222,11 @@ export class Worker {
     if (written === 'given_up') return void this.gone(1, `${this.stop?.why} while the job result could not be written`);
     fail('result.after-publish');
     const { attempt } = claim;
-    this.p.log.info('job finished', { job: claim.id, attempt, outcome: report.outcome, exit_code: report.exit_code, error: report.error });
+    this.p.log.info(
+      'job finished',
+      { job: claim.id, attempt, outcome: report.outcome, exit_code: report.exit_code, error: report.error },
+      `${claim.id} ${report.outcome.replace('_', ' ')} on attempt ${attempt}${report.error ? `: ${report.error}` : ''}`,
+    );
     this.job = undefined;
     heartbeat.jobEnded(report.outcome);
     if (!this.stop && exists(drainMarkerPath(this.p.l, this.p.slot))) this.stop = { code: 0, why: 'drained' };
@@ -268,7 +272,11 @@ export class Worker {
     }
     const { jobs_done, jobs_failed } = this.p.heartbeat.hb;
     const uptime_s = Math.round((Date.now() - this.startedAtMs) / 1000);
-    this.p.log.info('worker stopped', { slot: this.p.slot, reason: why, jobs_done, jobs_failed, uptime_s });
+    this.p.log.info(
+      'worker stopped',
+      { slot: this.p.slot, reason: why, jobs_done, jobs_failed, uptime_s },
+      `slot ${this.p.slot}, ${why}: ${jobs_done} done, ${jobs_failed} failed in ${uptime_s} s`,
+    );
     this.exited(code);
   }
 }

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selfCommand } from '../../src/paths.js';
-import { exitedWithin, makeSpool, until, type Proc, type TestSpool } from '../helpers/spool.js';
+import { exitedWithin, makeSpool, manifest, until, type Proc, type TestSpool } from '../helpers/spool.js';
 
 const HOST = 'logtest';
 const HUMAN_READY = new RegExp(`^\\d\\d:\\d\\d:\\d\\d worker slot 1 ready \\(${HOST}:(\\d+), (posix_spawn|child_process)\\)\\r?$`, 'm');
@@ -41,12 +41,18 @@ async function stopWorker(p: Proc, pid: number): Promise<void> {
 describe('log format', () => {
   it('a worker on a terminal prints human lines: local time, process, message, host:pid and how plugins start', async () => {
     const t = makeSpool();
+    t.sentinel();
     const w = onTerminal(t, ['worker']);
     const ready = await until('the human start line', () => HUMAN_READY.exec(w.output()), 15_000);
+    t.drop('ok-1.json', manifest('ok-1', 'noop'));
+    t.drop('bad-1.json', manifest('bad-1', 'fail', { params: { code: 3 }, max_attempts: 1 }));
+    await until('both finished', () => t.job('ok-1')?.state === 'done' && t.job('bad-1')?.state === 'failed', 15_000);
     await stopWorker(w, Number(ready[1]));
     const out = w.output();
     expect(out).not.toContain('{');
-    expect(out).toMatch(/^\d\d:\d\d:\d\d worker stopped \(slot=1, reason=SIGTERM, jobs_done=0, jobs_failed=0, uptime_s=\d+\)\r?$/m);
+    expect(out).toMatch(/^\d\d:\d\d:\d\d worker job finished \(ok-1 done on attempt 1\)\r?$/m);
+    expect(out).toMatch(/^\d\d:\d\d:\d\d worker job finished \(bad-1 failed on attempt 1: exited with code 3\b.*\)\r?$/m);
+    expect(out).toMatch(/^\d\d:\d\d:\d\d worker stopped \(slot 1, SIGTERM: 1 done, 1 failed in \d+ s\)\r?$/m);
     // Local time: the hour of the start line is this host's hour (give or take a boundary).
     const hour = Number(/^(\d\d):/m.exec(out)![1]);
     expect([new Date().getHours(), (new Date().getHours() + 23) % 24]).toContain(hour);
@@ -55,7 +61,11 @@ describe('log format', () => {
   it('a sentinel on a terminal prints human lines too, and --log-format json gives JSON lines there', async () => {
     const t = makeSpool();
     const s = onTerminal(t, ['sentinel']);
-    await until('the human start line', () => /^\d\d:\d\d:\d\d sentinel started \(spool=/m.test(s.output()), 15_000);
+    await until(
+      'the human start line',
+      () => new RegExp(`^\\d\\d:\\d\\d:\\d\\d sentinel started \\(${t.dir} on ${HOST}, scan every \\d+ ms\\)`, 'm').test(s.output()),
+      15_000,
+    );
     const json = onTerminal(t, ['worker', '--log-format', 'json']);
     const start = await until('the JSON start line', () =>
       json

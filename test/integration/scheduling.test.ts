@@ -36,6 +36,15 @@ describe('scheduling', () => {
     const hour = listed.find((j: { id: string }) => j.id === 'hour');
     expect(hour).toMatchObject({ id: 'hour', not_before: inAnHour.toISOString() });
     expect(hour.waiting).toMatch(/^not before \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    // People read the same reasons in their own zone, named by its offset; --utc says UTC. The
+    // job due in 3 s may have left the count by now.
+    const kolkata = { TZ: 'Asia/Kolkata' };
+    const local = new Date(inAnHour.getTime() + 330 * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(t.run(['status'], kolkata).stdout).toMatch(/[12] scheduled, next at \d\d:\d\d:\d\d \+05:30/);
+    expect(t.run(['jobs', 'show', 'hour'], kolkata).stdout).toContain(`not before ${local} +05:30`);
+    expect(t.run(['--utc', 'jobs', 'show', 'hour'], kolkata).stdout).toContain(
+      `not before ${inAnHour.toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+    );
     await until('done', () => isDone(t, 'later'));
     const claimed = t.events('later').find((e) => e.type === 'claimed')!;
     expect(at(claimed)).toBeGreaterThanOrEqual(notBefore.getTime());

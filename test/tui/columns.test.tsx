@@ -4,8 +4,9 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
+import { countsThatFit } from '../../tui/components/Header.js';
 import { zoneName } from '../../tui/text.js';
-import { ARROW_RIGHT, COLOR, fitsTheTerminal, mount, sentinelOnly } from '../helpers/tui.js';
+import { ARROW_LEFT, ARROW_RIGHT, COLOR, fitsTheTerminal, mount, sentinelOnly } from '../helpers/tui.js';
 
 afterEach(() => cleanup());
 
@@ -43,10 +44,30 @@ describe('columns, times, order and filter', () => {
     expect(wide.frame()).toMatch(/^TIME +EVENT +JOB {42}WHERE/m);
   });
 
+  it('gives WAITING/ERROR what short ids and plugin names leave at 80 columns', async () => {
+    const { t } = await sentinelOnly();
+    t.drop('short-1.json', manifest('short-1', 'no-such-plugin'));
+    await until('rejected', () => t.job('short-1')?.state === 'rejected');
+    const error = String(t.job('short-1')!.last_error);
+    const ui = mount(t);
+    await ui.press('2');
+    await ui.press(`${ARROW_LEFT}${ARROW_LEFT}`, (f) => /^short-1 +rejected/m.test(f));
+    // ID takes 7 columns and PLUGIN 6 (its title), so the error gets 80 - 35 - 7 - 6 = 32 of them.
+    const row = ui
+      .frame()
+      .split('\n')
+      .find((l) => l.startsWith('short-1'))!;
+    expect(row.endsWith(` ${error.slice(0, 31)}…`), row).toBe(true);
+    expect(row).toMatch(/^short-1 rejected +- +0 +0 +\d+s +unknown plugin/);
+    fitsTheTerminal(ui.frame());
+  });
+
   it('shows times in the local zone named in the header, or in UTC with --utc', async () => {
     const { t } = await sentinelOnly();
     t.drop('tz-1.json', manifest('tz-1', 'noop'));
-    await until('admitted', () => t.job('tz-1')?.state === 'pending');
+    const due = new Date(Date.now() + 7_200_000);
+    t.drop('tz-2.json', manifest('tz-2', 'noop', { not_before: due.toISOString() }));
+    await until('admitted', () => t.job('tz-1')?.state === 'pending' && t.job('tz-2')?.state === 'pending');
     const at = new Date(t.events('tz-1')[0]!.at);
     const saved = process.env.TZ;
     process.env.TZ = 'Asia/Kolkata';
@@ -55,10 +76,13 @@ describe('columns, times, order and filter', () => {
       const ui = mount(t);
       await ui.see('the zone in the header', () => /^spoolctl .* \d\d:\d\d:\d\d \+05:30 sentinel UP/.test(ui.frame()));
       await ui.see('the submission at local time', () => new RegExp(`^${local} submitted +tz-1`, 'm').test(ui.frame()));
+      const dueLocal = new Date(due.getTime() + 5.5 * 3600_000).toISOString().slice(11, 19);
+      await ui.see('why a job waits, at local time', () => ui.frame().includes(`1 scheduled, next at ${dueLocal}`));
       cleanup();
       const utc = mount(t, { ...COLOR, utc: true });
       await utc.see('UTC in the header', () => /^spoolctl .* \d\d:\d\d:\d\d UTC sentinel UP/.test(utc.frame()));
       expect(utc.frame()).toMatch(new RegExp(`^${at.toISOString().slice(11, 19)} submitted +tz-1`, 'm'));
+      await utc.see('why a job waits, in UTC', () => utc.frame().includes(`1 scheduled, next at ${due.toISOString().slice(11, 19)}`));
       // A zone with an abbreviation is named by it, in winter and in summer.
       const winter = new Date('2026-01-15T12:00:00Z');
       process.env.TZ = 'Europe/Berlin';
@@ -91,5 +115,21 @@ describe('columns, times, order and filter', () => {
     expect(ui.frame()).toMatch(/^1 of 2 matching/m);
     expect(ui.frame()).toMatch(/^ 1 Dashboard +2 Jobs +3 Slots +4 Events +sort: plugin +filter: !high$/m);
     fitsTheTerminal(ui.frame());
+  });
+
+  it('fits the counts line in 80 columns with big counts: rare states at zero go first, then long names', () => {
+    const text = (room: number, counts: Record<string, number>) =>
+      countsThatFit(counts, room)
+        .map((e) => e.label + e.text)
+        .join('');
+    const rate = ' 35/min upd 0s'.length;
+    const small = { pending: 2, claimed: 4, done: 9, failed: 1, held: 0, rejected: 0, cancelled: 0, scheduled: 0 };
+    expect(text(80 - rate, small)).toBe('pending 2 claimed 4 done 9 failed 1 held 0 rejected 0 cancelled 0 ');
+    const big = { pending: 123, claimed: 8, done: 9876, failed: 32, held: 0, rejected: 0, cancelled: 7, scheduled: 0 };
+    expect(text(80 - rate, big)).toBe('pending 123 claimed 8 done 9876 failed 32 cancelled 7 ');
+    const huge = { ...big, pending: 1234, done: 98765, failed: 321, held: 5, scheduled: 12 };
+    const line = text(80 - rate, huge);
+    expect(line).toBe('pend 1234 (12 sched) run 8 done 98765 fail 321 held 5 canc 7 ');
+    expect(line.length).toBeLessThanOrEqual(80 - rate);
   });
 });

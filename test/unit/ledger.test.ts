@@ -383,6 +383,11 @@ describe('job rows and queries', () => {
         .sort(),
     ).toEqual(['d1', 'f1']);
     expect(listJobs(db, { state: 'done', plugin: 'echo' }).map((j) => j.id)).toEqual(['d2']);
+    // The TUI's `/!text` leaves out what `/text` keeps, over the whole table and before the limit.
+    const ids = (f: Parameters<typeof listJobs>[1]) => listJobs(db, f).map((j) => j.id);
+    expect(ids({ grep: 'low' }).sort()).toEqual(['low-new', 'low-old']);
+    expect(ids({ state: 'pending', grepNot: 'low', limit: 1 })).toEqual(['high-new']);
+    expect(ids({ grepNot: 'resize' }).sort()).toEqual(['d2', 'high-new', 'low-new', 'low-old', 'neg']);
     expect(listJobs(db)).toHaveLength(7);
     expect(listJobs(db, { updatedBefore: '2000-01-01T00:00:00Z' })).toEqual([]);
     expect(listJobs(db, { updatedBefore: '9999-01-01T00:00:00Z' })).toHaveLength(7);

@@ -26,9 +26,8 @@ export function Header({ data, ui, columns, now }: { data: SpoolData; ui: UiStat
   const time = `${clock(new Date(now).toISOString(), theme.utc)} ${zoneName(theme.utc ?? false, new Date(now))} `;
   const where = `spoolctl ${st?.spool ?? ''} (${data.fs.type}${data.fs.network ? ', network' : ''})`;
   const age = now - data.loadedAt;
-  // Scheduled jobs are pending ones waiting for a time: told beside pending, not as a state.
-  const counts = st ? Object.entries(st.counts).filter(([k]) => k !== 'scheduled') : [];
-  const scheduled = st?.counts.scheduled ?? 0;
+  const rate = ` ${data.donePerMin}/min upd ${duration(age)}`;
+  const counts = st ? countsThatFit(st.counts, columns - rate.length) : [];
   const stale = age > STALE_AFTER_MS;
   let banner: string | undefined;
   const paused = st?.dispatch.paused;
@@ -50,17 +49,13 @@ export function Header({ data, ui, columns, now }: { data: SpoolData; ui: UiStat
         )}
       </Text>
       <Text wrap="truncate-end">
-        {/* One space apart: every state's count and the rate fit in 80 columns. */}
-        {counts.map(([k, v]) => (
-          <Text key={k}>
-            <Text {...stateStyle(theme, k)}>{k}</Text> {v}
-            {k === 'pending' && scheduled > 0 ? ` (${scheduled} sched)` : ''}{' '}
+        {counts.map(({ state, label, text }) => (
+          <Text key={state}>
+            <Text {...stateStyle(theme, state)}>{label}</Text>
+            {text}
           </Text>
         ))}
-        <Text>
-          {' '}
-          {data.donePerMin}/min upd {duration(age)}
-        </Text>
+        <Text>{rate}</Text>
       </Text>
       {banner ? (
         <Text inverse bold wrap="truncate-end" {...(theme.color ? { color: 'red' } : {})}>
@@ -83,4 +78,28 @@ export function Header({ data, ui, columns, now }: { data: SpoolData; ui: UiStat
       )}
     </Box>
   );
+}
+
+/** States a spool may never use: their zero counts give way first when the line is short. */
+const RARE = new Set(['held', 'rejected', 'cancelled']);
+const SHORT: Record<string, string> = { pending: 'pend', claimed: 'run', failed: 'fail', rejected: 'rej', cancelled: 'canc' };
+
+/**
+ * The counts line within `room` columns: every state by name when it fits; else without the
+ * rare states at zero; else with short names too. Scheduled jobs are pending ones waiting for
+ * a time: told beside pending, not as a state.
+ */
+export function countsThatFit(counts: Record<string, number>, room: number): { state: string; label: string; text: string }[] {
+  const scheduled = counts.scheduled ?? 0;
+  const all = Object.entries(counts).filter(([k]) => k !== 'scheduled');
+  const line = (entries: [string, number][], short: boolean) =>
+    entries.map(([state, n]) => ({
+      state,
+      label: short ? (SHORT[state] ?? state) : state,
+      text: ` ${n}${state === 'pending' && scheduled > 0 ? ` (${scheduled} sched)` : ''} `,
+    }));
+  const width = (l: ReturnType<typeof line>) => l.reduce((w, e) => w + e.label.length + e.text.length, 0);
+  const used = all.filter(([k, n]) => n > 0 || !RARE.has(k));
+  for (const candidate of [line(all, false), line(used, false), line(used, true)]) if (width(candidate) <= room) return candidate;
+  return line(used, true);
 }

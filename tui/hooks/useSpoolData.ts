@@ -13,8 +13,9 @@ import { filesystemOf, type FilesystemInfo } from '../../src/api/filesystem.js';
 import { queryJobs, showJob, type JobDetail, type JobSummary } from '../../src/api/jobs.js';
 import { getStatusReport, sentinelGlance, type StatusReport } from '../../src/api/status.js';
 import type { Spool } from '../../src/api/spool.js';
+import type { TimeText } from '../../src/api/time-text.js';
 import { doneHistory } from '../../src/api/throughput.js';
-import { matches, parseFilter, sortJobs, type JobSort } from '../job-order.js';
+import { filterQuery, type JobSort } from '../job-order.js';
 import type { JobTab } from '../state.js';
 
 export const JOB_LIMIT = 1000;
@@ -28,6 +29,8 @@ export interface Query {
   sort: JobSort;
   detail?: string;
   wantJobs: boolean;
+  /** How reasons name times ("retry at 14:02:11"): the zone the header names. */
+  times: TimeText;
 }
 
 export interface SpoolData {
@@ -46,20 +49,26 @@ export interface SpoolData {
 
 function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): SpoolData {
   try {
-    const status = getStatusReport(s);
+    const status = getStatusReport(s, q.times);
     const activity = recentActivity(s, 40);
     let jobs: JobSummary[] = [];
     let error: string | undefined;
     if (q.wantJobs && status.ledger) {
-      const { text, invert } = parseFilter(q.filter);
-      jobs = queryJobs(s, { state: q.tab === 'all' ? undefined : q.tab, grep: (!invert && text) || undefined, limit: JOB_LIMIT });
-      if (invert && text) jobs = jobs.filter((j) => !matches(j, text));
-      jobs = sortJobs(jobs, q.sort);
+      jobs = queryJobs(
+        s,
+        {
+          state: q.tab === 'all' ? undefined : q.tab,
+          ...filterQuery(q.filter),
+          ...(q.sort === 'ledger' ? {} : { sort: q.sort }),
+          limit: JOB_LIMIT,
+        },
+        q.times,
+      );
     }
     let detail: JobDetail | undefined;
     if (q.detail) {
       try {
-        detail = showJob(s, q.detail, 2000);
+        detail = showJob(s, q.detail, 2000, q.times);
       } catch (err) {
         error = (err as Error).message;
       }
@@ -131,12 +140,12 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
   }, [s, fs, refreshMs]);
 
   // A new query (tab, filter, sort, detail) is answered at once rather than at the next tick.
-  const { tab, filter, sort, detail, wantJobs } = q;
+  const { tab, filter, sort, detail, wantJobs, times } = q;
   useEffect(() => {
-    query.current = { tab, filter, sort, detail, wantJobs };
+    query.current = { tab, filter, sort, detail, wantJobs, times };
     latest.current = load(s, query.current, fs, latest.current);
     setData(latest.current);
-  }, [s, fs, tab, filter, sort, detail, wantJobs]);
+  }, [s, fs, tab, filter, sort, detail, wantJobs, times]);
 
   return data;
 }

@@ -8,7 +8,7 @@ import type { JobSummary } from '../../src/api/jobs.js';
 import { JOB_LIMIT, type SpoolData } from '../hooks/useSpoolData.js';
 import { JOB_TABS, type JobTab } from '../state.js';
 import { stateStyle, useTheme } from '../theme.js';
-import { duration, fit, fitRight, grown } from '../text.js';
+import { duration, fit, fitRight, longest } from '../text.js';
 
 /** Widths of the ID, PLUGIN and WAITING/ERROR columns: fixed at 80 columns, grown with the terminal. */
 interface Widths {
@@ -20,18 +20,15 @@ interface Widths {
 /** The columns besides ID, PLUGIN and WAITING/ERROR, with their separators. */
 const FIXED = 35;
 
-/** The ID column takes what its longest id needs first, then PLUGIN, and WAITING/ERROR the rest. */
+/**
+ * ID takes what its longest id needs (up to 20 columns at 80, more on a wider terminal), then
+ * PLUGIN what its longest name needs of what is left, and WAITING/ERROR the rest: short ids
+ * leave the error room to be read at 80 columns.
+ */
 function widths(jobs: readonly JobSummary[], columns: number): Widths {
-  const id = grown(
-    jobs.map((j) => j.id),
-    20,
-    columns - 80,
-  );
-  const plugin = grown(
-    jobs.map((j) => j.plugin ?? ''),
-    12,
-    columns - 80 - (id - 20),
-  );
+  const spare = Math.max(0, columns - 80);
+  const id = Math.max('ID'.length, Math.min(longest(jobs.map((j) => j.id)), 20 + spare));
+  const plugin = Math.max('PLUGIN'.length, Math.min(longest(jobs.map((j) => j.plugin ?? '-')), 12 + spare + 20 - id));
   return { id, plugin, error: Math.max(0, columns - FIXED - id - plugin) };
 }
 

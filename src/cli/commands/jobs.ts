@@ -7,7 +7,7 @@ import { ACTION_STATES, JOB_ACTIONS, type JobAction } from '../../api/actions.js
 import { confirmed } from '../confirm.js';
 import { parseDuration } from '../duration.js';
 import { JOB_SORTS, type JobSort } from '../../ledger/queries.js';
-import { ago, colourOnStdout, duration, percent, printJson, stateColour, table } from '../output.js';
+import { ago, colourOnStdout, duration, humanTimes, percent, printJson, stateColour, table } from '../output.js';
 import { sinceTime } from '../schedule.js';
 import { clipStart, plural } from '../text.js';
 import { spoolOf } from '../spool.js';
@@ -125,7 +125,11 @@ export function addJobsCommands(program: Command): void {
       async (opts: FilterOptions & { since?: string; sort?: JobSort; reverse?: boolean; limit?: number; json?: boolean }, cmd: Command) => {
         const { listJobsOrFiles } = await import('../../api/jobs.js');
         const { since, sort, reverse, limit } = opts;
-        const list = listJobsOrFiles(await spoolOf(cmd), { ...selector(opts), since, sort, reverse, limit });
+        const list = listJobsOrFiles(
+          await spoolOf(cmd),
+          { ...selector(opts), since, sort, reverse, limit },
+          opts.json ? undefined : humanTimes,
+        );
         if (!list.ledger)
           process.stderr.write(
             `spoolctl: the spool has no ledger yet on this host (no sentinel has run on it, or it runs on another host): these are the job files in ${list.fromFiles.join(', ')}; done/ is not listed.\n`,
@@ -140,7 +144,7 @@ export function addJobsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
       const { showJob } = await import('../../api/jobs.js');
-      const j = showJob(await spoolOf(cmd), id);
+      const j = showJob(await spoolOf(cmd), id, undefined, opts.json ? undefined : humanTimes);
       if (opts.json) return printJson(j);
       process.stdout.write(`${story(j).join('\n')}\n`);
     });

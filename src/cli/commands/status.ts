@@ -1,7 +1,7 @@
 /** spoolctl status [--json] */
 import type { Command } from 'commander';
 import type { AgeShape, SentinelStatus } from '../../api/status.js';
-import { ago, percent, printJson, table, when } from '../output.js';
+import { ago, percent, humanTimes, printJson, table, when } from '../output.js';
 import { clip, labelled } from '../text.js';
 import { spoolOf } from '../spool.js';
 
@@ -30,7 +30,7 @@ export function addStatusCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { getStatusReport } = await import('../../api/status.js');
-      const st = getStatusReport(await spoolOf(cmd));
+      const st = getStatusReport(await spoolOf(cmd), opts.json ? undefined : humanTimes);
       if (opts.json) return printJson(st);
       const s = st.sentinel;
       const oldest = st.oldest_pending;
