@@ -155,6 +155,19 @@ export const CONFIG_SCHEMA = {
       doc: 'journal day files older than this many days are removed; 0 = kept forever',
     },
   },
+  metrics: {
+    textfile_dir: {
+      type: 'string',
+      default: '',
+      doc: "the sentinel writes its metrics there (OpenMetrics text, for node_exporter's textfile collector); empty = not written",
+    },
+    textfile_name: {
+      type: 'string',
+      default: 'spoolctl.prom',
+      doc: 'the file name in textfile_dir: one per spool when a host runs several',
+    },
+    interval_s: { type: 'integer', default: 15, min: 1, max: 3600, doc: 'how often the sentinel rewrites the metrics file' },
+  },
 } as const satisfies Record<string, Record<string, KeySpec>>;
 
 type Schema = typeof CONFIG_SCHEMA;

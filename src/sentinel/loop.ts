@@ -5,7 +5,7 @@
  * ledger in one transaction. File-system events only schedule a pass sooner; the interval
  * pass is what makes it correct where events are not delivered (NFS, SMB, other hosts).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { hostId } from '../config/identity.js';
 import { ConfigError } from '../errors.js';
@@ -13,8 +13,7 @@ import { ledgerPathOf } from '../ledger/path.js';
 import type { HeldLock } from '../locks.js';
 import { fail } from '../faults/failpoints.js';
 import { holdSignals, type HeldSignals } from '../proc.js';
-import { makeLogger, type Logger } from '../log.js';
-import { filesystemOf } from '../spool/filesystem.js';
+import { makeLogger } from '../log.js';
 import { completeLayout } from '../spool/init.js';
 import type { Layout } from '../spool/layout.js';
 import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
@@ -26,6 +25,8 @@ import { settleDependents } from './dependencies.js';
 import { dispatch } from './dispatch.js';
 import { intake, intakeChanged } from './intake.js';
 import { housekeeping } from './housekeeping.js';
+import { metricsFile } from './metrics-file.js';
+import { noteFilesystem, refuseWorldWritable } from './startup-checks.js';
 import { syncJournal } from './journal-sync.js';
 import { openLedgerFile, refuseNetworkLedger, type LedgerFile } from './ledger-file.js';
 import { reopenIfGone } from './ledger-replaced.js';
@@ -104,29 +105,6 @@ export async function runSentinel(l: Layout, loaded: LoadedConfig, opts: Sentine
     `${l.root} on ${host}, scan every ${cfg.sentinel.scan_interval_ms} ms`,
   );
   return serve(ctx, file, lock, beat, signals);
-}
-
-/** inotify sees only this host's changes on a network filesystem: say who finds the rest. */
-function noteFilesystem(l: Layout, cfg: LoadedConfig['config'], log: Logger): void {
-  const fs = filesystemOf(l.root);
-  if (fs.network) {
-    log.info(
-      `the spool is on a network filesystem (${fs.type}): other hosts' changes are found by the scan every ${cfg.sentinel.scan_interval_ms} ms`,
-      { filesystem: fs.type },
-    );
-  }
-}
-
-/** A world-writable spool lets anyone drop, alter or delete jobs: refuse to run on it. */
-function refuseWorldWritable(l: Layout): void {
-  for (const dir of [l.root, l.pending, l.control, l.claimed, l.results]) {
-    const mode = statSync(dir).mode;
-    if (mode & 0o002) {
-      throw new ConfigError(
-        `${dir} is world-writable (mode ${(mode & 0o7777).toString(8)}): anyone could add, alter or remove jobs. Run \`chmod o-w ${dir}\`, or share the spool with a group (\`spoolctl init --group G\`).`,
-      );
-    }
-  }
 }
 
 function flushLedger(ctx: SentinelContext): void {
@@ -246,7 +224,9 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
   const wake = watchForChanges([l.pending, l.results, l.control, l.slots], onChange, (dir, err) =>
     log.warn('cannot watch a directory; periodic scans continue', { dir, error: err.message }),
   );
+  const metrics = metricsFile(ctx, file.path);
   const timers = [
+    ...metrics.timers,
     setInterval(() => {
       everything(changes);
       schedule();
@@ -280,6 +260,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
       await quiesce();
       ctx.ledger.record({ type: 'sentinel_stopped', actor: `${ctx.host}:${process.pid}`, detail: { signal } });
       flushLedger(ctx);
+      metrics.stopped();
       ctx.db.close();
       await leave();
       resolve(0);

@@ -20,7 +20,11 @@ export interface LogRead {
  * id used again) and is read from its start.
  */
 export function readJobLog(l: Layout, id: string, from = 0, max = Number.POSITIVE_INFINITY): LogRead | undefined {
-  const path = jobLogPath(l, id);
+  return readLogFile(jobLogPath(l, id), from, max);
+}
+
+/** Any append-only log (a job's, a service's) read as readJobLog reads a job's. */
+export function readLogFile(path: string, from = 0, max = Number.POSITIVE_INFINITY): LogRead | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');

@@ -10,6 +10,7 @@ import { JOB_SORTS, type JobSort } from '../../ledger/queries.js';
 import { ago, colourOnStdout, duration, humanTimes, percent, printJson, stateColour, table } from '../output.js';
 import { sinceTime } from '../schedule.js';
 import { clipStart, plural } from '../text.js';
+import { wholeNumber } from '../numbers.js';
 import { spoolOf } from '../spool.js';
 import { PAST, reportControl } from './control-output.js';
 import { story } from './job-story.js';
@@ -30,13 +31,6 @@ const ABOUT: Record<JobAction, string> = {
   cancel: 'stop pending, held or running jobs: they end in cancelled/',
   purge: 'remove the files and logs of done, failed, cancelled or rejected jobs, keeping their history',
 };
-
-function wholeNumber(flag: string) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v)) throw new UsageError(`${flag} takes a whole number (got "${v}").`);
-    return Number(v);
-  };
-}
 
 function withFilters(cmd: Command, stateHelp: string): Command {
   return cmd
