@@ -10,11 +10,19 @@ import { formatLine } from '../chain/line.js';
 import type { Link } from '../chain/event.js';
 import { actor, hostId } from '../config/identity.js';
 import { errnoOf, UsageError } from '../errors.js';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, CHAIN_FILE, envListingFile, jobFile, packBundle, pluginFile } from '../evidence/bundle.js';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  CHAIN_FILE,
+  envListingFile,
+  jobFile,
+  packBundle,
+  pluginFile,
+  unpackBundle,
+} from '../evidence/bundle.js';
 import type { BundledFile, BundledJob, BundleHead, NotBundled } from '../evidence/bundle.js';
 import { checkBundle, type BundleCheck } from '../evidence/check.js';
 import { commandFiles, directoryListing } from '../evidence/host-files.js';
-import { unpackBundle } from '../evidence/bundle.js';
 import { chainStart, eventsBetween, hashLookup, lastEvent } from '../ledger/chain-range.js';
 import { hasSchema, openDb, type Db } from '../ledger/open.js';
 import { jobEvents, type JobRow } from '../ledger/queries.js';

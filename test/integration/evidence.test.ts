@@ -3,12 +3,13 @@
 // against the live ledger and against another spool's; each kind of tampering (unpacked,
 // altered and repacked with GNU tar, as anyone would) fails verification, naming what changed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashEvent, type EventRow } from '../../src/chain/event.js';
 import { bundleChecksum, sha256, type BundleJson } from '../../src/evidence/bundle.js';
+import { fixturePluginCommand } from '../../src/demo/spool.js';
 import { selfCommand } from '../../src/paths.js';
 import { isDone, makeSpool, manifest, until } from '../helpers/spool.js';
 
@@ -73,6 +74,12 @@ function expectAltered(path: string, ...named: (string | RegExp)[]) {
 describe('evidence of a job', () => {
   it('exports done, failed and reclaimed jobs of a live spool; verifies them offline and against the live ledger, not another', async () => {
     const t = makeSpool();
+    mkdirSync(join(t.dir, 'envs', 'work-env-1', 'bin'), { recursive: true });
+    writeFileSync(join(t.dir, 'envs', 'work-env-1', 'bin', 'tool'), 'a tool\n');
+    // Modes as listed, whatever the umask the tests run under.
+    chmodSync(join(t.dir, 'envs', 'work-env-1', 'bin'), 0o755);
+    chmodSync(join(t.dir, 'envs', 'work-env-1', 'bin', 'tool'), 0o644);
+    t.plugin('work', { command: fixturePluginCommand('work.mjs', '{params.ms}', '4'), retry_backoff_ms: 0, env_hash: 'work-env-1' });
     t.sentinel();
     const a = t.worker(['--slot', '1']);
     await until('worker A holds slot 1', () => t.status().slots[0].state === 'idle');
@@ -108,7 +115,17 @@ describe('evidence of a job', () => {
         'plugins/fail.json',
       ]),
     );
-    const head = readJsonOf(bundle).head;
+    const described = readJsonOf(bundle);
+    const head = described.head;
+    // The interpreter and the script it runs, by digest; the environment by its listing.
+    const okJob = described.jobs.find((j) => j.id === 'ok')!;
+    const [node, script] = fixturePluginCommand('work.mjs');
+    expect(okJob.command.map((c) => [c.arg, c.path, c.sha256])).toEqual([
+      [0, node, sha256(readFileSync(node!))],
+      [1, script, sha256(readFileSync(script!))],
+    ]);
+    expect(okJob.env).toMatchObject({ env_hash: 'work-env-1', listing: { file: 'plugins/work.env.txt' } });
+    expect(tar(['-xzOf', bundle, 'plugins/work.env.txt'])).toBe('d 0755 0 bin\nf 0644 7 bin/tool\n');
     const db = t.ledger();
     await db.backup(ledgerCopy);
     db.close();
@@ -118,7 +135,7 @@ describe('evidence of a job', () => {
     const at = `head seq ${head.seq} ${head.hash.slice(0, 8)}`;
     expect(r.stdout).toMatch(
       new RegExp(
-        `^job ok: done on attempt 1 at \\S+, 3 events on the chain at seq \\d+\\.\\.\\d+, ${at}; manifest, plugin, 1 log intact$`,
+        `^job ok: done on attempt 1 at \\S+, 3 events on the chain at seq \\d+\\.\\.\\d+, ${at}; manifest, plugin, environment listing, 1 log intact$`,
         'm',
       ),
     );
@@ -130,7 +147,7 @@ describe('evidence of a job', () => {
     );
     expect(r.stdout).toMatch(
       new RegExp(
-        `^job long: done on attempt 2 at \\S+, 5 events on the chain at seq \\d+\\.\\.\\d+, ${at}; manifest, plugin, 1 log intact$`,
+        `^job long: done on attempt 2 at \\S+, 5 events on the chain at seq \\d+\\.\\.\\d+, ${at}; manifest, plugin, environment listing, 1 log intact$`,
         'm',
       ),
     );
