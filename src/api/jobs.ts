@@ -139,7 +139,7 @@ function ledgerJobs(s: Spool, db: Db, query: JobQuery, withInput: boolean, text:
 }
 
 /** A job by its id, or a rejected file by its name in rejected/ (which is its id when its own name gave none). */
-function requireJob(s: Spool, db: Db, id: string): JobRow {
+export function requireJob(s: Spool, db: Db, id: string): JobRow {
   if (!isItemName(id))
     throw new UsageError(`"${id}" is not a job id (1-64 letters, digits, "_" or "-") nor the name of a file in rejected/.`);
   const row = getJob(db, id) ?? (isRejectedName(id) ? getJobByFile(db, rejectedEntry(id)) : undefined);

@@ -6,6 +6,11 @@ export function eventsAfter(db: Db, seq: number, limit: number): EventRow[] {
   return db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as EventRow[];
 }
 
+/** The events from seq `from` to seq `to`, both included, in order. */
+export function eventsBetween(db: Db, from: number, to: number): EventRow[] {
+  return db.prepare('SELECT * FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq').all(from, to) as EventRow[];
+}
+
 /** The hash of the event at a seq, by one statement prepared once: a journal is matched line by line. */
 export function hashLookup(db: Db): (seq: number) => string | undefined {
   const stmt = db.prepare('SELECT hash FROM events WHERE seq = ?');

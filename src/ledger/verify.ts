@@ -14,14 +14,16 @@ export interface ChainReport {
   problems: ChainProblem[];
 }
 
-export function verifyChain(db: Db, maxProblems = 20): ChainReport {
+/** The whole chain, or with `upTo` its events up to that seq (a head recorded elsewhere, as an evidence bundle's). */
+export function verifyChain(db: Db, maxProblems = 20, upTo?: number): ChainReport {
   const problems: ChainProblem[] = [];
   // A ledger rebuilt from a pruned journal starts where the kept history does.
   const start = chainStart(db);
   let prev = start?.hash ?? GENESIS_HASH;
   let expectedSeq = start?.seq ?? 1;
   let count = 0;
-  for (const row of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
+  const rows = db.prepare('SELECT * FROM events WHERE seq <= ? ORDER BY seq').iterate(upTo ?? Number.MAX_SAFE_INTEGER);
+  for (const row of rows as IterableIterator<EventRow>) {
     count += 1;
     if (row.seq !== expectedSeq) problems.push({ seq: row.seq, problem: `rows ${expectedSeq}..${row.seq - 1} are missing` });
     if (row.prev_hash !== prev)
@@ -32,7 +34,7 @@ export function verifyChain(db: Db, maxProblems = 20): ChainReport {
     if (problems.length >= maxProblems) break;
   }
   const head = db.prepare("SELECT value FROM meta WHERE key = 'head'").get() as { value: string } | undefined;
-  if (problems.length < maxProblems && head) {
+  if (problems.length < maxProblems && head && upTo === undefined) {
     const [seq, hash] = head.value.split(':');
     if (Number(seq) !== expectedSeq - 1 || hash !== prev) {
       problems.push({

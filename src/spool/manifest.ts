@@ -62,6 +62,11 @@ function schemaProblem(v: ValidateFunction): string {
 
 /** Reads a spool file without following links or blocking on FIFOs, refusing large files unread. */
 export function readLimited(path: string, maxBytes: number): string {
+  return readLimitedBytes(path, maxBytes).toString('utf8');
+}
+
+/** readLimited's bytes as they are on disk: what evidence of a file must hold. */
+export function readLimitedBytes(path: string, maxBytes: number): Buffer {
   let fd: number;
   try {
     fd = openSync(path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
@@ -83,7 +88,7 @@ export function readLimited(path: string, maxBytes: number): string {
       if (n === 0) break;
       off += n;
     }
-    return buf.subarray(0, off).toString('utf8');
+    return buf.subarray(0, off);
   } finally {
     closeSync(fd);
   }
