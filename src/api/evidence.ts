@@ -108,7 +108,7 @@ function collectJob(s: Spool, row: JobRow, events: number[], files: Map<string, 
 }
 
 /** Writes the bundle of `ids` to `out` (whole or not at all) and says what it holds. */
-export function exportJobs(s: Spool, ids: readonly string[], out: string): ExportReport {
+export async function exportJobs(s: Spool, ids: readonly string[], out: string): Promise<ExportReport> {
   const db = requireLedger(s);
   const files = new Map<string, Buffer>();
   let head: BundleHead;
@@ -138,7 +138,7 @@ export function exportJobs(s: Spool, ids: readonly string[], out: string): Expor
   } finally {
     db.close();
   }
-  const gz = packBundle(head, files);
+  const gz = await packBundle(head, files);
   const path = resolve(out);
   const partial = `${path}.partial-${process.pid}`;
   try {
@@ -217,7 +217,7 @@ export interface EvidenceReport extends BundleCheck {
   ledger: LedgerMatch | null;
 }
 
-export function verifyEvidence(bundlePath: string, ledgerPath?: string): EvidenceReport {
+export async function verifyEvidence(bundlePath: string, ledgerPath?: string): Promise<EvidenceReport> {
   let gz: Buffer;
   try {
     gz = readFileSync(bundlePath);
@@ -226,7 +226,7 @@ export function verifyEvidence(bundlePath: string, ledgerPath?: string): Evidenc
       `Cannot read ${bundlePath}: ${errnoOf(err) === 'ENOENT' ? 'no such file' : (errnoOf(err) ?? (err as Error).message)}.`,
     );
   }
-  const check = checkBundle(unpackBundle(gz, bundlePath));
+  const check = checkBundle(await unpackBundle(gz, bundlePath));
   const ledger = ledgerPath === undefined ? null : check.head ? headOnLedger(resolve(ledgerPath), check.head) : null;
   return { ...check, ok: check.ok && (ledger?.ok ?? true), bundle: bundlePath, ledger };
 }

@@ -39,11 +39,11 @@ export function supportBundleEntries(
   const part = (name: string, collect: () => string | ArchiveEntry[]) => {
     try {
       const got = collect();
-      if (typeof got === 'string') entries.push({ name, data: got });
+      if (typeof got === 'string') entries.push({ name, data: Buffer.from(got) });
       else entries.push(...got);
     } catch (err) {
       failed.push(name);
-      entries.push({ name: `${name}.error.txt`, data: `${(err as Error).message}\n` });
+      entries.push({ name: `${name}.error.txt`, data: Buffer.from(`${(err as Error).message}\n`) });
     }
   };
   part('versions.json', () =>
@@ -62,7 +62,7 @@ export function supportBundleEntries(
       return openSpool(flag, opts);
     } catch (err) {
       failed.push('spool');
-      entries.push({ name: 'spool.error.txt', data: `${(err as Error).message}\n` });
+      entries.push({ name: 'spool.error.txt', data: Buffer.from(`${(err as Error).message}\n`) });
       return undefined;
     }
   })();
@@ -94,11 +94,12 @@ export function supportBundleEntries(
   const listing = entries.map((e) => e.name);
   entries.unshift({
     name: 'README.txt',
-    data:
+    data: Buffer.from(
       `spoolctl support bundle, made ${new Date().toISOString()} on ${hostname()} by spoolctl ${VERSION}.\n` +
-      `Values named like secrets (passwords, tokens, keys, credentials) are replaced by ${REDACTED}; ` +
-      `of the environment only the names are kept, beside the values of SPOOLCTL_*, NODE_*, PATH, TZ and the locale.\n` +
-      `No job manifests and no parameters are included; jobs' output only as far as the ledger's events carry it (a failed attempt's last lines).\n\nParts:\n${listing.map((n) => `  ${n}`).join('\n')}\n`,
+        `Values named like secrets (passwords, tokens, keys, credentials) are replaced by ${REDACTED}; ` +
+        `of the environment only the names are kept, beside the values of SPOOLCTL_*, NODE_*, PATH, TZ and the locale.\n` +
+        `No job manifests and no parameters are included; jobs' output only as far as the ledger's events carry it (a failed attempt's last lines).\n\nParts:\n${listing.map((n) => `  ${n}`).join('\n')}\n`,
+    ),
   });
   return { entries, failed };
 }

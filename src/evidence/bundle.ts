@@ -4,10 +4,9 @@
  * of bundle.json, and packing and unpacking live here; what is proven from them is check.ts's.
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Link } from '../chain/event.js';
 import { UsageError } from '../errors.js';
-import { entriesOf, TarError, tarOf } from './tar.js';
+import { ArchiveError, tarGz, untarGz } from '../archive/targz.js';
 
 export const BUNDLE_FORMAT = 'spoolctl-evidence';
 export const BUNDLE_VERSION = 1;
@@ -90,14 +89,14 @@ export function bundleChecksum(b: Omit<BundleJson, 'checksum'> & { checksum?: un
 }
 
 /** The gzipped tar: bundle.json first, then `files` in their order. */
-export function packBundle(head: BundleHead, files: Map<string, Buffer>): Buffer {
+export function packBundle(head: BundleHead, files: Map<string, Buffer>): Promise<Buffer> {
   const described = { ...head, files: Object.fromEntries([...files].map(([name, data]) => [name, sha256(data)])) };
   const json: BundleJson = { ...described, checksum: bundleChecksum(described) };
   const entries = [
     { name: BUNDLE_JSON, data: Buffer.from(`${JSON.stringify(json, null, 2)}\n`) },
     ...[...files].map(([name, data]) => ({ name, data })),
   ];
-  return gzipSync(tarOf(entries, Math.floor(Date.parse(head.exported_at) / 1000)));
+  return tarGz(entries, new Date(Math.floor(Date.parse(head.exported_at) / 1000) * 1000));
 }
 
 export interface Unpacked {
@@ -111,19 +110,13 @@ export interface Unpacked {
  * UsageError; a bundle damaged in transit or by hand (gzip or tar cut short, a name twice)
  * is an Error: it proves nothing, as an altered one.
  */
-export function unpackBundle(gz: Buffer, name: string): Unpacked {
+export async function unpackBundle(gz: Buffer, name: string): Promise<Unpacked> {
   if (gz.length < 2 || gz[0] !== 0x1f || gz[1] !== 0x8b) throw new UsageError(`${name} is not an evidence bundle (not gzip data).`);
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(gz);
-  } catch (err) {
-    throw new Error(`${name} is damaged: its gzip data does not decompress (${(err as Error).message}).`);
-  }
   let entries;
   try {
-    entries = entriesOf(tar);
+    entries = await untarGz(gz);
   } catch (err) {
-    if (!(err instanceof TarError)) throw err;
+    if (!(err instanceof ArchiveError)) throw err;
     throw new Error(`${name} is damaged: ${err.message}.`);
   }
   const files = new Map<string, Buffer>();

@@ -32,7 +32,7 @@ export function addEvidenceCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (ids: string[], opts: { out: string; json?: boolean }, cmd: Command) => {
       const { exportJobs } = await import('../../api/evidence.js');
-      const r = exportJobs(await spoolOf(cmd), ids, opts.out);
+      const r = await exportJobs(await spoolOf(cmd), ids, opts.out);
       if (opts.json) return printJson(r);
       for (const j of r.jobs)
         process.stdout.write(
@@ -55,7 +55,7 @@ export function addEvidenceCommands(program: Command): void {
     .action(async (file: string, opts: { ledger?: string; json?: boolean }) => {
       const { verifyEvidence } = await import('../../api/evidence.js');
       const { ATTESTED_ONLY } = await import('../../evidence/check.js');
-      const r = verifyEvidence(file, opts.ledger);
+      const r = await verifyEvidence(file, opts.ledger);
       process.exitCode = r.ok ? 0 : 1;
       if (opts.json) return printJson(r);
       for (const j of r.jobs) process.stdout.write(`${proofLine(j, r)}\n`);
