@@ -5,6 +5,7 @@
  */
 import { Box, useApp, useInput } from 'ink';
 import React, { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { Replay } from '../src/api/replay.js';
 import type { Spool } from '../src/api/spool.js';
 import { ACTION_STATES, type JobAction } from '../src/api/actions.js';
 import { Footer } from './components/Footer.js';
@@ -13,6 +14,7 @@ import { MIN_SIZE, TooSmall } from './components/TooSmall.js';
 import { useActions } from './hooks/useActions.js';
 import { useJobLog } from './hooks/useJobLog.js';
 import { useNow } from './hooks/useNow.js';
+import { useReplayPlayer } from './hooks/useReplayPlayer.js';
 import { useSpoolData } from './hooks/useSpoolData.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
 import { nextSort } from './job-order.js';
@@ -34,9 +36,11 @@ export interface AppProps {
   /** Render at this size instead of the terminal's (tests). */
   size?: Size;
   refreshMs?: number;
+  /** `spoolctl tui --at`: the spool as the ledger says it was, read-only. */
+  replay?: Replay;
 }
 
-export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
+export function App({ spool, size: fixedSize, refreshMs, replay }: AppProps) {
   const theme = useTheme();
   const { size, repainting } = useTerminalSize(fixedSize);
   const { exit } = useApp();
@@ -48,7 +52,8 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
   };
   const { tab, filter, sort, detail } = ui;
   const times = useMemo(() => timeText(theme.utc === true), [theme.utc]);
-  const data = useSpoolData(spool, { tab, filter, sort, detail, wantJobs: ui.view === 'jobs', times }, refreshMs);
+  const player = useReplayPlayer(replay);
+  const data = useSpoolData(spool, { tab, filter, sort, detail, wantJobs: ui.view === 'jobs', times }, refreshMs, replay, player);
   // Ink subscribes the key handler in an effect, so a key can still reach the previous
   // render's handler: handlers read the data through this ref, set as each render commits.
   const log = useJobLog(spool, ui.log?.job);
@@ -68,7 +73,8 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
     if (next !== uiRef.current) update(() => next);
   }, [data.jobs]);
   const actions = useActions(spool);
-  const now = useNow();
+  const liveNow = useNow();
+  const now = player?.at ?? liveNow;
   const bodyHeight = size.rows - 5;
 
   /** The events view's cursor is on the newest event while it follows them. */
@@ -215,6 +221,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
       if (k === 'q' || k === 'ctrl+c') exit();
       return;
     }
+    if (player?.key(k)) return;
     const cmd = commandFor(k, theme.readonly);
     if (cmd) run(cmd);
   };

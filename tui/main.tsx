@@ -6,12 +6,15 @@
 import { constants } from 'node:os';
 import chalk from 'chalk';
 import { render } from 'ink';
+import type { Replay } from '../src/api/replay.js';
 import type { Spool } from '../src/api/spool.js';
 import { App } from './app.js';
 import { ThemeProvider, type Theme } from './theme.js';
 
 export interface TuiOptions extends Theme {
   refreshMs?: number;
+  /** `--at`: a replay of the spool at a moment, opened by the command (it can refuse the time). */
+  replay?: Replay;
 }
 
 const ENTER = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?25l';
@@ -66,8 +69,8 @@ export async function runTui(spool: Spool, opts: TuiOptions): Promise<number> {
   };
   process.once('exit', restore);
   const instance = render(
-    <ThemeProvider theme={{ color: opts.color, ascii: opts.ascii, readonly: opts.readonly, utc: opts.utc }}>
-      <App spool={spool} refreshMs={opts.refreshMs} />
+    <ThemeProvider theme={{ color: opts.color, ascii: opts.ascii, readonly: opts.readonly || opts.replay !== undefined, utc: opts.utc }}>
+      <App spool={spool} refreshMs={opts.refreshMs} replay={opts.replay} />
     </ThemeProvider>,
     // Each frame is rewritten whole, at most 10 a second: Ink's incrementalRendering left stale
     // lines of earlier frames on screen in tmux (the e2e test's one-header check shows it).

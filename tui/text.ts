@@ -48,12 +48,15 @@ export function clock(iso: string, utc = false): string {
 export function timeText(utc: boolean): TimeText {
   return {
     time: (iso) => clock(iso, utc),
-    date: (iso) => {
-      const d = new Date(iso);
-      const ymd = utc ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()] : [d.getFullYear(), d.getMonth() + 1, d.getDate()];
-      return `${ymd[0]}-${two(ymd[1]!)}-${two(ymd[2]!)} ${clock(iso, utc)}`;
-    },
+    date: (iso) => `${day(iso, utc)} ${clock(iso, utc)}`,
   };
+}
+
+/** YYYY-MM-DD of an ISO time, in the zone clock() uses. */
+export function day(iso: string, utc: boolean): string {
+  const d = new Date(iso);
+  const ymd = utc ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()] : [d.getFullYear(), d.getMonth() + 1, d.getDate()];
+  return `${ymd[0]}-${two(ymd[1]!)}-${two(ymd[2]!)}`;
 }
 
 /** The zone clock() shows times in: its abbreviation (CET, UTC) where one exists, else its offset (+05:30). */

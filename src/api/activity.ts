@@ -12,20 +12,25 @@ export interface Activity {
   done_per_min: number;
 }
 
+/** An event as the dashboard shows it. */
+export function activityEvent(e: EventRow): ActivityEvent {
+  return {
+    seq: e.seq,
+    at: e.at,
+    type: e.type,
+    job: e.job,
+    slot: e.slot,
+    attempt: e.attempt,
+    actor: e.actor,
+    detail: JSON.parse(e.detail) as Record<string, unknown>,
+  };
+}
+
 export function recentActivity(s: Spool, n: number): Activity {
   const db = openLedgerForRead(s);
   if (!db) return { events: [], done_per_min: 0 };
   try {
-    const events = tailEvents(db, n).map((e) => ({
-      seq: e.seq,
-      at: e.at,
-      type: e.type,
-      job: e.job,
-      slot: e.slot,
-      attempt: e.attempt,
-      actor: e.actor,
-      detail: JSON.parse(e.detail) as Record<string, unknown>,
-    }));
+    const events = tailEvents(db, n).map(activityEvent);
     return { events, done_per_min: recentDoneCount(db, new Date(Date.now() - 60_000).toISOString()) };
   } finally {
     db.close();

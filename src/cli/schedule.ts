@@ -63,12 +63,28 @@ export function inTime(v: string, now = Date.now()): string {
  * --since: an age (30m, 2h, 7d), HH:MM (the last such time on this host's clock: today, or
  * yesterday while it is still to come), or an ISO 8601 time with a zone.
  */
-export function sinceTime(v: string, now = new Date()): string {
-  if (/^\d+[smhdw]$/.test(v.trim())) return new Date(now.getTime() - parseDuration('--since', v)).toISOString();
+export function sinceTime(v: string, now = new Date(), flag = '--since'): string {
+  if (/^\d+[smhdw]$/.test(v.trim())) return new Date(now.getTime() - parseDuration(flag, v)).toISOString();
   if (CLOCK.test(v)) {
-    const at = new Date(atTime(v, now, '--since'));
+    const at = new Date(atTime(v, now, flag));
     at.setDate(at.getDate() - 1);
     return at.toISOString();
   }
-  return atTime(v, now, '--since');
+  return atTime(v, now, flag);
+}
+
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/**
+ * `tui --at`: a moment past, as --since takes it, or a date and time without a zone, read in
+ * this host's zone: a replay is read here and now, by the person who typed it.
+ */
+export function replayTime(v: string, now = new Date()): string {
+  const local = LOCAL.exec(v.trim());
+  if (!local) return sinceTime(v, now, '--at');
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(local[i] ?? 0)) as [number, number, number, number, number, number];
+  const at = new Date(y, mo - 1, d, h, mi, sec);
+  if (at.getMonth() !== mo - 1 || at.getDate() !== d || at.getHours() !== h || at.getMinutes() !== mi)
+    throw new UsageError(`--at ${v}: no such date or time here.`);
+  return at.toISOString();
 }

@@ -3,6 +3,7 @@
  * spool, keys typed into it, and the frame read back as plain text, its inverse stretches and
  * its selected row. A test file that checks colours sets FORCE_COLOR before ink loads.
  */
+import type { Replay } from '../../src/api/replay.js';
 import { render } from 'ink-testing-library';
 import { expect } from 'vitest';
 import { openSpool } from '../../src/api/spool.js';
@@ -21,10 +22,11 @@ export const TAB = '\t';
 export const BACKSPACE = '\u007F';
 export const ENTER = '\r';
 
-export function mount(t: TestSpool, theme: Theme = COLOR, size = SIZE) {
+/** With `replay`, the TUI of `spoolctl tui --at` (which is read-only: give a readonly theme). */
+export function mount(t: TestSpool, theme: Theme = COLOR, size = SIZE, replay?: Replay) {
   const r = render(
     <ThemeProvider theme={theme}>
-      <App spool={openSpool(t.dir)} size={size} refreshMs={200} />
+      <App spool={openSpool(t.dir)} size={size} refreshMs={200} replay={replay} />
     </ThemeProvider>,
   );
   const raw = () => r.lastFrame() ?? '';

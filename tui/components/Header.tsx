@@ -6,7 +6,7 @@ import { Box, Text } from 'ink';
 import type { SpoolData } from '../hooks/useSpoolData.js';
 import { VIEWS, type UiState } from '../state.js';
 import { stateStyle, useTheme } from '../theme.js';
-import { clock, duration, fit, zoneName } from '../text.js';
+import { clock, day, duration, fit, zoneName } from '../text.js';
 
 const STALE_AFTER_MS = 5000;
 
@@ -31,7 +31,10 @@ export function Header({ data, ui, columns, now }: { data: SpoolData; ui: UiStat
   const stale = age > STALE_AFTER_MS;
   let banner: string | undefined;
   const paused = st?.dispatch.paused;
-  if (!s?.up) banner = 'SENTINEL DOWN: nothing is dispatched or applied. Start it: spoolctl sentinel';
+  const r = data.replay;
+  if (r)
+    banner = `REPLAY ${day(new Date(r.at).toISOString(), theme.utc === true)} ${clock(new Date(r.at).toISOString(), theme.utc)} #${r.seq} ${r.playing ? `playing ${r.speed}x` : 'paused'}  ,. event  <> minute  space play  + speed`;
+  else if (!s?.up) banner = 'SENTINEL DOWN: nothing is dispatched or applied. Start it: spoolctl sentinel';
   else if (paused) banner = `DISPATCH PAUSED by ${paused.by}${paused.reason ? `: ${paused.reason}` : ''}; p resumes`;
   else if (stale) banner = `DATA STALE: last update ${duration(age)} ago${data.error ? ` (${data.error})` : ''}`;
   else if (data.error) banner = data.error;

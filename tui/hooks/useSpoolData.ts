@@ -12,11 +12,14 @@ import { recentActivity, type ActivityEvent } from '../../src/api/activity.js';
 import { filesystemOf, type FilesystemInfo } from '../../src/api/filesystem.js';
 import { queryJobs, showJob, type JobDetail, type JobSummary } from '../../src/api/jobs.js';
 import { getStatusReport, sentinelGlance, type StatusReport } from '../../src/api/status.js';
+import type { Replay } from '../../src/api/replay.js';
 import type { Spool } from '../../src/api/spool.js';
 import type { TimeText } from '../../src/api/time-text.js';
 import { doneHistory } from '../../src/api/throughput.js';
 import { filterQuery, type JobSort } from '../job-order.js';
 import type { JobTab } from '../state.js';
+import { loadReplay } from './replay-data.js';
+import type { ReplayPosition } from './useReplayPlayer.js';
 
 export const JOB_LIMIT = 1000;
 const SENTINEL_GLANCE_MS = 250;
@@ -45,6 +48,8 @@ export interface SpoolData {
   fs: FilesystemInfo;
   loadedAt: number;
   error?: string;
+  /** In a replay (`tui --at`): the moment shown, and how it plays. */
+  replay?: ReplayPosition;
 }
 
 function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): SpoolData {
@@ -90,15 +95,17 @@ function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): Spo
   }
 }
 
-export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
+/** With `replay`, the moment its player shows, read from the ledger only when the player or the query moves. */
+export function useSpoolData(s: Spool, q: Query, refreshMs = 1000, replay?: Replay, player?: ReplayPosition): SpoolData {
   const [fs] = useState(() => filesystemOf(s.l.root));
-  const [data, setData] = useState<SpoolData>(() => load(s, q, fs));
+  const [data, setData] = useState<SpoolData>(() => (replay && player ? loadReplay(replay, player, q, fs) : load(s, q, fs)));
   // The watcher and the timers outlive a render: they read the latest query and data through
   // these refs, which the effects below write (never a render).
   const query = useRef(q);
   const latest = useRef(data);
 
   useEffect(() => {
+    if (replay) return;
     let timer: NodeJS.Timeout | undefined;
     const reload = () => {
       latest.current = load(s, query.current, fs, latest.current);
@@ -137,15 +144,18 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000): SpoolData {
       if (timer) clearTimeout(timer);
       void watcher.close();
     };
-  }, [s, fs, refreshMs]);
+  }, [s, fs, refreshMs, replay]);
 
   // A new query (tab, filter, sort, detail) is answered at once rather than at the next tick.
   const { tab, filter, sort, detail, wantJobs, times } = q;
+  const { at = 0, seq = 0, playing = false, speed = 1 } = player ?? {};
   useEffect(() => {
     query.current = { tab, filter, sort, detail, wantJobs, times };
-    latest.current = load(s, query.current, fs, latest.current);
+    latest.current = replay
+      ? loadReplay(replay, { at, seq, playing, speed }, query.current, fs)
+      : load(s, query.current, fs, latest.current);
     setData(latest.current);
-  }, [s, fs, tab, filter, sort, detail, wantJobs, times]);
+  }, [s, fs, tab, filter, sort, detail, wantJobs, times, replay, at, seq, playing, speed]);
 
   return data;
 }
