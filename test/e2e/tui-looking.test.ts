@@ -1,6 +1,6 @@
 // The sysadmin's view in a real terminal (tmux, a live spool): a running job's log followed
 // with `l`, the dashboard's sparkline and bars, local time with its zone in the header (TZ),
-// and columns that grow from 80 to 132 so a long id and error show whole.
+// columns that grow from 80 to 132 so a long id and error show whole, and a replay (--at).
 import { describe, expect, it } from 'vitest';
 import { selfCommand } from '../../src/paths.js';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
@@ -75,5 +75,26 @@ describe('looking at the spool in tmux', () => {
     keys('4');
     await onScreen('the events view, whole', (s) => new RegExp(`failed +${id} +slot 1 #1`).test(s));
     expect(screen()).toMatch(/^TIME +EVENT +JOB {42}WHERE/m);
+  });
+
+  it('replays a recorded moment with --at: the slot board then, a minute on, and q', async () => {
+    const t = makeSpool('[worker]\nheartbeat_ms = 200\n');
+    t.sentinel();
+    t.worker();
+    t.drop('slow.json', manifest('slow', 'work', { params: { ms: 2000 } }));
+    const then = await until('slow running', () => {
+      const st = t.status();
+      return st.slots[0].job === 'slow' ? st : undefined;
+    });
+    const at = new Date().toISOString();
+    await until('slow done', () => t.job('slow')?.state === 'done', 20_000);
+    startTui(t.dir, '', `--at ${at}`);
+    const s = await onScreen('the replay', (x) => x.includes('REPLAY') && /^1 +busy +\S+ +slow/m.test(x), 20_000);
+    expect(s).toContain(`${then.slots[0].host}:${then.slots[0].pid}`);
+    expect(s).toMatch(/read-only/);
+    keys('>');
+    await onScreen('a minute on, done', (x) => /^1 +idle .* -\s*$/m.test(x) && /done 1 /.test(x));
+    keys('q');
+    await onScreen('the TUI gone', (x) => !x.includes('REPLAY'));
   });
 });
