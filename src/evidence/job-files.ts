@@ -45,9 +45,11 @@ function errorRecordProblems(record: Record<string, unknown>, events: EventRow[]
   const failed = events.filter((e) => e.type === 'failed').at(-1);
   if (!failed) return [];
   const d = detailOf(failed);
+  // A failure with no output has no log_tail in its record, and "" in its event.
+  const field = (k: string) => (k === 'log_tail' ? (record[k] ?? '') : record[k]);
   return (['exit_code', 'error', 'log_tail'] as const)
-    .filter((k) => k in d && JSON.stringify(record[k]) !== JSON.stringify(d[k]))
-    .map((k) => `field ${k} is ${JSON.stringify(record[k])} but the failed event (seq ${failed.seq}) records ${JSON.stringify(d[k])}`);
+    .filter((k) => k in d && JSON.stringify(field(k)) !== JSON.stringify(d[k]))
+    .map((k) => `field ${k} is ${JSON.stringify(field(k))} but the failed event (seq ${failed.seq}) records ${JSON.stringify(d[k])}`);
 }
 
 function parseObject(data: Buffer): Record<string, unknown> | undefined {

@@ -85,7 +85,12 @@ describe('evidence of a job', () => {
     await until('worker A holds slot 1', () => t.status().slots[0].state === 'idle');
     t.drop('ok.json', manifest('ok', 'work', { params: { ms: 100 }, priority: 3 }));
     t.drop('bad.json', manifest('bad', 'fail', { params: { code: 3 }, max_attempts: 2 }));
-    await until('ok done and bad failed', () => isDone(t, 'ok') && t.job('bad')?.state === 'failed');
+    // Failed before its plugin started: no output, so its error record has no log tail.
+    t.drop('silent.json', manifest('silent', 'work'));
+    await until(
+      'ok done, bad and silent failed',
+      () => isDone(t, 'ok') && t.job('bad')?.state === 'failed' && t.job('silent')?.state === 'failed',
+    );
     t.drop('long.json', manifest('long', 'work', { params: { ms: 3000 } }));
     await until('long running on A', () => {
       const slot = t.status().slots[0];
@@ -97,7 +102,7 @@ describe('evidence of a job', () => {
     await until('long done', () => isDone(t, 'long'));
     expect(t.events('long').map((e) => e.type)).toEqual(['submitted', 'claimed', 'reclaimed', 'claimed', 'done']);
 
-    const exported = t.run(['jobs', 'export', 'ok', 'bad', 'long', '--out', bundle]);
+    const exported = t.run(['jobs', 'export', 'ok', 'bad', 'long', 'silent', '--out', bundle]);
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toMatch(
       /^Wrote .*jobs\.tar\.gz \(\d+ bytes\): \d+ chain events at seq \d+\.\.\d+, head seq \d+ [0-9a-f]{8}\.$/m,
@@ -151,6 +156,9 @@ describe('evidence of a job', () => {
         'm',
       ),
     );
+    expect(r.stdout).toMatch(
+      new RegExp(`^job silent: failed on attempt 1 at \\S+, 3 events on the chain at seq \\d+\\.\\.\\d+, ${at}; .*intact$`, 'm'),
+    );
     expect(r.stdout).toMatch(/^OK: nothing altered\. Attested only by bundle\.json/m);
 
     const json = offline(['evidence', 'verify', bundle, '--json']);
@@ -165,6 +173,7 @@ describe('evidence of a job', () => {
       ['ok', true, 'done'],
       ['bad', true, 'failed'],
       ['long', true, 'done'],
+      ['silent', true, 'failed'],
     ]);
 
     // The live ledger has moved on since the export: its chain still passes through the head.
