@@ -34,9 +34,11 @@ export interface AppProps {
   /** Render at this size instead of the terminal's (tests). */
   size?: Size;
   refreshMs?: number;
+  /** Called by esc when there is nothing to close or clear: back to the list of spools. */
+  onBack?: () => void;
 }
 
-export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
+export function App({ spool, size: fixedSize, refreshMs, onBack }: AppProps) {
   const theme = useTheme();
   const { size, repainting } = useTerminalSize(fixedSize);
   const { exit } = useApp();
@@ -161,6 +163,7 @@ export function App({ spool, size: fixedSize, refreshMs }: AppProps) {
         return update((x) => ({ ...x, log: { job: job.id } }));
       }
       case 'back':
+        if (onBack && !u.log && !u.detail && !u.filter) return onBack();
         return update((x) => (x.log ? { ...x, log: undefined } : x.detail ? { ...x, detail: undefined } : { ...x, filter: '' }));
       case 'filter':
         return update((x) => ({ ...x, view: 'jobs', detail: undefined, log: undefined, filtering: true }));
