@@ -38,9 +38,11 @@ export interface AppProps {
   refreshMs?: number;
   /** `spoolctl tui --at`: the spool as the ledger says it was, read-only. */
   replay?: Replay;
+  /** Called by esc when there is nothing to close or clear: back to the list of spools. */
+  onBack?: () => void;
 }
 
-export function App({ spool, size: fixedSize, refreshMs, replay }: AppProps) {
+export function App({ spool, size: fixedSize, refreshMs, replay, onBack }: AppProps) {
   const theme = useTheme();
   const { size, repainting } = useTerminalSize(fixedSize);
   const { exit } = useApp();
@@ -167,6 +169,7 @@ export function App({ spool, size: fixedSize, refreshMs, replay }: AppProps) {
         return update((x) => ({ ...x, log: { job: job.id } }));
       }
       case 'back':
+        if (onBack && !u.log && !u.detail && !u.filter) return onBack();
         return update((x) => (x.log ? { ...x, log: undefined } : x.detail ? { ...x, detail: undefined } : { ...x, filter: '' }));
       case 'filter':
         return update((x) => ({ ...x, view: 'jobs', detail: undefined, log: undefined, filtering: true }));

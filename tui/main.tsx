@@ -8,7 +8,9 @@ import chalk from 'chalk';
 import { render } from 'ink';
 import type { Replay } from '../src/api/replay.js';
 import type { Spool } from '../src/api/spool.js';
+import type { SpoolChoice } from '../src/api/spools.js';
 import { App } from './app.js';
+import { ManySpools } from './multi.js';
 import { ThemeProvider, type Theme } from './theme.js';
 
 export interface TuiOptions extends Theme {
@@ -54,7 +56,8 @@ function styleLevel(out: NodeJS.WriteStream): 1 | 2 | 3 {
   return depth >= 24 ? 3 : depth >= 8 ? 2 : 1;
 }
 
-export async function runTui(spool: Spool, opts: TuiOptions): Promise<number> {
+/** One spool's TUI, or with several, the list of them (tui/multi.tsx). */
+export async function runTui(target: Spool | SpoolChoice[], opts: TuiOptions): Promise<number> {
   chalk.level = styleLevel(process.stdout);
   // A terminal that is gone (the SSH session dropped) fails every write with EIO: nothing can
   // be drawn any more, but the TUI must still unmount and return, so that whoever started it
@@ -70,7 +73,11 @@ export async function runTui(spool: Spool, opts: TuiOptions): Promise<number> {
   process.once('exit', restore);
   const instance = render(
     <ThemeProvider theme={{ color: opts.color, ascii: opts.ascii, readonly: opts.readonly || opts.replay !== undefined, utc: opts.utc }}>
-      <App spool={spool} refreshMs={opts.refreshMs} replay={opts.replay} />
+      {Array.isArray(target) ? (
+        <ManySpools choices={target} refreshMs={opts.refreshMs} />
+      ) : (
+        <App spool={target} refreshMs={opts.refreshMs} replay={opts.replay} />
+      )}
     </ThemeProvider>,
     // Each frame is rewritten whole, at most 10 a second: Ink's incrementalRendering left stale
     // lines of earlier frames on screen in tmux (the e2e test's one-header check shows it).

@@ -1,11 +1,15 @@
 /** Fixed-width text for terminal tables: truncate (with a marker) and pad to the width. */
 import type { TimeText } from '../src/api/time-text.js';
 
-export function fit(text: string, width: number, ascii = false): string {
+/** `keep: 'end'` cuts a long text at its start instead: paths differ at their ends. */
+export function fit(text: string, width: number, ascii = false, keep: 'start' | 'end' = 'start'): string {
   if (width <= 0) return '';
   const chars = [...text.replace(/[\r\n\t]+/g, ' ')];
   if (chars.length <= width) return chars.join('').padEnd(width);
-  return `${chars.slice(0, Math.max(0, width - 1)).join('')}${ascii ? '~' : '…'}`;
+  const mark = ascii ? '~' : '…';
+  return keep === 'end'
+    ? `${mark}${chars.slice(chars.length - width + 1).join('')}`
+    : `${chars.slice(0, Math.max(0, width - 1)).join('')}${mark}`;
 }
 
 /**

@@ -29,10 +29,12 @@ import { addMetricsCommand } from './commands/metrics.js';
 import { addSupportBundleCommand } from './commands/support-bundle.js';
 import { addWorkersCommands } from './commands/workers.js';
 import { showTimesInUtc } from './output.js';
+import { refuseSeveralSpools } from './spool-args.js';
 import { oneLineUsageErrors } from './usage.js';
 
 export interface GlobalOptions {
-  spool?: string;
+  /** Every --spool given: only status and tui take more than one. */
+  spool?: string[];
   verbose?: boolean;
   set?: string[];
   utc?: boolean;
@@ -41,7 +43,11 @@ export interface GlobalOptions {
 const program = new Command('spoolctl')
   .description('Job dispatcher over a file-based spool, with an audit ledger')
   .option('-V, --version', 'print the versions of spoolctl, Node.js (and its ABI) and SQLite')
-  .option('--spool <dir>', 'the spool directory (else SPOOLCTL_SPOOL, else the nearest parent with spool.toml)')
+  .option(
+    '--spool <dir>',
+    'the spool directory (else SPOOLCTL_SPOOL, else the nearest parent with spool.toml); status and tui take several',
+    (v: string, all: string[] = []) => [...all, v],
+  )
   .option('-v, --verbose', 'more log output from long-running processes')
   .option(
     '--set <section.key=value>',
@@ -50,7 +56,8 @@ const program = new Command('spoolctl')
     [] as string[],
   )
   .option('--utc', 'show times in UTC rather than local time (JSON is always UTC)')
-  .hook('preAction', async () => {
+  .hook('preAction', async (_program, action) => {
+    refuseSeveralSpools(action);
     showTimesInUtc(program.opts<GlobalOptions>().utc === true);
     // Each command passes its --set flags to openSpool; a malformed one is refused here, before
     // any command runs, those that open no spool included.

@@ -168,6 +168,13 @@ export const CONFIG_SCHEMA = {
     },
     interval_s: { type: 'integer', default: 15, min: 1, max: 3600, doc: 'how often the sentinel rewrites the metrics file' },
   },
+  tui: {
+    spools: {
+      type: 'string',
+      default: '',
+      doc: 'comma-separated spool directories `spoolctl tui` shows together when given no --spool (read from the user and system files, the environment and --set)',
+    },
+  },
 } as const satisfies Record<string, Record<string, KeySpec>>;
 
 type Schema = typeof CONFIG_SCHEMA;

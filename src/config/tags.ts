@@ -3,6 +3,7 @@
  * one syntax, the pattern of schemas/manifest.schema.json's "requires", so that a tag a
  * worker advertises can always be named by a job.
  */
+import { commaList } from './comma-list.js';
 
 const TAG = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -14,10 +15,7 @@ export function tagProblem(tag: string, where: string): string | undefined {
 
 /** worker.tags, comma-separated: blanks around commas and empty items are ignored. */
 export function splitTags(csv: string): string[] {
-  return csv
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
+  return commaList(csv);
 }
 
 /** Sorted and unique: how tags are written to a heartbeat or a manifest. */

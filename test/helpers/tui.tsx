@@ -5,9 +5,12 @@
  */
 import type { Replay } from '../../src/api/replay.js';
 import { render } from 'ink-testing-library';
+import type { ReactElement } from 'react';
 import { expect } from 'vitest';
 import { openSpool } from '../../src/api/spool.js';
+import { openSpools } from '../../src/api/spools.js';
 import { App } from '../../tui/app.js';
+import { ManySpools } from '../../tui/multi.js';
 import { ThemeProvider, type Theme } from '../../tui/theme.js';
 import { ESC, sgrPattern, visible } from './ansi.js';
 import { makeSpool, until, type TestSpool } from './spool.js';
@@ -24,11 +27,16 @@ export const ENTER = '\r';
 
 /** With `replay`, the TUI of `spoolctl tui --at` (which is read-only: give a readonly theme). */
 export function mount(t: TestSpool, theme: Theme = COLOR, size = SIZE, replay?: Replay) {
-  const r = render(
-    <ThemeProvider theme={theme}>
-      <App spool={openSpool(t.dir)} size={size} refreshMs={200} replay={replay} />
-    </ThemeProvider>,
-  );
+  return drive(<App spool={openSpool(t.dir)} size={size} refreshMs={200} replay={replay} />, theme);
+}
+
+/** The TUI over several spools (the list first), as `spoolctl tui --spool A --spool B` opens them. */
+export function mountSpools(dirs: string[], theme: Theme = COLOR, size = SIZE) {
+  return drive(<ManySpools choices={openSpools(dirs)} size={size} refreshMs={200} />, theme);
+}
+
+function drive(root: ReactElement, theme: Theme) {
+  const r = render(<ThemeProvider theme={theme}>{root}</ThemeProvider>);
   const raw = () => r.lastFrame() ?? '';
   const frame = () => visible(raw());
   /** The visible text of every inverse stretch of the frame: the selected row, the current tab. */

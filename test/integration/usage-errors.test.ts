@@ -49,6 +49,16 @@ const CASES: [what: string, args: string[], line: string][] = [
   ['bad option value', ['start-services', '--workers', '9'], 'spoolctl: --workers takes a number from 1 to 8 (got "9").'],
   ['bad option value of a subcommand', ['jobs', 'log', 'x', '--bytes', 'abc'], 'spoolctl: --bytes takes a whole number (got "abc").'],
   ['bad global option value', ['--set', 'nodot', 'status'], 'spoolctl: --set takes section.key=value (got "nodot").'],
+  [
+    'two spools for a command that works on one',
+    ['--spool', '/a', 'jobs', 'list', '--spool', '/b'],
+    "spoolctl: --spool can be given once for this command; only status and tui take several. See 'spoolctl jobs list --help'.",
+  ],
+  [
+    'two spools for a command that opens none',
+    ['--spool', '/a', '--spool', '/b', 'failpoints'],
+    "spoolctl: --spool can be given once for this command; only status and tui take several. See 'spoolctl failpoints --help'.",
+  ],
 ];
 
 describe('usage errors', () => {

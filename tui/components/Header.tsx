@@ -85,7 +85,7 @@ export function Header({ data, ui, columns, now }: { data: SpoolData; ui: UiStat
 
 /** States a spool may never use: their zero counts give way first when the line is short. */
 const RARE = new Set(['held', 'rejected', 'cancelled']);
-const SHORT: Record<string, string> = { pending: 'pend', claimed: 'run', failed: 'fail', rejected: 'rej', cancelled: 'canc' };
+export const SHORT: Record<string, string> = { pending: 'pend', claimed: 'run', failed: 'fail', rejected: 'rej', cancelled: 'canc' };
 
 /**
  * The counts line within `room` columns: every state by name when it fits; else without the

@@ -4,7 +4,7 @@ import type { ChaosOptions } from '../../chaos/schedule.js';
 import { HARD_SLOT_CAP } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { printJson } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+import { spoolFlag } from '../spool-args.js';
 
 const whole = (flag: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -74,7 +74,6 @@ export function addChaosCommand(program: Command): void {
     .action(async (opts: ChaosFlags, cmd: Command) => {
       const { planChaos, runChaos } = await import('../../chaos/run.js');
       const { LIMITED_AT_ONCE } = await import('../../chaos/schedule.js');
-      const g = cmd.optsWithGlobals<GlobalOptions>();
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
       if (opts.dryRun) {
         const plan = planChaos(chaosOptions(opts, seed));
@@ -91,7 +90,7 @@ export function addChaosCommand(program: Command): void {
         return;
       }
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      const r = await runChaos({ ...chaosOptions(opts, seed), spool: g.spool, say });
+      const r = await runChaos({ ...chaosOptions(opts, seed), spool: spoolFlag(cmd), say });
       if (opts.json) printJson(r);
       else {
         const rows: [string, string | number][] = [

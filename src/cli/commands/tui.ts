@@ -1,10 +1,13 @@
-/** spoolctl tui: loads the Ink UI only when asked for, so other commands start fast. */
+/**
+ * spoolctl tui: loads the Ink UI only when asked for, so other commands start fast. Several
+ * spools (--spool given more than once, else tui.spools) open on a list of them.
+ */
 import type { Command } from 'commander';
 import { noColorRequested } from '../../config/identity.js';
 import { UsageError } from '../../errors.js';
 import { loadTui } from '../load-tui.js';
 import { replayTime } from '../schedule.js';
-import { spoolOf } from '../spool.js';
+import { spoolArgs, spoolFlags } from '../spool-args.js';
 
 export function addTuiCommand(program: Command): void {
   program
@@ -23,10 +26,19 @@ export function addTuiCommand(program: Command): void {
       (v) => replayTime(v),
     )
     .action(async (opts: { color: boolean; ascii?: boolean; readonly?: boolean; refresh?: number; at?: string }, cmd: Command) => {
-      const s = await spoolOf(cmd);
-      const replay = opts.at ? (await import('../../api/replay.js')).Replay.open(s, Date.parse(opts.at)) : undefined;
+      const { openSpool } = await import('../../api/spool.js');
+      const { configuredSpools, distinctDirs, openSpools } = await import('../../api/spools.js');
+      const [, spoolOpts] = spoolArgs(cmd);
+      const flags = spoolFlags(cmd);
+      const dirs = flags.length > 0 ? flags : configuredSpools(spoolOpts);
+      // One spool is opened as it always was (its errors stop the command); several each get a row.
+      const distinct = distinctDirs(dirs);
+      const target = distinct.length > 1 ? openSpools(distinct, spoolOpts) : openSpool(dirs[0], spoolOpts);
+      if (opts.at && Array.isArray(target)) throw new UsageError('--at replays one spool: give one --spool.');
+      const replay =
+        opts.at && !Array.isArray(target) ? (await import('../../api/replay.js')).Replay.open(target, Date.parse(opts.at)) : undefined;
       const runTui = await loadTui();
-      process.exitCode = await runTui(s, {
+      process.exitCode = await runTui(target, {
         color: opts.color && !noColorRequested(),
         ascii: opts.ascii ?? false,
         readonly: opts.readonly ?? false,
