@@ -3,14 +3,38 @@
  * workers that move each job the way spoolctl does and nothing more. The sentinel renames
  * pending/ -> claimed/<slot>/ -> done/, fsyncs the directories it touched once a pass and
  * writes one ledger row per move in one WAL transaction a pass; a worker reads its claim,
- * starts `true` with the posix_spawn addon and publishes its result through tmp/, reusing a
- * spent result file as spoolctl's workers do. No validation, heartbeats, tokens, logs, hash
- * chain or progress. `durable: false` also drops every fsync.
+ * starts `true` with the posix_spawn addon and reports how it ended. No validation,
+ * heartbeats, tokens, logs, hash chain or progress. `durable: false` drops every fsync.
+ *
+ * How a worker reports is the `report` mode:
+ * - `file`: a result file published through tmp/ (reusing a spent one), one per job, with
+ *   its fdatasync and its directory's fsync; one claim per slot;
+ * - `journal`: a line appended to the worker's journal in results/ when a job starts and
+ *   when it ends, the end of one job and the start of the next in one write and one
+ *   fdatasync; the sentinel fdatasyncs what it read before it moves a claim; one claim per
+ *   slot;
+ * - `queue`: the journal, with two claims per slot, so that a worker never waits for the
+ *   sentinel between jobs.
  *
  * Run as `node floor.js sentinel|worker DIR [SLOT]` for its processes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  watch,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,11 +48,13 @@ const SLOTS = [1, 2, 3, 4];
 const SELF = fileURLToPath(import.meta.url);
 
 /** Jobs per second through the bare model; undefined when the addon is not built. */
-export async function floorRate(jobs: number, durable: boolean): Promise<Measured | undefined> {
+export type FloorReport = 'file' | 'journal' | 'queue';
+
+export async function floorRate(jobs: number, durable: boolean, report: FloorReport = 'file'): Promise<Measured | undefined> {
   if (!nativeSpawner().spawner) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'spoolctl-bench-floor-'));
   for (const d of ['tmp', 'pending', 'done', 'results', ...SLOTS.map((s) => `claimed/${s}`)]) mkdirSync(join(dir, d), { recursive: true });
-  const env = { ...process.env, FLOOR_DURABLE: durable ? '1' : '' };
+  const env = { ...process.env, FLOOR_DURABLE: durable ? '1' : '', FLOOR_REPORT: report };
   const procs: ChildProcess[] = [
     fork(SELF, ['sentinel', dir], { env, stdio: 'ignore' }),
     ...SLOTS.map((s) => fork(SELF, ['worker', dir, String(s)], { env, stdio: 'ignore' })),
@@ -49,7 +75,7 @@ export async function floorRate(jobs: number, durable: boolean): Promise<Measure
   }
 }
 
-function sentinel(dir: string, durable: boolean): void {
+function sentinel(dir: string, durable: boolean, report: FloorReport): void {
   const db = new Database(join(dir, 'ledger.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -58,33 +84,64 @@ function sentinel(dir: string, durable: boolean): void {
   const commit = db.transaction((rows: string[][]) => {
     for (const r of rows) insert.run(...r);
   });
-  const busy = new Set<number>();
+  const depth = report === 'queue' ? 2 : 1;
+  const claims = new Map<number, number>(SLOTS.map((s) => [s, 0]));
+  const read = new Map<string, number>();
   const sync = new DirSync();
   let queued = false;
+  /** Each result as [slot, claim, detail], durable before it is returned. */
+  const results = (): [number, string, string][] => {
+    const found: [number, string, string][] = [];
+    for (const name of readdirSync(join(dir, 'results'))) {
+      if (report === 'file') {
+        const r = JSON.parse(readFileSync(join(dir, 'results', name), 'utf8')) as { slot: number; claim: string };
+        renameSync(join(dir, 'results', name), join(dir, 'tmp', `spent.${r.slot}`));
+        found.push([r.slot, r.claim, name]);
+        continue;
+      }
+      const fd = openSync(join(dir, 'results', name), 'r');
+      try {
+        const from = read.get(name) ?? 0;
+        const buf = Buffer.alloc(fstatSync(fd).size - from);
+        const got = buf.length > 0 ? readSync(fd, buf, 0, buf.length, from) : 0;
+        const text = buf.subarray(0, got).toString();
+        const whole = text.slice(0, text.lastIndexOf('\n') + 1);
+        if (!whole) continue;
+        if (durable) fdatasyncSync(fd);
+        read.set(name, from + Buffer.byteLength(whole));
+        for (const line of whole.split('\n')) {
+          if (!line) continue;
+          const r = JSON.parse(line) as { slot: number; end?: string };
+          if (r.end) found.push([r.slot, r.end, line]);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return found;
+  };
   const pass = () => {
     queued = false;
     const rows: string[][] = [];
     const at = new Date().toISOString();
-    for (const name of readdirSync(join(dir, 'results'))) {
-      const r = JSON.parse(readFileSync(join(dir, 'results', name), 'utf8')) as { slot: number; claim: string };
-      const from = join(dir, 'claimed', String(r.slot), r.claim);
-      const to = join(dir, 'done', r.claim);
+    for (const [slot, claim, detail] of results()) {
+      const from = join(dir, 'claimed', String(slot), claim);
+      const to = join(dir, 'done', claim);
       renameSync(from, to);
-      renameSync(join(dir, 'results', name), join(dir, 'tmp', `spent.${r.slot}`));
       sync.touched(from, to);
-      busy.delete(r.slot);
-      rows.push([r.claim, 'done', at, name]);
+      claims.set(slot, claims.get(slot)! - 1);
+      rows.push([claim, 'done', at, detail]);
     }
-    const free = SLOTS.filter((s) => !busy.has(s));
-    const next = free.length ? readdirSync(join(dir, 'pending')).sort().slice(0, free.length) : [];
+    const open = SLOTS.flatMap((s) => Array<number>(depth - claims.get(s)!).fill(s));
+    const next = open.length ? readdirSync(join(dir, 'pending')).sort().slice(0, open.length) : [];
     for (const [i, name] of next.entries()) {
       const m = JSON.parse(readFileSync(join(dir, 'pending', name), 'utf8')) as { id: string };
-      const slot = free[i]!;
+      const slot = open[i]!;
       const from = join(dir, 'pending', name);
       const to = join(dir, 'claimed', String(slot), `${m.id}.1.json`);
       renameSync(from, to);
       sync.touched(from, to);
-      busy.add(slot);
+      claims.set(slot, claims.get(slot)! + 1);
       rows.push([m.id, 'claimed', at, String(slot)]);
     }
     if (durable) sync.flush();
@@ -100,22 +157,41 @@ function sentinel(dir: string, durable: boolean): void {
   setInterval(poke, 500);
 }
 
-function worker(dir: string, slot: number, durable: boolean): void {
+function worker(dir: string, slot: number, durable: boolean, report: FloorReport): void {
   const spawner = nativeSpawner().spawner!;
   const inbox = join(dir, 'claimed', String(slot));
   const env = { ...process.env };
   const ran = new Set<string>();
+  const journal = report === 'file' ? undefined : openSync(join(dir, 'results', `${slot}.jsonl`), 'a');
+  /** The last job's end line, written with the next job's start or on its own when there is none. */
+  let unwritten = '';
+  const append = (lines: string) => {
+    writeSync(journal!, lines);
+    if (durable) fdatasyncSync(journal!);
+  };
   let running = false;
   const scan = async () => {
     if (running) return;
     running = true;
-    for (let claim; (claim = readdirSync(inbox).find((n) => !ran.has(n)));) {
+    for (
+      let claim;
+      (claim = readdirSync(inbox)
+        .sort()
+        .find((n) => !ran.has(n)));
+    ) {
       const m = JSON.parse(readFileSync(join(inbox, claim), 'utf8')) as { id: string };
+      if (journal !== undefined) append(`${unwritten}${JSON.stringify({ slot, start: claim })}\n`);
+      unwritten = '';
       const exit = await spawner.spawn(['true'], { ...env, SPOOLCTL_JOB_ID: m.id }, dir, 1, 2).exited;
-      const result = JSON.stringify({ slot, claim, exit_code: exit.code, finished_at: new Date().toISOString() });
-      publish(join(dir, 'tmp'), join(dir, 'results', `${slot}.${claim}`), result, { durable, reuse: join(dir, 'tmp', `spent.${slot}`) });
+      const result = { slot, claim, exit_code: exit.code, finished_at: new Date().toISOString() };
       ran.add(claim);
+      if (journal === undefined) {
+        const to = join(dir, 'results', `${slot}.${claim}`);
+        publish(join(dir, 'tmp'), to, JSON.stringify(result), { durable, reuse: join(dir, 'tmp', `spent.${slot}`) });
+      } else unwritten = `${JSON.stringify({ ...result, claim: undefined, end: claim })}\n`;
     }
+    if (unwritten) append(unwritten);
+    unwritten = '';
     running = false;
   };
   watch(inbox, () => void scan());
@@ -125,6 +201,7 @@ function worker(dir: string, slot: number, durable: boolean): void {
 if (process.argv[1] === SELF) {
   const [role, dir, slot] = process.argv.slice(2) as [string, string, string | undefined];
   const durable = process.env.FLOOR_DURABLE === '1';
-  if (role === 'sentinel') sentinel(dir, durable);
-  else worker(dir, Number(slot), durable);
+  const report = (process.env.FLOOR_REPORT ?? 'file') as FloorReport;
+  if (role === 'sentinel') sentinel(dir, durable, report);
+  else worker(dir, Number(slot), durable, report);
 }

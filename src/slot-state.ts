@@ -65,10 +65,15 @@ export function judgeSlot(slot: number, files: SlotFiles, judge: Judge): SlotSta
 /**
  * Every slot (1 to the hard cap), read and judged. `last` is the caller's previous reading: a
  * heartbeat caught mid-rewrite on a mount that caches attributes does not parse, and the
- * holder it last named, aged by the fresh mtime, is a better guess than a free slot.
+ * holder it last named, aged by the fresh mtime, is a better guess than a free slot. With
+ * `only`, the other slots keep their reading from `last`, unless it names a live holder on
+ * this host whose pid is gone: a worker killed outright changes no file in slots/.
  */
-export function readSlotStates(l: Layout, judge: Judge, last: readonly SlotState[] = []): SlotState[] {
+export function readSlotStates(l: Layout, judge: Judge, last: readonly SlotState[] = [], only?: ReadonlySet<number>): SlotState[] {
   return allSlotNumbers().map((slot) => {
+    const kept = only && !only.has(slot) ? last[slot - 1] : undefined;
+    const hb = kept?.heartbeat;
+    if (kept && !(hb && isLive(kept.condition) && hb.host === judge.host && !pidAlive(hb.pid))) return kept;
     const files = readSlotFiles(l, slot);
     if (files.unreadable) files.heartbeat = last[slot - 1]?.heartbeat;
     return judgeSlot(slot, files, judge);

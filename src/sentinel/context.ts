@@ -14,7 +14,7 @@ import { DirSync } from '../spool/atomic.js';
 import { FileServerClock } from '../spool/clock.js';
 import type { HeldLock } from '../locks.js';
 import { JournalAppender } from '../spool/journal.js';
-import { relativeToSpool, type ClaimName, type Layout } from '../spool/layout.js';
+import { claimFileName, relativeToSpool, type ClaimName, type Layout } from '../spool/layout.js';
 import { readPause, type PauseInfo } from '../spool/paused.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import type { SlotState } from '../slot-state.js';
@@ -90,6 +90,17 @@ export function transition(ctx: SentinelContext, ev: EventInput, patch?: JobPatc
     waiting: row.waiting !== undefined ? row.waiting : (prev?.waiting ?? null),
   });
   ctx.ledger.record(ev, row);
+}
+
+/** A claim the sentinel moved out of claimed/: no longer the slot's work, nor a result's to apply. */
+export function forgetClaim(ctx: SentinelContext, c: ClaimName): void {
+  const name = claimFileName(c);
+  const claims = ctx.claims.get(c.slot);
+  if (claims)
+    ctx.claims.set(
+      c.slot,
+      claims.filter((x) => claimFileName(x) !== name),
+    );
 }
 
 export function spoolRelative(ctx: SentinelContext, path: string): string {

@@ -27,7 +27,7 @@ import { exists } from '../spool/atomic.js';
 import { purgeJobFiles, removeEmptyDirs, type PurgedFile } from '../spool/purge.js';
 import { removePause, writePause } from '../spool/paused.js';
 import { setDrainMarker } from '../spool/slots.js';
-import { spoolRelative, transition, type SentinelContext } from './context.js';
+import { forgetClaim, spoolRelative, transition, type SentinelContext } from './context.js';
 import { locate, type Located } from './locate.js';
 import { admit } from './intake.js';
 import { quarantineFile } from './quarantine.js';
@@ -223,6 +223,7 @@ function move(ctx: SentinelContext, action: JobAction, id: string, at: Located, 
     const why = { reason: `cancelled by ${actor}`, by: actor, at: new Date().toISOString() };
     // A running job's claim disappears: its worker stops the plugin and any late result is fenced.
     to = at.claim ? cancelClaim(l, sync, at.claim, why) : cancelFile(l, sync, at.path, at.name, why);
+    if (at.claim) forgetClaim(ctx, at.claim);
   }
   if (at.state === 'pending') ctx.pending.delete(at.name);
   return spoolRelative(ctx, to);

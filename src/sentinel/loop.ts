@@ -15,7 +15,7 @@ import { fail } from '../faults/failpoints.js';
 import { holdSignals, type HeldSignals } from '../proc.js';
 import { makeLogger } from '../log.js';
 import { completeLayout } from '../spool/init.js';
-import type { Layout } from '../spool/layout.js';
+import { isLeaveNoteName, slotOfSlotsEntry, type Layout } from '../spool/layout.js';
 import { removeSentinelInfo, writeSentinelInfo } from '../spool/sentinel-info.js';
 import { watchForChanges } from '../spool/wake.js';
 import { VERSION } from '../version.js';
@@ -31,7 +31,7 @@ import { syncJournal } from './journal-sync.js';
 import { openLedgerFile, refuseNetworkLedger, type LedgerFile } from './ledger-file.js';
 import { reopenIfGone } from './ledger-replaced.js';
 import { takeSpool, type TakenOver } from './standby.js';
-import { refreshSlots } from './slot-changes.js';
+import { refreshSlots, type SlotsChanged } from './slot-changes.js';
 import { reclaimLost, scanClaims } from './reclaim.js';
 import { applyResults } from './results.js';
 import { published, type Published } from './published.js';
@@ -128,7 +128,7 @@ function flushLedger(ctx: SentinelContext): void {
  */
 interface Changes {
   full: boolean;
-  slots: boolean;
+  slots: SlotsChanged;
   results: boolean;
   control: boolean;
   pending: Set<string>;
@@ -137,6 +137,15 @@ interface Changes {
 }
 
 const everything = (c: Changes) => Object.assign(c, { full: true, listingPending: true });
+const noSlotChanged = (): SlotsChanged => ({ all: false, slots: new Set(), notes: false });
+
+/** What a change in slots/ asks the next pass to read again. */
+function noteSlotsEntry(changed: SlotsChanged, name: string | null): void {
+  const slot = name === null ? undefined : slotOfSlotsEntry(name);
+  if (slot !== undefined) changed.slots.add(slot);
+  else if (name !== null && isLeaveNoteName(name)) changed.notes = true;
+  else changed.all = true;
+}
 
 function admitPending(ctx: SentinelContext, c: Changes): boolean {
   if (!c.listingPending) return intakeChanged(ctx, c.pending);
@@ -148,11 +157,12 @@ function admitPending(ctx: SentinelContext, c: Changes): boolean {
 function pass(ctx: SentinelContext, c: Changes): boolean {
   // Taken now: what changes while this pass runs is for the next one.
   const { full, slots, results, control } = c;
-  Object.assign(c, { full: false, slots: false, results: false, control: false });
-  if (full || slots) refreshSlots(ctx);
+  Object.assign(c, { full: false, slots: noSlotChanged(), results: false, control: false });
+  const slotsChanged = full || slots.all || slots.slots.size > 0 || slots.notes;
+  if (slotsChanged) refreshSlots(ctx, { ...slots, all: full || slots.all });
   if (full) scanClaims(ctx);
   if (full || results) applyResults(ctx);
-  if (full || slots) reclaimLost(ctx);
+  if (slotsChanged) reclaimLost(ctx);
   const more = admitPending(ctx, c);
   if (full || control) applyControl(ctx);
   if (full) syncRejected(ctx);
@@ -172,7 +182,14 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
   let again = false;
   let stopping = false;
   let halt: (err: ConfigError) => void = () => undefined;
-  const changes: Changes = { full: true, slots: true, results: true, control: true, pending: new Set(), listingPending: true };
+  const changes: Changes = {
+    full: true,
+    slots: { all: true, slots: new Set(), notes: true },
+    results: true,
+    control: true,
+    pending: new Set(),
+    listingPending: true,
+  };
 
   const schedule = () => {
     if (stopping) return;
@@ -218,7 +235,7 @@ function serve(ctx: SentinelContext, opened: LedgerFile, lock: HeldLock, beat: B
       else changes.pending.add(name);
     } else if (dir === l.results) changes.results = true;
     else if (dir === l.control) changes.control = true;
-    else changes.slots = true;
+    else noteSlotsEntry(changes.slots, name);
     schedule();
   };
   const wake = watchForChanges([l.pending, l.results, l.control, l.slots], onChange, (dir, err) =>

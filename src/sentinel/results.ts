@@ -13,7 +13,7 @@ import { claimFileName, claimPath, type ClaimName } from '../spool/layout.js';
 import { completeClaim, failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
 import { listResults, readResult, recycleResult, removeResult, type JobResult } from '../spool/results.js';
 import { retryTime } from './backoff.js';
-import { spoolRelative, transition, type SentinelContext } from './context.js';
+import { forgetClaim, spoolRelative, transition, type SentinelContext } from './context.js';
 
 export function applyResults(ctx: SentinelContext): number {
   let applied = 0;
@@ -33,7 +33,7 @@ export function applyResults(ctx: SentinelContext): number {
     }
     const c = file.claim;
     try {
-      if (exists(claimPath(ctx.l, c))) {
+      if (knownClaim(ctx, c) || exists(claimPath(ctx.l, c))) {
         applyOne(ctx, c, result);
         applied += 1;
       } else if (!claimSettled(ctx.db, c.id, claimFileName(c))) {
@@ -58,6 +58,16 @@ export function applyResults(ctx: SentinelContext): number {
     recycleResult(ctx.l, file.name, c.slot);
   }
   return applied;
+}
+
+/**
+ * The sentinel alone makes and removes claims, so the claims it keeps are those in claimed/
+ * (a claim removed by hand fails the move as a lost race): no stat per result, which is a
+ * round trip on a network mount.
+ */
+function knownClaim(ctx: SentinelContext, c: ClaimName): boolean {
+  const name = claimFileName(c);
+  return (ctx.claims.get(c.slot) ?? []).some((x) => claimFileName(x) === name);
 }
 
 function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
@@ -148,10 +158,5 @@ function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
   }
   fail('complete.after-move');
   record(spoolRelative(ctx, to));
-  const claims = ctx.claims.get(c.slot);
-  if (claims)
-    ctx.claims.set(
-      c.slot,
-      claims.filter((x) => claimFileName(x) !== claim),
-    );
+  forgetClaim(ctx, c);
 }

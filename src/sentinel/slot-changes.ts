@@ -13,13 +13,30 @@ const PROGRESS_EVERY_MS = 1000;
 
 type Notes = { name: string; note: LeaveNote | undefined }[];
 
-export function refreshSlots(ctx: SentinelContext): void {
+/**
+ * Which slot files changed, by the watcher's word: the slots whose files it named, and whether
+ * it named a leave note. A pass re-reads only those, so that a heartbeat rewritten under a
+ * flood costs the sentinel one slot's files, not every slot's.
+ */
+export interface SlotsChanged {
+  all: boolean;
+  slots: Set<number>;
+  notes: boolean;
+}
+
+export function refreshSlots(ctx: SentinelContext, changed: SlotsChanged): void {
   const judge = { serverNowMs: ctx.clock.now(), host: ctx.host, staleAfterMs: ctx.cfg.worker.stale_after_ms };
-  const views = readSlotStates(ctx.l, judge, ctx.slots);
-  const notes = readLeaveNotes(ctx.l);
-  for (const view of views) noteChange(ctx, ctx.slots[view.slot - 1], view, notes);
+  const all = changed.all || ctx.slots.length === 0;
+  const views = readSlotStates(ctx.l, judge, ctx.slots, all ? undefined : changed.slots);
+  let notes: Notes | undefined;
+  const readNotes = () => (notes ??= readLeaveNotes(ctx.l));
+  if (all || changed.notes) readNotes();
+  for (const view of views) {
+    const before = ctx.slots[view.slot - 1];
+    if (view !== before) noteChange(ctx, before, view, readNotes);
+  }
   ctx.slots = views;
-  recordLeftovers(ctx, views, notes);
+  if (notes) recordLeftovers(ctx, views, notes);
 }
 
 /** Notes no slot change consumed: a worker the sentinel never saw live, or a supervisor's. */
@@ -46,7 +63,7 @@ function takeNote(ctx: SentinelContext, notes: Notes, host: string | undefined, 
   return note;
 }
 
-function noteChange(ctx: SentinelContext, before: SlotState | undefined, after: SlotState, notes: Notes): void {
+function noteChange(ctx: SentinelContext, before: SlotState | undefined, after: SlotState, notes: () => Notes): void {
   const hb = after.heartbeat;
   const was = before?.heartbeat;
   const changed =
@@ -57,7 +74,7 @@ function noteChange(ctx: SentinelContext, before: SlotState | undefined, after: 
     if (live && hb && (!wasLive || was?.token !== hb.token)) {
       transition(ctx, { type: 'worker_joined', slot: after.slot, actor: `${hb.host}:${hb.pid}`, detail: { host: hb.host, pid: hb.pid } });
     } else if (wasLive && !live) {
-      const note = takeNote(ctx, notes, was?.host, was?.pid);
+      const note = takeNote(ctx, notes(), was?.host, was?.pid);
       if (note || after.condition === 'free') {
         transition(ctx, {
           type: 'worker_left',

@@ -31,6 +31,7 @@ import { nanoid } from 'nanoid';
 import { LostRaceError, SpoolIoError, errnoOf } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import type { FailpointName } from '../faults/points.js';
+import { filesystemOf } from './filesystem.js';
 
 export interface PublishOptions {
   /** fsync the file and its directory (on for everything that must survive a crash). */
@@ -58,7 +59,22 @@ export function padJson(json: string, block = 1024): string {
   return json + ' '.repeat(Math.ceil((bytes + 1) / block) * block - bytes - 1) + '\n';
 }
 
+/** Whether each directory synced so far is on a network filesystem, statfs'd once each. */
+const onNetwork = new Map<string, boolean>();
+
+/**
+ * Syncs a directory on a local disk (rule 1). On a network filesystem it is skipped: an NFS
+ * server commits a rename before it replies, FUSE (sshfs) and SMB mounts ignore it, and
+ * opening the directory to sync it costs round trips on every pass and every job.
+ */
 export function fsyncDir(dir: string): void {
+  let network = onNetwork.get(dir);
+  if (network === undefined) {
+    const fs = filesystemOf(dir);
+    network = fs.network;
+    if (fs.type !== 'unknown') onNetwork.set(dir, network);
+  }
+  if (network) return;
   let fd: number | undefined;
   try {
     fd = openSync(dir, C.O_RDONLY | C.O_DIRECTORY);
@@ -219,12 +235,14 @@ export function exists(path: string): boolean {
 }
 
 /**
- * Renames `from` to `to`, never replacing an existing `to`.
+ * Renames `from` to `to`, never replacing an existing `to`: checked first, unless the caller
+ * made the name new (`targetIsNew`: a claim's nonce), which spares a round trip on a network
+ * mount.
  * Throws LostRaceError when `from` is gone (someone else moved it) and SpoolIoError on
  * anything else. The caller fsyncs the directories (see DirSync) before relying on it.
  */
-export function move(from: string, to: string): void {
-  if (exists(to)) {
+export function move(from: string, to: string, targetIsNew = false): void {
+  if (!targetIsNew && exists(to)) {
     throw new SpoolIoError('move', to, Object.assign(new Error(`target exists (moving ${from})`), { code: 'EEXIST' }));
   }
   try {

@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LostRaceError } from '../errors.js';
-import { publish, move, unlinkQuiet, type DirSync } from './atomic.js';
+import { LostRaceError, SpoolIoError } from '../errors.js';
+import { exists, publish, move, unlinkQuiet, type DirSync } from './atomic.js';
 import type { RejectionRecord } from './rejected.js';
 import {
   claimPath,
@@ -32,22 +32,32 @@ export interface FailureRecord {
   at: string;
 }
 
-function moveTracked(sync: DirSync, from: string, to: string): string {
-  move(from, to);
+function moveTracked(sync: DirSync, from: string, to: string, targetIsNew = false): string {
+  move(from, to, targetIsNew);
   sync.touched(from, to);
   return to;
 }
 
-/** pending/<id>[.n].json → claimed/slot-<s>/<id>.<n+1>.<token>.json */
+/** pending/<id>[.n].json → claimed/slot-<s>/<id>.<n+1>.<token>.<nonce>.json: the nonce is new, so is the name. */
 export function claimJob(l: Layout, sync: DirSync, pendingPath: string, c: ClaimName): string {
-  return moveTracked(sync, pendingPath, claimPath(l, c));
+  return moveTracked(sync, pendingPath, claimPath(l, c), true);
 }
 
-/** claimed/… → done/<day>/<id>.<a>.json */
+/**
+ * claimed/… → done/<day>/<id>.<a>.json. The day's folder is made when the move finds it
+ * missing (the day's first job, or a folder a purge emptied and removed), not before every
+ * move: on a network mount that is two round trips a job.
+ */
 export function completeClaim(l: Layout, sync: DirSync, c: ClaimName, now: Date): string {
   const day = doneDayDir(l, now);
+  const to = join(day, stateFileName(c.id, c.attempt));
+  try {
+    return moveTracked(sync, claimPath(l, c), to);
+  } catch (err) {
+    if (!(err instanceof SpoolIoError) || err.errno.code !== 'ENOENT' || exists(day)) throw err;
+  }
   mkdirSync(day, { recursive: true });
-  return moveTracked(sync, claimPath(l, c), join(day, stateFileName(c.id, c.attempt)));
+  return moveTracked(sync, claimPath(l, c), to);
 }
 
 /** claimed/… → failed/<id>.<a>.json, with failed/<id>.<a>.error.json beside it. */

@@ -101,6 +101,15 @@ export function isLeaveNoteName(name: string): boolean {
   return name.startsWith(LEAVE_NOTE_PREFIX) && name.endsWith('.json');
 }
 
+/**
+ * The slot a name in slots/ belongs to: its heartbeat, drain marker, lock, or that lock broken
+ * aside; undefined for leave notes, clock probes and anything else.
+ */
+export function slotOfSlotsEntry(name: string): number | undefined {
+  const m = /^\.?slot-(\d+)\.(?:json|drain|lock)(?:$|\.broken-)/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** control/<request-id>.json */
 export function requestFileName(requestId: string): string {
   return `${requestId}.json`;

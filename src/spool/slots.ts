@@ -78,6 +78,17 @@ export function readSlotFiles(l: Layout, slot: number): SlotFiles {
   };
 }
 
+/** The heartbeat alone, as its holder checks that it still holds the slot; undefined when there is none or it does not parse. */
+export function readHeartbeat(l: Layout, slot: number): Heartbeat | undefined {
+  const hbPath = heartbeatPath(l, slot);
+  try {
+    return JSON.parse(readFileSync(hbPath, 'utf8')) as Heartbeat;
+  } catch (err) {
+    if (err instanceof SyntaxError || errnoOf(err) === 'ENOENT') return undefined;
+    throw new SpoolIoError('read heartbeat', hbPath, err as NodeJS.ErrnoException);
+  }
+}
+
 /** Heartbeats are rewritten every second: atomic, but not fsync'ed (a lost one is re-sent). */
 export function writeHeartbeat(l: Layout, hb: Heartbeat): void {
   publish(l.tmp, heartbeatPath(l, hb.slot), padJson(JSON.stringify(hb)), { durable: false });

@@ -11,6 +11,7 @@ import { constants } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
+import { CommandPaths } from './command-path.js';
 
 interface Addon {
   spawn(
@@ -87,6 +88,7 @@ function spawnerOf(addon: Addon): NativeSpawner {
     }
   };
   let listening = false;
+  const paths = new CommandPaths();
   return {
     spawn(argv, env, cwd, outputFd, progressFd, user) {
       if (!listening) {
@@ -95,12 +97,25 @@ function spawnerOf(addon: Addon): NativeSpawner {
       }
       const envp: string[] = [];
       for (const [k, v] of Object.entries(env)) if (v !== undefined) envp.push(`${k}=${v}`);
+      const command = argv[0]!;
+      const file = paths.fileFor(command, env.PATH, cwd);
+      const start = (what: string) => {
+        try {
+          return addon.spawn(what, argv, envp, cwd, outputFd, progressFd, user?.uid ?? -1, user?.gid ?? -1);
+        } catch (err) {
+          const errno = (err as { errno?: number }).errno;
+          throw Object.assign(err as Error, { code: errno === undefined ? undefined : ERRNO_NAMES.get(errno) });
+        }
+      };
       let pid: number;
       try {
-        pid = addon.spawn(argv[0]!, argv, envp, cwd, outputFd, progressFd, user?.uid ?? -1, user?.gid ?? -1);
+        pid = start(file);
       } catch (err) {
-        const errno = (err as { errno?: number }).errno;
-        throw Object.assign(err as Error, { code: errno === undefined ? undefined : ERRNO_NAMES.get(errno) });
+        const code = (err as NodeJS.ErrnoException).code;
+        if (file === command || (code !== 'ENOENT' && code !== 'EACCES')) throw err;
+        // The kept file went away or changed since it was found: the addon searches PATH itself.
+        paths.forget(command, env.PATH, cwd);
+        pid = start(command);
       }
       const exited = new Promise<NativeExit>((resolve) => waiting.set(pid, resolve));
       // Keeps the event loop alive while a plugin runs, as a child_process handle would.

@@ -18,7 +18,7 @@ import type { HeldSignals } from '../proc.js';
 import { exists } from '../spool/atomic.js';
 import { claimDir, claimFileName, claimPath, drainMarkerPath, type ClaimName, type Layout } from '../spool/layout.js';
 import { listClaims } from '../spool/scan.js';
-import { readSlotFiles, removeHeartbeat, writeLeaveNote } from '../spool/slots.js';
+import { readHeartbeat, readSlotFiles, removeHeartbeat, writeLeaveNote } from '../spool/slots.js';
 import { watchForChanges, type WakeWatch } from '../spool/wake.js';
 import { runAttempt, type AttemptTools, type Job } from './attempt.js';
 import type { HeartbeatWriter } from './heartbeat.js';
@@ -54,7 +54,15 @@ export class Worker {
   /** Claims run to the end, until the sentinel removes them. */
   private readonly finished = new Set<string>();
   private scanning = false;
+  /**
+   * A change in the slot directory may have brought a claim since the last listing: the
+   * watcher named something other than a finished claim leaving, or cannot watch. Listing
+   * the directory after every job and on every change is several round trips a job on a
+   * network mount; the listing on every tick is what makes the worker correct (rule 7).
+   */
+  private maybeNewClaim = true;
   private wake: WakeWatch | undefined;
+  private watching = true;
   private ticker: NodeJS.Timeout | undefined;
   private stopTimer: NodeJS.Timeout | undefined;
   private readonly startedAtMs = Date.now();
@@ -72,9 +80,11 @@ export class Worker {
       signals.handle((signal) => this.onSignal(signal));
       if (this.state === 'gone') return;
       this.to('idle');
-      const unwatched = (dir: string, err: Error) =>
+      const unwatched = (dir: string, err: Error) => {
+        this.watching = false;
         this.p.log.warn('cannot watch the slot directory; periodic scans continue', { dir, error: err.message });
-      this.wake = watchForChanges([claimDir(this.p.l, this.p.slot)], () => this.scan(), unwatched);
+      };
+      this.wake = watchForChanges([claimDir(this.p.l, this.p.slot)], (_dir, name) => this.changed(name), unwatched);
       this.ticker = setInterval(() => this.tick(), this.p.cfg.worker.heartbeat_ms);
       this.scan();
     });
@@ -125,7 +135,7 @@ export class Worker {
   /** False when this worker no longer owns its slot; true when that cannot be read now. */
   private stillOwner(): boolean {
     try {
-      const onDisk = readSlotFiles(this.p.l, this.p.slot).heartbeat;
+      const onDisk = readHeartbeat(this.p.l, this.p.slot);
       return !onDisk || onDisk.token === this.p.token;
     } catch {
       return true;
@@ -172,12 +182,20 @@ export class Worker {
       if (aged) return this.recycle(aged);
     }
     this.p.heartbeat.now();
+    this.maybeNewClaim = true;
+    this.scan();
+  }
+
+  private changed(name: string | null): void {
+    if (name !== null && this.finished.has(name)) return;
+    this.maybeNewClaim = true;
     this.scan();
   }
 
   private scan(): void {
     if (this.state !== 'idle' || this.scanning) return;
     this.scanning = true;
+    this.maybeNewClaim = !this.watching;
     try {
       const listed = new Map(
         listClaims(this.p.l, this.p.slot)
@@ -236,7 +254,7 @@ export class Worker {
     this.to('idle');
     const worn = recycleReason(this.p.cfg.worker, this.usage(job.peakRss));
     if (worn) return this.recycle(worn);
-    this.scan();
+    if (this.maybeNewClaim) this.scan();
   }
 
   private usage(lastPeakRss: number) {

@@ -134,6 +134,28 @@ describe.each([
     expect(out.log).toContain('found with FOO=a b\nc');
   });
 
+  it('finds a command again when it moves within PATH, and one installed earlier in PATH within a second', async () => {
+    const [early, late] = [join(dir, 'early'), join(dir, 'late')];
+    mkdirSync(early);
+    mkdirSync(late);
+    const install = (at: string) => {
+      writeFileSync(join(at, 'moving'), `#!/bin/sh\necho "ran from ${at}"\n`);
+      chmodSync(join(at, 'moving'), 0o755);
+    };
+    const env = { PATH: `${early}:${late}:/usr/bin:/bin` };
+    install(late);
+    expect((await run(['moving'], { env })).log).toContain(`ran from ${late}`);
+    rmSync(join(late, 'moving'));
+    install(early);
+    expect((await run(['moving'], { env })).log).toContain(`ran from ${early}`);
+    install(late);
+    rmSync(join(early, 'moving'));
+    expect((await run(['moving'], { env })).log).toContain(`ran from ${late}`);
+    install(early);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await run(['moving'], { env })).log).toContain(`ran from ${early}`);
+  });
+
   it('passes each argument as it is, with no shell', async () => {
     const out = await run(['printf', '[%s]', 'a b', '; rm -rf /', '$HOME', '']);
     expect(out.log).toBe('[a b][; rm -rf /][$HOME][]');

@@ -251,6 +251,30 @@ describe('results', () => {
     expect(row('fine')).toMatchObject({ state: 'done', attempts: 1, slot: null, progress: 1, file: `done/${days[0]}/fine.1.json` });
   });
 
+  it("makes the day's folder in done/ again when a purge removed it, and fences a result whose claim was cancelled", () => {
+    const first = claimedOnSlot1('first', 'second', 'third');
+    publishResult(l, first, result(first));
+    applyResults(ctx);
+    endPass();
+    const [day] = files('done');
+    rmSync(join(l.done, day!), { recursive: true });
+    ctx.slots = [live(1)];
+    dispatch(ctx);
+    const second = ctx.claims.get(1)![0]!;
+    publishResult(l, second, result(second));
+    expect(applyResults(ctx)).toBe(1);
+    endPass();
+    expect(files(`done/${day}`)).toEqual(['second.1.json']);
+    dispatch(ctx);
+    const third = ctx.claims.get(1)![0]!;
+    writeRequest(l, { id: 'cancel-third', action: 'cancel', jobs: ['third'], actor: 'op@h (uid 1)', pid: 1 } as ControlRequest);
+    applyControl(ctx);
+    publishResult(l, third, result(third, { outcome: 'handed_back' }));
+    expect(applyResults(ctx)).toBe(0);
+    endPass();
+    expect(types('third').at(-1)).toBe('fenced');
+  });
+
   it('returns a failed job with attempts left to pending/, and fails it on its last', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const c = claimedOnSlot1('flaky');

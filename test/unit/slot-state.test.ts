@@ -1,7 +1,7 @@
 // Unit tests for the one judgement of a slot (src/slot-state.ts): each condition from
 // the slot's files, which rule wins when several apply, and the reading of a heartbeat caught
 // mid-rewrite.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,30 @@ describe('readSlotStates', () => {
     writeFileSync(heartbeatPath(l, 2), '{"slot": 2, "ho');
     expect(readSlotStates(l, judge, first)[1]).toMatchObject({ condition: 'busy', heartbeat: { pid: process.pid } });
     expect(readSlotStates(l, judge)[1]!.condition).toBe('free');
+  });
+
+  it('reads again only the slots named, but finds a named-or-not holder on this host dead once its pid is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spoolctl-slot-state-'));
+    dirs.push(dir);
+    initSpool(dir);
+    const l = layoutOf(dir);
+    const judge = { ...JUDGE, serverNowMs: Date.now() };
+    const child = spawn('sleep', ['30']);
+    writeFileSync(heartbeatPath(l, 2), JSON.stringify(beat({ slot: 2, state: 'busy' })));
+    writeFileSync(heartbeatPath(l, 3), JSON.stringify(beat({ slot: 3, pid: child.pid! })));
+    const first = readSlotStates(l, judge);
+    writeFileSync(heartbeatPath(l, 1), JSON.stringify(beat({ slot: 1 })));
+    writeFileSync(heartbeatPath(l, 2), JSON.stringify(beat({ slot: 2, state: 'idle' })));
+    const second = readSlotStates(l, judge, first, new Set([1]));
+    expect(second.slice(0, 3).map((x) => x.condition)).toEqual(['idle', 'busy', 'idle']);
+    expect(second[1]).toBe(first[1]);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(
+      readSlotStates(l, judge, second, new Set())
+        .slice(0, 3)
+        .map((x) => x.condition),
+    ).toEqual(['idle', 'busy', 'dead']);
   });
 });
 
