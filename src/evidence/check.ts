@@ -45,7 +45,7 @@ export interface BundleCheck {
 
 /** What bundle.json's digests alone vouch for: nothing on the chain records it. */
 export const ATTESTED_ONLY =
-  'command and script digests, environment listings, manifest fields other than id, plugin and priority, log lines other than attempt headers and failure tails';
+  'command and script digests, environment listings, a manifest whose submitted event records no sha256 (ledgers from before spoolctl recorded it) beyond its id, plugin and priority, log lines other than attempt headers and failure tails';
 
 const MAX_CHAIN_PROBLEMS = 20;
 

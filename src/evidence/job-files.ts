@@ -4,7 +4,7 @@
  * the error record.
  */
 import type { EventRow } from '../chain/event.js';
-import type { BundledFile, BundledJob, NotBundled } from './bundle.js';
+import { sha256, type BundledFile, type BundledJob, type NotBundled } from './bundle.js';
 import type { Finding } from './check.js';
 
 export const isBundled = (f: BundledFile | NotBundled | null | undefined): f is BundledFile =>
@@ -75,6 +75,13 @@ export function jobFileProblems(job: BundledJob, events: EventRow[], files: Map<
       if (m.id !== job.id) say(job.manifest.file, `field id is ${JSON.stringify(m.id)}, not the job's id "${job.id}"`);
       if (submitted) {
         const d = detailOf(submitted);
+        // Recorded at intake since spoolctl's ledger carries manifest digests: every byte is then on the chain.
+        if (typeof d.sha256 === 'string' && sha256(data) !== d.sha256)
+          say(
+            job.manifest.file,
+            `its sha256 is ${sha256(data).slice(0, 12)}… but the ${submitted.type} event (seq ${submitted.seq}) records ${d.sha256.slice(0, 12)}…`,
+            submitted.seq,
+          );
         if (m.plugin !== d.plugin)
           say(
             job.manifest.file,

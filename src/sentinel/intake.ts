@@ -10,7 +10,7 @@ import { InvalidFileError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
 import { exists } from '../spool/atomic.js';
 import { parseStateName, spoolPath, statePath } from '../spool/layout.js';
-import { effectivePriority, readManifest } from '../spool/manifest.js';
+import { effectivePriority, readManifestWithDigest } from '../spool/manifest.js';
 import { listNames } from '../spool/scan.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { afterReason, checkAfter, judgeDeferred } from './dependencies.js';
@@ -67,13 +67,14 @@ export function admit(ctx: SentinelContext, name: string): void {
     return;
   }
   let manifest;
+  let digest: string;
   let mtimeMs: number;
   try {
     // Most names reported gone are this sentinel's own claims: no error to build for them.
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (!st) return;
     mtimeMs = st.mtimeMs;
-    manifest = readManifest(path, parsed.id, ctx.cfg.jobs.max_manifest_bytes);
+    ({ manifest, sha256: digest } = readManifestWithDigest(path, parsed.id, ctx.cfg.jobs.max_manifest_bytes));
   } catch (err) {
     if (!(err instanceof InvalidFileError)) {
       if (!exists(path)) return; // gone between readdir and read: a producer or an operator removed it
@@ -107,7 +108,7 @@ export function admit(ctx: SentinelContext, name: string): void {
   if (isNew) {
     transition(
       ctx,
-      { type: 'submitted', job: parsed.id, actor: 'producer', detail: { plugin: manifest.plugin, priority, file: rel } },
+      { type: 'submitted', job: parsed.id, actor: 'producer', detail: { plugin: manifest.plugin, priority, file: rel, sha256: digest } },
       {
         id: parsed.id,
         state: 'pending',

@@ -3,6 +3,7 @@
  * A file is read only if it is a regular file (no symlink, FIFO or device) no larger than
  * the limit; anything else is an InvalidFileError whose message is the quarantine reason.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, constants as C } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -136,7 +137,20 @@ export function validateManifest(data: unknown): Manifest {
 
 /** Reads and validates a manifest whose file stem must be `expectedId`. */
 export function readManifest(path: string, expectedId: string, maxBytes: number): Manifest {
-  const m = validateManifest(readJsonFile(path, maxBytes));
+  return manifestOf(readLimitedBytes(path, maxBytes), expectedId);
+}
+
+/**
+ * readManifest, and the sha256 of the file's bytes: the `submitted` event records it, so the
+ * chain vouches for the manifest a job ran with (spool-layout.md, "Ledger").
+ */
+export function readManifestWithDigest(path: string, expectedId: string, maxBytes: number): { manifest: Manifest; sha256: string } {
+  const bytes = readLimitedBytes(path, maxBytes);
+  return { manifest: manifestOf(bytes, expectedId), sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function manifestOf(bytes: Buffer, expectedId: string): Manifest {
+  const m = validateManifest(parseJson(bytes.toString('utf8')));
   if (m.id !== expectedId) throw new InvalidFileError(`has id "${m.id}" but its file name says "${expectedId}"`);
   return m;
 }

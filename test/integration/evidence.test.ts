@@ -216,19 +216,25 @@ describe('evidence of a job', () => {
   });
 
   it('names a manifest field changed, by its digest and, resealed, by the submitted event', () => {
-    const naive = tampered('manifest', (dir) => {
-      const path = join(dir, 'jobs', 'ok', 'manifest.json');
-      writeFileSync(path, readFileSync(path, 'utf8').replace('"priority":3', '"priority":9'));
-    });
+    /** The bundle with ok's manifest edited, and bundle.json recomputed to match when `resealed`. */
+    const edited = (name: string, from: string, to: string, resealed: boolean) =>
+      tampered(name, (dir) => {
+        const path = join(dir, 'jobs', 'ok', 'manifest.json');
+        writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
+        if (resealed) reseal(dir);
+      });
+    const naive = edited('manifest', '"priority":3', '"priority":9', false);
     expectAltered(naive, /^ALTERED jobs\/ok\/manifest\.json: was altered: its sha256/m, /^job ok: NOT PROVEN/m);
-    const careful = tampered('manifest-resealed', (dir) => {
-      const path = join(dir, 'jobs', 'ok', 'manifest.json');
-      writeFileSync(path, readFileSync(path, 'utf8').replace('"priority":3', '"priority":9'));
-      reseal(dir);
-    });
+    const careful = edited('manifest-resealed', '"priority":3', '"priority":9', true);
     expectAltered(
       careful,
       /^ALTERED jobs\/ok\/manifest\.json \(seq \d+\): field priority is 9 but the submitted event \(seq \d+\) records 3$/m,
+    );
+    // A field no event names on its own: the manifest's digest, recorded by the submitted event at intake, catches it.
+    const input = edited('manifest-input-resealed', '"params":{"ms":100}', '"params":{"ms":101}', true);
+    expectAltered(
+      input,
+      /^ALTERED jobs\/ok\/manifest\.json \(seq \d+\): its sha256 is [0-9a-f]{12}… but the submitted event \(seq \d+\) records [0-9a-f]{12}…$/m,
     );
   });
 
