@@ -129,7 +129,8 @@ export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, d
     clock: new FileServerClock(l, host, (err) =>
       throttled('warn', 'clock', 'cannot write the clock probe; judging heartbeats by the last known server clock', { error: err.message }),
     ),
-    plugins: new PluginRegistry(l),
+    // Trusted for a second: the sentinel looks a plugin up twice a job (src/spool/plugins.ts).
+    plugins: new PluginRegistry(l, 1000),
     pending: new PendingQueue(),
     jobs: new Map(),
     slots: [],

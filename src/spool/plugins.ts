@@ -1,8 +1,9 @@
 /**
- * The plugin registry: plugins/<name>.json, re-read when the file changes. A definition is
- * looked up for every job by the sentinel (twice) and its worker, so a found one is trusted
- * for RECHECK_MS before its file is stat'ed again: on a network mount each stat is a round
- * trip. An edited or removed definition is seen within that time.
+ * The plugin registry: plugins/<name>.json, re-read when the file changes. The sentinel looks
+ * a definition up twice for every job, so it trusts a found one for `recheckMs` before its
+ * file is stat'ed again (on a network mount each stat is a round trip): an edited or removed
+ * definition reaches its admission and attempt counts within that time. A worker checks at
+ * every start, so a job requeued right after its plugin was fixed runs the fixed command.
  * An invalid plugin file is reported, never run.
  */
 import { statSync } from 'node:fs';
@@ -12,16 +13,17 @@ import { readPlugin, type PluginDef } from './manifest.js';
 
 export type PluginLookup = { ok: true; plugin: PluginDef } | { ok: false; reason: string };
 
-const RECHECK_MS = 1000;
-
 export class PluginRegistry {
   private cache = new Map<string, { mtimeMs: number; size: number; checkedAtMs: number; result: PluginLookup }>();
 
-  constructor(private readonly l: Layout) {}
+  constructor(
+    private readonly l: Layout,
+    private readonly recheckMs = 0,
+  ) {}
 
   lookup(name: string, nowMs = Date.now()): PluginLookup {
     const recent = this.cache.get(name);
-    if (recent && nowMs - recent.checkedAtMs < RECHECK_MS) return recent.result;
+    if (recent && nowMs - recent.checkedAtMs < this.recheckMs) return recent.result;
     const path = pluginPath(this.l, name);
     let st;
     try {

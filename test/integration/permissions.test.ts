@@ -4,7 +4,7 @@ import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isDone, makeSpool, manifest, until } from '../helpers/spool.js';
+import { isDone, makeSpool, manifest, spoolAt, until } from '../helpers/spool.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -21,7 +21,7 @@ describe('permissions', () => {
       expect(st.gid, d).toBe(gid);
     }
     expect(statSync(join(dir, 'spool.toml')).mode & 0o777).toBe(0o660);
-    const sub = t.run(['--spool', dir, 'submit', '--plugin', 'noop']);
+    const sub = spoolAt(dir).run(['submit', '--plugin', 'noop']);
     // no plugin in the new spool: the error names the plugin directory
     expect(sub.stderr).toContain('unknown plugin "noop"');
   });
