@@ -20,8 +20,8 @@ const forNode = {
   logLevel: 'warning',
 };
 
-// The manifest and plugin schemas, compiled by ajv into standalone code with the few ajv helpers
-// it calls. Compiling them at start was a third of what `submit` cost, and every sentinel and
+// The manifest and plugin schemas, compiled by ajv into standalone code with the ajv helpers it
+// calls. Compiling them at start was a third of what `submit` cost, and every sentinel and
 // worker did it too; loading this file costs a millisecond or two.
 const schema = (name) => JSON.parse(readFileSync(new URL(`schemas/${name}`, import.meta.url), 'utf8'));
 const manifest = schema('manifest.schema.json');
