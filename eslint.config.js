@@ -24,7 +24,13 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    files: ['bin/**/*.js', 'fixtures/**/*.mjs', 'tui/build.mjs'],
+    files: ['bin/**/*.js', 'fixtures/**/*.mjs', 'bundle.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
+  },
+  {
+    // The launcher is CommonJS (bin/package.json): an ES module entry would start Node's ES module loader.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,15 +1,13 @@
 /**
  * The ledger: events appended per second through the sentinel's writer (batched immediate
- * transactions, WAL, hash chain), and bytes per job after a batch; CLI start-up on an empty
- * spool beside a bare `node -e ''`.
+ * transactions, WAL, hash chain), and bytes per job after a batch.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../src/ledger/open.js';
 import { LedgerWriter } from '../src/ledger/writer.js';
-import { selfCommand } from '../src/paths.js';
-import { timeCommand, type Row } from './lib.js';
+import type { Row } from './lib.js';
 import { benchSpool, waitUntil } from './spool.js';
 
 export async function ledger(o: { events: number; jobs: number }): Promise<Row[]> {
@@ -66,27 +64,5 @@ function statSafe(f: string): number | undefined {
     return statSync(f).size;
   } catch {
     return undefined;
-  }
-}
-
-export async function startup(): Promise<Row[]> {
-  const s = benchSpool('startup');
-  try {
-    const [node, script] = selfCommand() as [string, string];
-    const status = timeCommand([node, script, '--spool', s.dir, 'status', '--json'], 7);
-    const floor = timeCommand([node, '-e', ''], 7);
-    return [
-      {
-        scenario: 'startup',
-        metric: 'status --json on an empty spool (median of 7)',
-        value: status,
-        unit: 'ms',
-        baseline: `node -e '' ${floor.toFixed(0)} ms`,
-        target: '< 300 ms',
-        met: status < 300,
-      },
-    ];
-  } finally {
-    await s.stop();
   }
 }

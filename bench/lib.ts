@@ -22,14 +22,24 @@ export function median(xs: number[]): number {
 
 /** Wall time of a command in ms, median of `runs`. */
 export function timeCommand(argv: string[], runs: number, env: NodeJS.ProcessEnv = process.env): number {
-  const times: number[] = [];
+  return timeCommands([argv], runs, env)[0]!;
+}
+
+/**
+ * Wall time of each command in ms, median of `runs`, the commands taking turns: a machine
+ * whose speed drifts during the run moves them all alike.
+ */
+export function timeCommands(argvs: string[][], runs: number, env: NodeJS.ProcessEnv = process.env): number[] {
+  const times = argvs.map((): number[] => []);
   for (let i = 0; i < runs; i += 1) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    for (const [c, argv] of argvs.entries()) {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+      times[c]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
   }
-  return median(times);
+  return times.map(median);
 }
 
 /** CPU time (user + system) of a process, in ms. */

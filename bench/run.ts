@@ -8,9 +8,11 @@ import { packageRoot } from '../src/paths.js';
 import { flood } from './flood.js';
 import { machine, printTable, type Row } from './lib.js';
 import { latency, recovery } from './latency.js';
-import { ledger, startup } from './ledger.js';
+import { ledger } from './ledger.js';
+import { memory } from './memory.js';
 import { nas } from './nas.js';
 import { scale } from './scale.js';
+import { startup } from './startup.js';
 import { submit } from './submit.js';
 import { takeover } from './takeover.js';
 import { throughput } from './throughput.js';
@@ -26,6 +28,7 @@ const SCENARIOS: Record<string, () => Promise<Row[]>> = {
   scale: () => scale(short ? { done: 9000, pending: 1000, idleSeconds: 3 } : { done: 90_000, pending: 10_000, idleSeconds: 10 }),
   ledger: () => ledger({ events: short ? 5000 : 50_000, jobs: short ? 200 : 1000 }),
   startup: () => startup(),
+  memory: () => memory({ settleSeconds: short ? 5 : 20 }),
   nas: () => nas({ jobs: short ? 300 : 2000 }),
   takeover: () => takeover({ runs: short ? 2 : 5 }),
   submit: () => submit(short ? { jobs: 2000, loop: 50 } : { jobs: 10_000, loop: 200 }),

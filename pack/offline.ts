@@ -1,7 +1,7 @@
 /**
  * `npm run pack:offline [-- --out DIR]`: one file that installs spoolctl on a host with Node.js
- * and nothing else. The tarball holds the compiled CLI, the bundled TUI, the production
- * dependencies with better-sqlite3's binding compiled for this Node ABI, the worker's
+ * and nothing else. The tarball holds the bundled CLI with its code cache, the bundled TUI, the
+ * compiled schemas, better-sqlite3 with its binding compiled for this Node ABI, the worker's
  * posix_spawn addon, the launcher, the README, the systemd units and the man page; a `.sha256` file
  * beside it checks it in transit.
  *
@@ -31,10 +31,10 @@ interface PackageJson {
 }
 
 /**
- * Dependencies that stay outside the TUI bundle: only what dist/src imports at run time.
- * Ink, React and their trees are inside dist/tui/bundle.js, so the package leaves them out.
+ * Dependencies that stay outside the bundles: the SQLite binding, which is native. Every other
+ * package is inside dist/cli/spoolctl.cjs or dist/tui/bundle.js, so the package leaves them out.
  */
-const RUNTIME_DEPENDENCIES = ['ajv', 'better-sqlite3', 'chalk', 'chokidar', 'commander', 'nanoid', 'smol-toml'];
+const RUNTIME_DEPENDENCIES = ['better-sqlite3'];
 
 /** What a package keeps of better-sqlite3: its JavaScript and the compiled binding, not the C sources. */
 const SQLITE_PARTS = ['LICENSE', 'lib', join('build', 'Release', 'better_sqlite3.node')];
@@ -114,7 +114,13 @@ function main(): void {
   const source = readJson<PackageJson>(join(root, 'package.json'));
   const versions = runtimeVersions();
   const name = `${source.name}-${source.version}-node${versions.abi}-${versions.platform}-${versions.arch}`;
-  for (const built of ['dist/src/cli/main.js', 'dist/tui/bundle.js', 'man/spoolctl.1']) {
+  for (const built of [
+    'dist/cli/spoolctl.cjs',
+    'dist/schemas/validators.cjs',
+    'dist/tui/bundle.js',
+    'dist/tui/load.cjs',
+    'man/spoolctl.1',
+  ]) {
     if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
   const addon = relative(root, ADDON_PATH);
@@ -126,8 +132,10 @@ function main(): void {
     const copy = (from: string, filter?: (src: string) => boolean) =>
       cpSync(join(root, from), join(top, from), { recursive: true, filter });
     copy('bin');
-    copy('dist/src', (src) => !src.endsWith('.map'));
+    copy('dist/cli', (src) => !src.endsWith('.map'));
+    copy('dist/schemas');
     copy('dist/tui/bundle.js');
+    copy('dist/tui/load.cjs');
     copy(addon);
     for (const part of ['schemas', 'fixtures/plugins', 'docs/systemd', 'man', 'README.md', 'spool-layout.md']) copy(part);
     for (const dir of dependencyClosure(root)) copyDependency(root, dir, top);

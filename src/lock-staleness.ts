@@ -13,9 +13,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { errnoOf } from './errors.js';
-import { pidAlive } from './proc.js';
+import { monotonicMs, pidAlive } from './proc.js';
 import { serverNowIn } from './spool/clock.js';
 
 export interface Holder {
@@ -109,8 +108,8 @@ const sameState = (a: { name: string | undefined; mtimeMs: number }, b: Look): b
 function unchangedSince(watch: LockWatch | undefined, dir: string, now: Look, confirmMs: number): boolean {
   if (!watch) return false;
   const seen = watch.get(dir);
-  if (seen && sameState(seen, now)) return performance.now() - seen.sinceMs >= confirmMs;
-  watch.set(dir, { name: now.owner?.name, mtimeMs: now.mtimeMs, sinceMs: performance.now() });
+  if (seen && sameState(seen, now)) return monotonicMs() - seen.sinceMs >= confirmMs;
+  watch.set(dir, { name: now.owner?.name, mtimeMs: now.mtimeMs, sinceMs: monotonicMs() });
   return false;
 }
 

@@ -40,10 +40,10 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { nanoid } from 'nanoid';
 import { errnoOf } from './errors.js';
 import { judge, OWNER_PREFIX, ownerFile, readOwner, type Holder, type LockWatch } from './lock-staleness.js';
+import { monotonicMs } from './proc.js';
 
 export interface HeldLock {
   release(): Promise<void>;
@@ -122,8 +122,8 @@ class Lock implements HeldLock {
   private readonly body: Buffer;
   private released = false;
   private timer: NodeJS.Timeout | undefined;
-  /** performance.now() is monotonic and not skewed with Date (SPOOLCTL_CLOCK_SKEW_MS). */
-  private lastRefresh = performance.now();
+  /** Monotonic, and not skewed with Date (SPOOLCTL_CLOCK_SKEW_MS). */
+  private lastRefresh = monotonicMs();
 
   constructor(
     readonly dir: string,
@@ -168,14 +168,14 @@ class Lock implements HeldLock {
     } catch (err) {
       const code = errnoOf(err);
       if (code === 'ENOENT' || code === 'ESTALE') return this.compromised(`the lock ${this.dir} was taken over or removed (${code})`);
-      if (performance.now() - this.lastRefresh > this.staleMs) {
+      if (monotonicMs() - this.lastRefresh > this.staleMs) {
         return this.compromised(
           `the lock ${this.dir} could not be refreshed within ${this.staleMs} ms (${code ?? (err as Error).message})`,
         );
       }
       return this.schedule(Math.min(1000, refreshEveryMs(this.staleMs)));
     }
-    this.lastRefresh = performance.now();
+    this.lastRefresh = monotonicMs();
     try {
       // For readers of the directory's mtime (status, doctor): the server's time just stamped.
       utimesSync(this.dir, stamped / 1000, stamped / 1000);
@@ -186,7 +186,7 @@ class Lock implements HeldLock {
   }
 
   fresh(): boolean {
-    return !this.released && performance.now() - this.lastRefresh < this.staleMs;
+    return !this.released && monotonicMs() - this.lastRefresh < this.staleMs;
   }
 
   private compromised(message: string): void {

@@ -45,6 +45,14 @@ export function holdSignals(signals: NodeJS.Signals[]): HeldSignals {
   };
 }
 
+/**
+ * Milliseconds on a monotonic clock that SPOOLCTL_CLOCK_SKEW_MS does not skew: the clock of
+ * performance.now(), read without loading node:perf_hooks into every sentinel and worker.
+ */
+export function monotonicMs(): number {
+  return process.uptime() * 1000;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

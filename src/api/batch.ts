@@ -51,7 +51,9 @@ export function checkDrafts(s: Spool, drafts: Draft[]): Manifest[] {
     byId.set(m.id, d);
     return m;
   });
-  const db = openLedgerForRead(s);
+  // Only chosen ids and "after" are looked up: a batch with neither leaves the ledger closed.
+  const lookups = drafts.some((d, i) => typeof d.fields.id === 'string' || (manifests[i]!.after ?? []).length > 0);
+  const db = lookups ? openLedgerForRead(s) : undefined;
   const known = (id: string) =>
     (db ? getJob(db, id)?.state : undefined) ?? (exists(statePath(s.l, 'pending', stateFileName(id, 0))) ? 'pending' : undefined);
   try {

@@ -9,17 +9,8 @@ import { UsageError } from '../errors.js';
 import { sleep } from '../proc.js';
 import { isItemName } from '../spool/layout.js';
 import { readPause, type PauseInfo } from '../spool/paused.js';
-import {
-  readAck,
-  removeAck,
-  writeRequest,
-  type AckItem,
-  type ControlAck,
-  type ControlRequest,
-  type DispatchAction,
-  type JobAction,
-  type SlotAction,
-} from '../spool/control.js';
+import { readAck, removeAck, writeRequest, type AckItem, type ControlAck, type ControlRequest } from '../spool/control.js';
+import type { DispatchAction, JobAction, SlotAction } from '../spool/actions.js';
 import { sentinelStatus } from './status.js';
 import type { Spool } from './spool.js';
 

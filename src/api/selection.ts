@@ -4,7 +4,7 @@
  * exactly the ids selected, so a dry run lists what the real run acts on.
  */
 import { UsageError } from '../errors.js';
-import { ACTION_STATES, type JobAction } from '../spool/control.js';
+import { ACTION_STATES, type JobAction } from '../spool/actions.js';
 import { queryJobs, type JobListing, type JobQuery } from './jobs.js';
 import type { Spool } from './spool.js';
 

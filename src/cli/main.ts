@@ -89,21 +89,26 @@ addCompletionCommands(program);
 
 oneLineUsageErrors(program);
 
-try {
-  // --version opens the SQLite binding, which no other command's start-up should pay for.
-  if (process.argv[2] === '--version' || process.argv[2] === '-V') {
-    process.stdout.write((await import('../api/versions.js')).versionText());
-    process.exit(0);
+/** Runs the command; no top-level await, so that the build can bundle the CLI as one CommonJS file. */
+async function main(): Promise<void> {
+  try {
+    // --version opens the SQLite binding, which no other command's start-up should pay for.
+    if (process.argv[2] === '--version' || process.argv[2] === '-V') {
+      process.stdout.write((await import('../api/versions.js')).versionText());
+      process.exit(0);
+    }
+    const fp = failpointSettings();
+    configureFailpoints(fp.spec, fp.seed);
+    skewClock(fp.clockSkewMs);
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    }
+    const e = err as Error;
+    process.stderr.write(`spoolctl: ${e.message}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
   }
-  const fp = failpointSettings();
-  configureFailpoints(fp.spec, fp.seed);
-  skewClock(fp.clockSkewMs);
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  }
-  const e = err as Error;
-  process.stderr.write(`spoolctl: ${e.message}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
 }
+
+void main();

@@ -1,5 +1,4 @@
 /** Printing for the CLI: JSON for scripts, aligned plain-text tables and local times for people. */
-import { Chalk } from 'chalk';
 import { noColorRequested } from '../config/identity.js';
 import type { TimeText } from '../api/time-text.js';
 
@@ -89,21 +88,4 @@ export const humanTimes: TimeText = { time: (iso) => when(iso).slice(11), date: 
 /** Colour only for a person at a terminal who did not ask for none (NO_COLOR): never into a pipe or a file. */
 export function colourOnStdout(): boolean {
   return process.stdout.isTTY === true && !noColorRequested();
-}
-
-const ink = new Chalk({ level: 1 });
-const STATE_COLOURS: Record<string, (text: string) => string> = {
-  pending: ink.blue,
-  claimed: ink.yellow,
-  done: ink.green,
-  failed: ink.red,
-  held: ink.cyan,
-  cancelled: ink.magenta,
-  rejected: ink.red,
-  purged: ink.gray,
-};
-
-/** How a job's state is coloured on a terminal. */
-export function stateColour(state: string): ((text: string) => string) | undefined {
-  return STATE_COLOURS[state];
 }

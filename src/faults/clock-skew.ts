@@ -4,9 +4,9 @@
  * skewed worker's heartbeats still age by the file server's clock, so it must be neither
  * reclaimed while alive nor trusted once dead. Everything reads the time through Date, so
  * replacing Date skews it all: the times the process writes into files, and any mtime it
- * would set itself. The file server's own stamps (a write, a rename, a mkdir) and
- * performance.now() are not skewed, as on a real host with a wrong wall clock; locks and
- * heartbeats are judged by those stamps (src/locks.ts, src/spool/clock.ts).
+ * would set itself. The file server's own stamps (a write, a rename, a mkdir) and the
+ * monotonic clock (monotonicMs, src/proc.ts) are not skewed, as on a real host with a wrong
+ * wall clock; locks and heartbeats are judged by those stamps (src/locks.ts, src/spool/clock.ts).
  */
 export function skewClock(spec: string | undefined): void {
   if (!spec) return;

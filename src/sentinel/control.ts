@@ -9,8 +9,8 @@ import { fail } from '../faults/failpoints.js';
 import { PURGED } from '../ledger/queries.js';
 import { drainMarkerPath, entryParts, requestPath, spoolPath } from '../spool/layout.js';
 import { cancelClaim, cancelFile, holdFile, releaseFile, requeueFile } from '../spool/moves.js';
+import { ACTION_STATES, type JobAction } from '../spool/actions.js';
 import {
-  ACTION_STATES,
   listRequestNames,
   readAck,
   readIntent,
@@ -21,7 +21,6 @@ import {
   writeIntent,
   type AckItem,
   type ControlRequest,
-  type JobAction,
 } from '../spool/control.js';
 import { exists } from '../spool/atomic.js';
 import { purgeJobFiles, removeEmptyDirs, type PurgedFile } from '../spool/purge.js';

@@ -1,12 +1,13 @@
 /**
- * Manifests and plugin definitions: the ajv schemas (schemas/*.json) and the safe reader.
+ * Manifests and plugin definitions: the schemas (schemas/*.json, compiled by the build into
+ * dist/schemas/validators.cjs) and the safe reader.
  * A file is read only if it is a regular file (no symlink, FIFO or device) no larger than
  * the limit; anything else is an InvalidFileError whose message is the quarantine reason.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, constants as C } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, constants as C } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { InvalidFileError, SpoolIoError, errnoOf } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
@@ -39,17 +40,16 @@ export interface PluginDef {
   env_hash?: string;
 }
 
-let validators: { manifest: ValidateFunction<Manifest>; plugin: ValidateFunction<PluginDef> } | undefined;
+interface Validators {
+  manifest: ValidateFunction<Manifest>;
+  plugin: ValidateFunction<PluginDef>;
+}
 
-function compiled() {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-    const load = (name: string) => JSON.parse(readFileSync(join(packageRoot(), 'schemas', name), 'utf8'));
-    validators = {
-      manifest: ajv.compile<Manifest>(load('manifest.schema.json')),
-      plugin: ajv.compile<PluginDef>(load('plugin.schema.json')),
-    };
-  }
+let validators: Validators | undefined;
+
+/** Found from the package root, so that src/ (tests), dist/src/ and the bundles load the same file. */
+function compiled(): Validators {
+  validators ??= createRequire(import.meta.url)(join(packageRoot(), 'dist', 'schemas', 'validators.cjs')) as Validators;
   return validators;
 }
 
@@ -140,16 +140,8 @@ export function readManifest(path: string, expectedId: string, maxBytes: number)
   return manifestOf(readLimitedBytes(path, maxBytes), expectedId);
 }
 
-/**
- * readManifest, and the sha256 of the file's bytes: the `submitted` event records it, so the
- * chain vouches for the manifest a job ran with (spool-layout.md, "Ledger").
- */
-export function readManifestWithDigest(path: string, expectedId: string, maxBytes: number): { manifest: Manifest; sha256: string } {
-  const bytes = readLimitedBytes(path, maxBytes);
-  return { manifest: manifestOf(bytes, expectedId), sha256: createHash('sha256').update(bytes).digest('hex') };
-}
-
-function manifestOf(bytes: Buffer, expectedId: string): Manifest {
+/** A manifest's bytes, validated, with the id its file stem must have. */
+export function manifestOf(bytes: Buffer, expectedId: string): Manifest {
   const m = validateManifest(parseJson(bytes.toString('utf8')));
   if (m.id !== expectedId) throw new InvalidFileError(`has id "${m.id}" but its file name says "${expectedId}"`);
   return m;

@@ -7,7 +7,7 @@ import { ACTION_STATES, JOB_ACTIONS, type JobAction } from '../../api/actions.js
 import { confirmed } from '../confirm.js';
 import { parseDuration } from '../duration.js';
 import { JOB_SORTS, type JobSort } from '../../ledger/queries.js';
-import { ago, colourOnStdout, duration, humanTimes, percent, printJson, stateColour, table } from '../output.js';
+import { ago, colourOnStdout, duration, humanTimes, percent, printJson, table } from '../output.js';
 import { sinceTime } from '../schedule.js';
 import { clipStart, plural } from '../text.js';
 import { wholeNumber } from '../numbers.js';
@@ -74,9 +74,8 @@ function describe(o: FilterOptions, jobs: JobListing[]): string {
 }
 
 /** On a terminal, lines fit its width and states are coloured; into a pipe or a file, whole lines and no colour. */
-function jobsTable(rows: JobListing[]): string {
+function jobsTable(rows: JobListing[], colour?: (state: string) => ((text: string) => string) | undefined): string {
   const terminal = process.stdout.isTTY === true;
-  const colour = colourOnStdout();
   return table(
     ['ID', 'STATE', 'PLUGIN', 'PRI', 'ATTEMPTS', 'PROGRESS', 'DURATION', 'UPDATED', 'INPUT', 'WAITING', 'LAST ERROR'],
     rows.map((r) => [
@@ -95,7 +94,7 @@ function jobsTable(rows: JobListing[]): string {
     {
       // A pseudo-terminal with no size behind it (script(1) in a job) says 0 columns: no limit then.
       ...(terminal && (process.stdout.columns ?? 0) > 0 ? { width: process.stdout.columns } : {}),
-      ...(colour ? { paint: (row: number, col: number) => (col === 1 ? stateColour(rows[row]!.state) : undefined) } : {}),
+      ...(colour ? { paint: (row: number, col: number) => (col === 1 ? colour(rows[row]!.state) : undefined) } : {}),
     },
   );
 }
@@ -129,7 +128,8 @@ export function addJobsCommands(program: Command): void {
             `spoolctl: the spool has no ledger yet on this host (no sentinel has run on it, or it runs on another host): these are the job files in ${list.fromFiles.join(', ')}; done/ is not listed.\n`,
           );
         if (opts.json) return printJson(list.jobs);
-        process.stdout.write(`${jobsTable(list.jobs)}\n${plural(list.jobs.length, 'job')}\n`);
+        const colour = colourOnStdout() ? (await import('../state-colours.js')).stateColour : undefined;
+        process.stdout.write(`${jobsTable(list.jobs, colour)}\n${plural(list.jobs.length, 'job')}\n`);
       },
     );
   takesIds(jobs.command('show'))
