@@ -76,10 +76,20 @@ export function sinceTime(v: string, now = new Date(), flag = '--since'): string
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
 
 /**
- * `tui --at`: a moment past, as --since takes it, or a date and time without a zone, read in
+ * `tui --at`: a moment past, as --since takes it, HH:MM:SS, or a date and time without a zone, read in
  * this host's zone: a replay is read here and now, by the person who typed it.
  */
 export function replayTime(v: string, now = new Date()): string {
+  const seconds = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(v.trim());
+  // HH:MM:SS, the last such time here: to the second, as the TUI and the logs show times.
+  if (seconds) {
+    const at = new Date(now);
+    at.setHours(Number(seconds[1]), Number(seconds[2]), Number(seconds[3]), 0);
+    if (at.getHours() !== Number(seconds[1]) || at.getMinutes() !== Number(seconds[2]) || at.getSeconds() !== Number(seconds[3]))
+      throw new UsageError(`--at ${v}: not a time of day (00:00:00 to 23:59:59).`);
+    if (at.getTime() > now.getTime()) at.setDate(at.getDate() - 1);
+    return at.toISOString();
+  }
   const local = LOCAL.exec(v.trim());
   if (!local) return sinceTime(v, now, '--at');
   const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(local[i] ?? 0)) as [number, number, number, number, number, number];

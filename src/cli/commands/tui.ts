@@ -22,7 +22,7 @@ export function addTuiCommand(program: Command): void {
     })
     .option(
       '--at <time>',
-      'replay: the spool as its ledger says it was then, read-only, with keys to step and play: a date and time here (2026-12-03 07:30), HH:MM, an age (2h) or an ISO time with a zone',
+      'replay: the spool as its ledger says it was then, read-only, with keys to step and play: a date and time here (2026-12-03 07:30), HH:MM[:SS], an age (2h) or an ISO time with a zone',
       (v) => replayTime(v),
     )
     .action(async (opts: { color: boolean; ascii?: boolean; readonly?: boolean; refresh?: number; at?: string }, cmd: Command) => {
