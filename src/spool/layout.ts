@@ -118,12 +118,21 @@ export function spoolPath(l: Layout, rel: string): string {
   return join(l.root, rel);
 }
 
+/**
+ * A name in one of the layout's directories, which layoutOf made whole and normal. The
+ * workers and the sentinel build these paths several times a second while idle: path.join
+ * that often gets V8 to optimise Node's path code, which holds 3 to 4 MB of every process.
+ */
+function under(dir: string, name: string): string {
+  return `${dir}/${name}`;
+}
+
 export function claimDir(l: Layout, slot: number): string {
-  return join(l.claimed, `slot-${slot}`);
+  return under(l.claimed, `slot-${slot}`);
 }
 
 export function claimPath(l: Layout, c: ClaimName): string {
-  return join(claimDir(l, c.slot), claimFileName(c));
+  return under(claimDir(l, c.slot), claimFileName(c));
 }
 
 export function resultPath(l: Layout, name: string): string {
@@ -132,7 +141,7 @@ export function resultPath(l: Layout, name: string): string {
 
 /** tmp/spent.s<slot>.result: an applied result's file, waiting for the slot's next result. */
 export function spentResultPath(l: Layout, slot: number): string {
-  return join(l.tmp, `spent.s${slot}.result`);
+  return under(l.tmp, `spent.s${slot}.result`);
 }
 
 /** done/ is partitioned by UTC day so no directory grows without bound. */
@@ -146,15 +155,15 @@ export function doneDayPath(l: Layout, day: string): string {
 }
 
 export function slotLockTarget(l: Layout, slot: number): string {
-  return join(l.slots, `slot-${slot}`);
+  return under(l.slots, `slot-${slot}`);
 }
 
 export function heartbeatPath(l: Layout, slot: number): string {
-  return join(l.slots, `slot-${slot}.json`);
+  return under(l.slots, `slot-${slot}.json`);
 }
 
 export function drainMarkerPath(l: Layout, slot: number): string {
-  return join(l.slots, `slot-${slot}.drain`);
+  return under(l.slots, `slot-${slot}.drain`);
 }
 
 export function leaveNotePath(l: Layout, name: string): string {
