@@ -103,6 +103,8 @@ describe('rejected files', () => {
     expect(listRejected(t)).toHaveLength(5);
     expect(rejectedCount(t)).toBe(5);
     t.sentinel();
+    // A purge asked before the sentinel is up is queued, not applied.
+    await until('sentinel up', () => t.status().sentinel.up === true);
 
     const dry = t.run(['jobs', 'purge', '--state', 'rejected', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
