@@ -7,7 +7,7 @@
 import { UsageError } from '../errors.js';
 import { eventsBetween } from '../ledger/chain-range.js';
 import type { Db } from '../ledger/open.js';
-import { jobEvents } from '../ledger/queries.js';
+import { FINISHED_STATES, jobEvents } from '../ledger/queries.js';
 import { eventSpan, eventsUpTo, eventTime, seqAtTime } from '../ledger/replay.js';
 import { donePerMinute } from '../ledger/throughput.js';
 import { ReplayModel, type ReplayJob } from '../replay/model.js';
@@ -167,7 +167,7 @@ export class Replay {
   private ages(jobs: ReplayJob[]): StatusReport['ages'] {
     const counts = Object.fromEntries(STATE_DIRS.map((st) => [st, AGE_BUCKETS.map(() => 0)])) as Record<JobState, number[]>;
     for (const j of jobs) {
-      const from = ['done', 'failed', 'cancelled', 'rejected'].includes(j.state) ? j.updated_at : (j.submitted_at ?? j.updated_at);
+      const from = FINISHED_STATES.includes(j.state) ? j.updated_at : (j.submitted_at ?? j.updated_at);
       const ageS = (this.clock - Date.parse(from)) / 1000;
       const row = counts[j.state as JobState];
       if (row) row[AGE_BUCKETS.findIndex((b) => ageS < b.below)]! += 1;

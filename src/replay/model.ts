@@ -5,6 +5,7 @@
  * knew (progress, a heartbeat's age) is not in them and is not shown.
  */
 import type { EventRow } from '../chain/event.js';
+import { FINISHED_STATES } from '../ledger/queries.js';
 
 export interface ReplayJob {
   id: string;
@@ -46,7 +47,6 @@ const STATE_AFTER: Record<string, string> = {
   cancelled: 'cancelled',
   purged: 'purged',
 };
-const FINISHED = new Set(['done', 'failed', 'cancelled', 'rejected', 'purged']);
 
 const holder = (actor: string | null): { host: string | null; pid: number | null } => {
   const m = actor ? /^(.*):(\d+)$/.exec(actor) : null;
@@ -99,7 +99,7 @@ export class ReplayModel {
     if (state) {
       job.state = state;
       job.updated_at = e.at;
-      job.finished_at = FINISHED.has(state) ? e.at : null;
+      job.finished_at = FINISHED_STATES.includes(state) ? e.at : null;
       job.slot = state === 'claimed' ? e.slot : null;
     }
     if (e.type === 'claimed' && e.attempt !== null) job.attempts = e.attempt;

@@ -3,10 +3,11 @@ import type { FilesystemInfo } from '../../src/api/filesystem.js';
 import type { Replay } from '../../src/api/replay.js';
 import { filterQuery } from '../job-order.js';
 import type { ReplayPosition } from './useReplayPlayer.js';
-import { JOB_LIMIT, type Query, type SpoolData } from './useSpoolData.js';
+import type { Query, SpoolData } from './useSpoolData.js';
 
-export function loadReplay(replay: Replay, position: ReplayPosition, q: Query, fs: FilesystemInfo): SpoolData {
-  const view = replay.view({ state: q.tab === 'all' ? undefined : q.tab, ...filterQuery(q.filter), detail: q.detail }, JOB_LIMIT);
+/** `limit`: the jobs of the tab at most, as a live load lists them. */
+export function loadReplay(replay: Replay, position: ReplayPosition, q: Query, fs: FilesystemInfo, limit: number): SpoolData {
+  const view = replay.view({ state: q.tab === 'all' ? undefined : q.tab, ...filterQuery(q.filter), detail: q.detail }, limit);
   return {
     status: view.status,
     events: view.events,

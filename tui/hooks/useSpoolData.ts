@@ -98,7 +98,7 @@ function load(s: Spool, q: Query, fs: FilesystemInfo, previous?: SpoolData): Spo
 /** With `replay`, the moment its player shows, read from the ledger only when the player or the query moves. */
 export function useSpoolData(s: Spool, q: Query, refreshMs = 1000, replay?: Replay, player?: ReplayPosition): SpoolData {
   const [fs] = useState(() => filesystemOf(s.l.root));
-  const [data, setData] = useState<SpoolData>(() => (replay && player ? loadReplay(replay, player, q, fs) : load(s, q, fs)));
+  const [data, setData] = useState<SpoolData>(() => (replay && player ? loadReplay(replay, player, q, fs, JOB_LIMIT) : load(s, q, fs)));
   // The watcher and the timers outlive a render: they read the latest query and data through
   // these refs, which the effects below write (never a render).
   const query = useRef(q);
@@ -152,7 +152,7 @@ export function useSpoolData(s: Spool, q: Query, refreshMs = 1000, replay?: Repl
   useEffect(() => {
     query.current = { tab, filter, sort, detail, wantJobs, times };
     latest.current = replay
-      ? loadReplay(replay, { at, seq, playing, speed }, query.current, fs)
+      ? loadReplay(replay, { at, seq, playing, speed }, query.current, fs, JOB_LIMIT)
       : load(s, query.current, fs, latest.current);
     setData(latest.current);
   }, [s, fs, tab, filter, sort, detail, wantJobs, times, replay, at, seq, playing, speed]);
