@@ -30,6 +30,11 @@ export interface OpenOptions {
   busyTimeoutMs: number;
   /** WAL on local disk; DELETE when the database must live on a network filesystem. */
   journal?: 'wal' | 'delete';
+  /**
+   * The most the page cache holds, in KiB. better-sqlite3 builds SQLite with 16 MB, which a
+   * connection kept open for days (the sentinel's) fills with whatever it once read and keeps.
+   */
+  cacheKib?: number;
 }
 
 const SCHEMA_VERSION = 2;
@@ -99,6 +104,7 @@ export function openDb(path: string, opts: OpenOptions): Db {
   if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
   const db = new (betterSqlite3())(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma(`busy_timeout = ${opts.busyTimeoutMs}`);
+  if (opts.cacheKib !== undefined) db.pragma(`cache_size = -${opts.cacheKib}`);
   if (!opts.readonly) {
     db.pragma(`journal_mode = ${opts.journal === 'delete' ? 'DELETE' : 'WAL'}`);
     // NORMAL is durable across application crashes in WAL mode; the spool, not the

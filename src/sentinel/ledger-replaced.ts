@@ -5,10 +5,9 @@
  * a ledger to commit to, which would dispatch nothing and say so nowhere.
  */
 import { statSync } from 'node:fs';
-import { openDb } from '../ledger/open.js';
 import { useLedger, type SentinelContext } from './context.js';
 import { syncJournal } from './journal-sync.js';
-import { ledgerFileGone, type LedgerFile } from './ledger-file.js';
+import { ledgerFileGone, openSentinelDb, type LedgerFile } from './ledger-file.js';
 import { reconcile } from './reconcile.js';
 
 export function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile {
@@ -23,7 +22,7 @@ export function reopenIfGone(ctx: SentinelContext, file: LedgerFile): LedgerFile
     // the old file is gone: what it could not take is rebuilt from the spool below
   }
   file.db.close();
-  const db = openDb(file.path, { busyTimeoutMs: ctx.cfg.ledger.busy_timeout_ms });
+  const db = openSentinelDb(file.path, ctx.cfg.ledger.busy_timeout_ms);
   try {
     const next = { db, path: file.path, ino: statSync(file.path).ino };
     useLedger(ctx, db);

@@ -89,6 +89,11 @@ describe('openDb', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
   });
 
+  it("caps the page cache when asked, and leaves better-sqlite3's 16 MB otherwise", () => {
+    expect(openLedger({ cacheKib: 2000 }).pragma('cache_size', { simple: true })).toBe(-2000);
+    expect(openLedger().pragma('cache_size', { simple: true })).toBe(-16000);
+  });
+
   it('opens read-only an existing ledger and refuses writes there', () => {
     writeEvents(openLedger(), 1);
     const ro = openLedger({ readonly: true });
