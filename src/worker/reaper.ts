@@ -18,9 +18,18 @@ const SCRIPT = `g=-
 while read -r line; do g=$line; done
 case $g in *[!0-9]*|'') ;; *) kill -s KILL -- "-$g" 2>/dev/null ;; esac`;
 
+/**
+ * How long an ended plugin's group stays the reaper's before it is told so. The next plugin's
+ * group usually replaces it first: a flood of short jobs costs one line a job, not two. The
+ * group's id cannot name another group that soon (the kernel hands a pid out again only after
+ * cycling through the others).
+ */
+const CLEAR_AFTER_MS = 100;
+
 export class Reaper {
   private proc: ChildProcess | undefined;
   private group: number | undefined;
+  private clearing: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly log: Logger) {
@@ -29,6 +38,8 @@ export class Reaper {
 
   /** From now on the worker's death kills process group `pgid`. */
   watch(pgid: number): void {
+    clearTimeout(this.clearing);
+    this.clearing = undefined;
     this.group = pgid;
     this.send(`${pgid}\n`);
   }
@@ -36,11 +47,17 @@ export class Reaper {
   /** The plugin has ended: the worker's death kills nothing. */
   clear(): void {
     this.group = undefined;
-    this.send('-\n');
+    this.clearing ??= setTimeout(() => {
+      this.clearing = undefined;
+      this.send('-\n');
+    }, CLEAR_AFTER_MS);
+    this.clearing.unref();
   }
 
   /** The worker stops: the reaper exits, killing the group of a plugin still running. */
   close(): void {
+    if (this.clearing) this.send('-\n');
+    clearTimeout(this.clearing);
     this.closed = true;
     this.proc?.stdin?.end();
   }
