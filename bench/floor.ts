@@ -6,15 +6,10 @@
  * starts `true` with the posix_spawn addon and reports how it ended. No validation,
  * heartbeats, tokens, logs, hash chain or progress. `durable: false` drops every fsync.
  *
- * How a worker reports is the `report` mode:
- * - `file`: a result file published through tmp/ (reusing a spent one), one per job, with
- *   its fdatasync and its directory's fsync; one claim per slot;
- * - `journal`: a line appended to the worker's journal in results/ when a job starts and
- *   when it ends, the end of one job and the start of the next in one write and one
- *   fdatasync; the sentinel fdatasyncs what it read before it moves a claim; one claim per
- *   slot;
- * - `queue`: the journal, with two claims per slot, so that a worker never waits for the
- *   sentinel between jobs.
+ * A worker reports as spoolctl's do, through a journal in results/: a line when a job starts
+ * and one when it ends, the end of one job and the start of the next in one write and one
+ * fdatasync; the sentinel fdatasyncs what it read before it moves a claim, and gives each slot
+ * two claims, so that a worker never waits for the sentinel between jobs.
  *
  * Run as `node floor.js sentinel|worker DIR [SLOT]` for its processes.
  */
@@ -39,7 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { DirSync, publish } from '../src/spool/atomic.js';
+import { DirSync } from '../src/spool/atomic.js';
 import { nativeSpawner } from '../src/worker/native-spawn.js';
 import { machineBusyMs, measured, type Measured } from './lib.js';
 import { waitUntil } from './spool.js';
@@ -48,13 +43,11 @@ const SLOTS = [1, 2, 3, 4];
 const SELF = fileURLToPath(import.meta.url);
 
 /** Jobs per second through the bare model; undefined when the addon is not built. */
-export type FloorReport = 'file' | 'journal' | 'queue';
-
-export async function floorRate(jobs: number, durable: boolean, report: FloorReport = 'file'): Promise<Measured | undefined> {
+export async function floorRate(jobs: number, durable: boolean): Promise<Measured | undefined> {
   if (!nativeSpawner().spawner) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'spoolctl-bench-floor-'));
   for (const d of ['tmp', 'pending', 'done', 'results', ...SLOTS.map((s) => `claimed/${s}`)]) mkdirSync(join(dir, d), { recursive: true });
-  const env = { ...process.env, FLOOR_DURABLE: durable ? '1' : '', FLOOR_REPORT: report };
+  const env = { ...process.env, FLOOR_DURABLE: durable ? '1' : '' };
   const procs: ChildProcess[] = [
     fork(SELF, ['sentinel', dir], { env, stdio: 'ignore' }),
     ...SLOTS.map((s) => fork(SELF, ['worker', dir, String(s)], { env, stdio: 'ignore' })),
@@ -75,7 +68,7 @@ export async function floorRate(jobs: number, durable: boolean, report: FloorRep
   }
 }
 
-function sentinel(dir: string, durable: boolean, report: FloorReport): void {
+function sentinel(dir: string, durable: boolean): void {
   const db = new Database(join(dir, 'ledger.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -84,7 +77,7 @@ function sentinel(dir: string, durable: boolean, report: FloorReport): void {
   const commit = db.transaction((rows: string[][]) => {
     for (const r of rows) insert.run(...r);
   });
-  const depth = report === 'queue' ? 2 : 1;
+  const depth = 2;
   const claims = new Map<number, number>(SLOTS.map((s) => [s, 0]));
   const read = new Map<string, number>();
   const sync = new DirSync();
@@ -93,12 +86,6 @@ function sentinel(dir: string, durable: boolean, report: FloorReport): void {
   const results = (): [number, string, string][] => {
     const found: [number, string, string][] = [];
     for (const name of readdirSync(join(dir, 'results'))) {
-      if (report === 'file') {
-        const r = JSON.parse(readFileSync(join(dir, 'results', name), 'utf8')) as { slot: number; claim: string };
-        renameSync(join(dir, 'results', name), join(dir, 'tmp', `spent.${r.slot}`));
-        found.push([r.slot, r.claim, name]);
-        continue;
-      }
       const fd = openSync(join(dir, 'results', name), 'r');
       try {
         const from = read.get(name) ?? 0;
@@ -157,17 +144,17 @@ function sentinel(dir: string, durable: boolean, report: FloorReport): void {
   setInterval(poke, 500);
 }
 
-function worker(dir: string, slot: number, durable: boolean, report: FloorReport): void {
+function worker(dir: string, slot: number, durable: boolean): void {
   const spawner = nativeSpawner().spawner!;
   const inbox = join(dir, 'claimed', String(slot));
   const env = { ...process.env };
   const ran = new Set<string>();
-  const journal = report === 'file' ? undefined : openSync(join(dir, 'results', `${slot}.jsonl`), 'a');
+  const journal = openSync(join(dir, 'results', `${slot}.jsonl`), 'a');
   /** The last job's end line, written with the next job's start or on its own when there is none. */
   let unwritten = '';
   const append = (lines: string) => {
-    writeSync(journal!, lines);
-    if (durable) fdatasyncSync(journal!);
+    writeSync(journal, lines);
+    if (durable) fdatasyncSync(journal);
   };
   let running = false;
   const scan = async () => {
@@ -180,15 +167,12 @@ function worker(dir: string, slot: number, durable: boolean, report: FloorReport
         .find((n) => !ran.has(n)));
     ) {
       const m = JSON.parse(readFileSync(join(inbox, claim), 'utf8')) as { id: string };
-      if (journal !== undefined) append(`${unwritten}${JSON.stringify({ slot, start: claim })}\n`);
+      append(`${unwritten}${JSON.stringify({ slot, start: claim })}\n`);
       unwritten = '';
       const exit = await spawner.spawn(['true'], { ...env, SPOOLCTL_JOB_ID: m.id }, dir, 1, 2).exited;
       const result = { slot, claim, exit_code: exit.code, finished_at: new Date().toISOString() };
       ran.add(claim);
-      if (journal === undefined) {
-        const to = join(dir, 'results', `${slot}.${claim}`);
-        publish(join(dir, 'tmp'), to, JSON.stringify(result), { durable, reuse: join(dir, 'tmp', `spent.${slot}`) });
-      } else unwritten = `${JSON.stringify({ ...result, claim: undefined, end: claim })}\n`;
+      unwritten = `${JSON.stringify({ ...result, claim: undefined, end: claim })}\n`;
     }
     if (unwritten) append(unwritten);
     unwritten = '';
@@ -201,7 +185,6 @@ function worker(dir: string, slot: number, durable: boolean, report: FloorReport
 if (process.argv[1] === SELF) {
   const [role, dir, slot] = process.argv.slice(2) as [string, string, string | undefined];
   const durable = process.env.FLOOR_DURABLE === '1';
-  const report = (process.env.FLOOR_REPORT ?? 'file') as FloorReport;
-  if (role === 'sentinel') sentinel(dir, durable, report);
-  else worker(dir, Number(slot), durable, report);
+  if (role === 'sentinel') sentinel(dir, durable);
+  else worker(dir, Number(slot), durable);
 }

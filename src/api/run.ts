@@ -10,7 +10,6 @@ import { startRole, stopChildren, waitFor, type Child } from '../fleet/processes
 import { getJob } from '../ledger/queries.js';
 import { readJsonFile } from '../spool/manifest.js';
 import { processLogPath, runLogDir } from '../spool/layout.js';
-import { listNames } from '../spool/scan.js';
 import type { Draft } from './batch.js';
 import { refuseKnownIds } from './job-ids.js';
 import { sentinelStatus } from './status.js';
@@ -131,7 +130,8 @@ export async function stopStarted(s: Spool, started: Started): Promise<void> {
   if (!started.sentinel) return;
   const scan = s.loaded.config.sentinel.scan_interval_ms;
   await waitFor(
-    () => !running(started.sentinel!) || (claimsWithoutWorker(s) === 0 && listNames(s.l.results).length === 0),
+    // A claim leaves claimed/ only once the sentinel has applied its result or handed it back.
+    () => !running(started.sentinel!) || claimsWithoutWorker(s) === 0,
     Math.max(5000, 3 * scan),
     100,
   );

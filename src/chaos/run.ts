@@ -28,6 +28,7 @@ import {
   statePath,
   type Layout,
 } from '../spool/layout.js';
+import { listResults } from '../spool/results.js';
 import { allSlotNumbers, listClaims, listDone, listNames, listStateDir } from '../spool/scan.js';
 import { scheduleKept } from './schedule-kept.js';
 import {
@@ -242,7 +243,7 @@ export async function runChaos(o: ChaosOptions & { spool?: string; say: (line: s
 }
 
 function quiescent(l: Layout, ids: Set<string>): boolean {
-  if (listNames(l.pending).length > 0 || listNames(l.results).length > 0) return false;
+  if (listNames(l.pending).length > 0 || listResults(l).files.length > 0) return false;
   for (const slot of allSlotNumbers()) {
     const { claims, strays } = listClaims(l, slot);
     if (claims.length + strays.length > 0) return false;

@@ -25,6 +25,20 @@ export const CONFIG_SCHEMA = {
       max: 600_000,
       doc: 'full readdir of pending/, claimed/, results/ and control/ (watchers only hint)',
     },
+    claims_per_slot: {
+      type: 'integer',
+      default: 2,
+      min: 1,
+      max: 4,
+      doc: 'claims a slot may hold: one running, the rest queued so its worker never waits for the sentinel between jobs; 1 claims only for a free slot',
+    },
+    queue_behind_ms: {
+      type: 'integer',
+      default: 1000,
+      min: 0,
+      max: 3_600_000,
+      doc: "a claim is queued in a busy slot only behind jobs claimed less than this ago whose plugin's last 8 attempts each took less; a worker gives back what is queued behind a job that runs longer; 0 never queues",
+    },
     tmp_max_age_s: { type: 'integer', default: 3600, min: 60, max: 30 * 86400, doc: 'files left in tmp/ longer than this are removed' },
     ack_max_age_s: {
       type: 'integer',

@@ -241,15 +241,18 @@ export function eventCount(db: Db): number {
   return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
 }
 
-/** Whether a result for this claim was already applied (the job left the claim through it). */
-export function claimSettled(db: Db, job: string, claim: string): boolean {
-  const row = db
-    .prepare(
-      "SELECT 1 FROM events WHERE job = ? AND type IN ('done', 'failed', 'retried', 'handed_back') AND json_extract(detail, '$.claim') = ? LIMIT 1",
-    )
-    .get(job, claim);
-  return row !== undefined;
+/** Whether an event of one of `types` names this claim in its detail. */
+function claimHas(db: Db, job: string, claim: string, types: string): boolean {
+  const sql = `SELECT 1 FROM events WHERE job = ? AND type IN (${types}) AND json_extract(detail, '$.claim') = ? LIMIT 1`;
+  return db.prepare(sql).get(job, claim) !== undefined;
 }
+
+/** Whether a result for this claim was already recorded: applied (the job left the claim through it) or fenced. */
+export const claimSettled = (db: Db, job: string, claim: string) =>
+  claimHas(db, job, claim, "'done', 'failed', 'retried', 'handed_back', 'fenced'");
+
+/** Whether the sentinel took this claim back from its worker, counting the attempt. */
+export const claimReclaimed = (db: Db, job: string, claim: string) => claimHas(db, job, claim, "'reclaimed'");
 
 export interface JobBrief {
   state: string;

@@ -19,6 +19,8 @@ import { readPause, type PauseInfo } from '../spool/paused.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import type { SlotState } from '../slot-state.js';
 import { PendingQueue } from './pending-queue.js';
+import { PluginPace } from './plugin-pace.js';
+import { WorkerJournals } from './worker-journals.js';
 
 export interface PendingEntry {
   name: string;
@@ -59,6 +61,10 @@ export interface SentinelContext {
   jobs: Map<string, JobMirror>;
   slots: SlotState[];
   claims: Map<number, ClaimName[]>;
+  /** How far the workers' journals were read, and the claims they recorded as started. */
+  workerJournals: WorkerJournals;
+  /** How long each plugin's recent attempts took: whether a claim may be queued behind its jobs. */
+  pace: PluginPace;
   /** Dispatch paused (paused.json, `spoolctl pause`): running jobs go on, nothing is claimed. */
   paused: PauseInfo | undefined;
   /** Jobs that reached done, failed, cancelled, rejected or purged this pass: the jobs after them move on (./dependencies.ts). */
@@ -135,6 +141,8 @@ export function makeContext(l: Layout, cfg: Config, host: string, log: Logger, d
     jobs: new Map(),
     slots: [],
     claims: new Map(),
+    workerJournals: new WorkerJournals(),
+    pace: new PluginPace(),
     paused: readPause(l),
     settled: [],
     deferred: new Map(),

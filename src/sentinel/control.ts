@@ -122,7 +122,7 @@ function accepted(action: JobAction): string[] {
 }
 
 function refusal(action: JobAction, state: string, slot: number | undefined): string {
-  if (state === 'claimed') return `it is running in slot ${slot}; cancel it or wait for it to finish`;
+  if (state === 'claimed') return `it is claimed by slot ${slot} (running, or queued to run next); cancel it or wait for it to finish`;
   if (state === 'rejected') return `a rejected file is no job to ${action}: fix it and submit it again, or purge it`;
   return `it is ${state}, and ${action} applies only to ${accepted(action).join(' or ')} jobs`;
 }

@@ -27,11 +27,16 @@ export class Eligibility {
     this.running.set(plugin, (this.running.get(plugin) ?? 0) + 1);
   }
 
-  /** The index in `free` of the slot to give `e` to, or why none may take it. */
-  slotFor(e: PendingEntry, free: readonly SlotState[]): number | string {
+  /**
+   * The index in `free` of the slot to give `e` to, or why none may take it. A job whose plugin
+   * has a limit is never queued behind another (`queueing`): its claim would count against the
+   * limit while it waits, and a free slot could not take the plugin's next job.
+   */
+  slotFor(e: PendingEntry, free: readonly SlotState[], queueing = false): number | string {
     const found = this.ctx.plugins.lookup(e.plugin);
     const def = found.ok ? found.plugin : undefined;
     const limit = def?.max_concurrent;
+    if (queueing && limit !== undefined) return `plugin ${e.plugin} has a limit: not queued`;
     const running = this.running.get(e.plugin) ?? 0;
     if (limit !== undefined && running >= limit) return `plugin ${e.plugin} at its limit (${running} of ${limit})`;
     const required = [...new Set([...(def?.requires ?? []), ...e.requires])];

@@ -6,7 +6,10 @@ import { pruneJournal } from '../spool/journal.js';
 import { listNames } from '../spool/scan.js';
 import type { SentinelContext } from './context.js';
 
-/** Removes abandoned tmp/ files, acknowledgements nobody collected and journal days past journal.keep_days. */
+/**
+ * Removes abandoned tmp/ files, acknowledgements nobody collected, workers' journals whose
+ * claims are all settled, and journal days past journal.keep_days.
+ */
 export function housekeeping(ctx: SentinelContext): void {
   const sweep = (dir: string, maxAgeS: number) => {
     const cutoff = Date.now() - maxAgeS * 1000;
@@ -22,6 +25,7 @@ export function housekeeping(ctx: SentinelContext): void {
   try {
     sweep(ctx.l.tmp, ctx.cfg.sentinel.tmp_max_age_s);
     sweep(ctx.l.acks, ctx.cfg.sentinel.ack_max_age_s);
+    ctx.workerJournals.prune(ctx);
     if (ctx.cfg.journal.keep_days > 0) {
       const removed = pruneJournal(ctx.l, ctx.cfg.journal.keep_days, Date.now());
       if (removed.length) ctx.log.info('removed journal days past journal.keep_days', { removed, keep_days: ctx.cfg.journal.keep_days });

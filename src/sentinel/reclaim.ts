@@ -3,7 +3,8 @@
  * its slot's worker is dead or stale, or when the slot now belongs to another worker (token
  * mismatch). The attempt counts; past max_attempts the job goes to failed/ as a poison job.
  * A claim left in a slot whose worker exited cleanly (no heartbeat) is handed back uncounted:
- * the worker left before it could pick the job up.
+ * the worker left before it could pick the job up. So is a claim its worker's journal does not
+ * record as started (a queued one, or one the worker died before starting): it never ran.
  */
 import { LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
@@ -13,6 +14,7 @@ import { listClaims } from '../spool/scan.js';
 import { killLeftPlugin, type SlotState } from '../slot-state.js';
 import { spoolRelative, transition, type SentinelContext } from './context.js';
 import { quarantineFile } from './quarantine.js';
+import { applyResults } from './results.js';
 
 export function scanClaims(ctx: SentinelContext): void {
   ctx.claims.clear();
@@ -48,6 +50,8 @@ function endEarlierAttempt(ctx: SentinelContext, view: SlotState): string | unde
 }
 
 export function reclaimLost(ctx: SentinelContext): number {
+  // A lost worker's last lines say which of its claims started, and how some ended.
+  if (ctx.slots.some((view) => (ctx.claims.get(view.slot) ?? []).some((c) => whyLost(view, c)))) applyResults(ctx, true);
   let moved = 0;
   for (const view of ctx.slots) {
     const claims = ctx.claims.get(view.slot) ?? [];
@@ -72,17 +76,25 @@ export function reclaimLost(ctx: SentinelContext): number {
   return moved;
 }
 
+/** Whether a lost claim's attempt began. A worker that keeps no journal (an older one) is taken to have begun it. */
+function began(ctx: SentinelContext, view: SlotState, c: ClaimName): boolean {
+  const hb = view.heartbeat;
+  const keepsJournal = hb?.token === c.token ? hb.journal === true : ctx.workerJournals.hasToken(c.token);
+  return !keepsJournal || ctx.workerJournals.started(c);
+}
+
 function reclaimOne(ctx: SentinelContext, view: SlotState, c: ClaimName, reason: string, earlier: string | undefined): void {
   const base = { job: c.id, slot: c.slot, attempt: c.attempt, actor: 'sentinel' };
   const detail = { reason, claim: claimFileName(c), ...(earlier ? { earlier_attempt: earlier } : {}) };
   ctx.progressWritten.delete(c.id);
   fail('reclaim.before-move');
-  if (view.condition === 'free') {
+  const unstarted = view.condition !== 'free' && !began(ctx, view, c);
+  if (view.condition === 'free' || unstarted) {
     const to = handBackClaim(ctx.l, ctx.sync, c);
     fail('reclaim.after-move');
     transition(
       ctx,
-      { type: 'handed_back', ...base, detail },
+      { type: 'handed_back', ...base, detail: unstarted ? { ...detail, reason: `never started: ${reason}` } : detail },
       { id: c.id, state: 'pending', attempts: c.attempt - 1, slot: null, file: spoolRelative(ctx, to), progress: null },
     );
     return;

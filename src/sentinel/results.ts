@@ -1,23 +1,30 @@
 /**
- * Applies workers' results. A result counts only while the exact claim it names still exists
- * (spool-layout.md rule 3, fencing); otherwise it is recorded as fenced and changes nothing. A result whose
- * attempt the ledger already settled (a restart between the move and the ledger write)
- * is dropped silently: it was applied once already.
+ * Applies workers' results: the end lines of their journals, and result files from workers
+ * that keep none. A result counts only while the exact claim it names still exists
+ * (spool-layout.md rule 3, fencing); otherwise it is recorded as fenced and changes nothing. A
+ * result the ledger already recorded (a restart between the move and the ledger write, or a
+ * journal read again by a restarted sentinel) is dropped silently: it was applied once already.
  * Every event that settles a claim names it in detail.claim; that is what the check reads.
  */
 import { LostRaceError } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
-import { claimSettled } from '../ledger/queries.js';
+import { claimReclaimed, claimSettled } from '../ledger/queries.js';
 import { exists } from '../spool/atomic.js';
-import { claimFileName, claimPath, type ClaimName } from '../spool/layout.js';
+import { claimFileName, claimPath, stateFileName, statePath, type ClaimName } from '../spool/layout.js';
 import { completeClaim, failClaim, handBackClaim, returnClaim } from '../spool/moves.js';
-import { listResults, readResult, recycleResult, removeResult, type JobResult } from '../spool/results.js';
+import { listResults, readResult, removeResult, type JobResult } from '../spool/results.js';
 import { retryTime } from './backoff.js';
 import { forgetClaim, spoolRelative, transition, type SentinelContext } from './context.js';
 
-export function applyResults(ctx: SentinelContext): number {
+/** `fresh`: read the journals past a mount's cached sizes, as before judging a lost worker's claims. */
+export function applyResults(ctx: SentinelContext, fresh = false): number {
+  const listing = listResults(ctx.l);
   let applied = 0;
-  for (const file of listResults(ctx.l)) {
+  for (const { file, line } of ctx.workerJournals.read(ctx, listing.journals, fresh)) {
+    if (applyEnd(ctx, line.claim, line.result)) applied += 1;
+    ctx.workerJournals.applied(file, line);
+  }
+  for (const file of listing.files) {
     if (!file.claim) {
       ctx.log.warn('removing a file in results/ whose name is not a result name', { file: file.name });
       removeResult(ctx.l, file.name);
@@ -31,33 +38,58 @@ export function applyResults(ctx: SentinelContext): number {
       removeResult(ctx.l, file.name);
       continue;
     }
-    const c = file.claim;
-    try {
-      if (knownClaim(ctx, c) || exists(claimPath(ctx.l, c))) {
-        applyOne(ctx, c, result);
-        applied += 1;
-      } else if (!claimSettled(ctx.db, c.id, claimFileName(c))) {
-        transition(ctx, {
-          type: 'fenced',
-          job: c.id,
-          slot: c.slot,
-          attempt: c.attempt,
-          actor: `${result.host}:${result.pid}`,
-          detail: {
-            claim: claimFileName(c),
-            outcome: result.outcome,
-            exit_code: result.exit_code ?? null,
-            reason: 'the claim this result names no longer exists',
-          },
-        });
-      }
-    } catch (err) {
-      if (!(err instanceof LostRaceError)) throw err;
-      ctx.log.warn('lost a race applying a result', { file: file.name, error: err.message });
-    }
-    recycleResult(ctx.l, file.name, c.slot);
+    if (applyEnd(ctx, file.claim, result)) applied += 1;
+    removeResult(ctx.l, file.name);
   }
   return applied;
+}
+
+/** Applies one claim's result, or records it as fenced; true when it moved the claim. */
+function applyEnd(ctx: SentinelContext, c: ClaimName, result: JobResult): boolean {
+  try {
+    if (knownClaim(ctx, c) || exists(claimPath(ctx.l, c))) {
+      applyOne(ctx, c, result);
+      return true;
+    }
+    if (!claimSettled(ctx.db, c.id, claimFileName(c)) && !endedThisWay(ctx, c, result)) {
+      transition(ctx, {
+        type: 'fenced',
+        job: c.id,
+        slot: c.slot,
+        attempt: c.attempt,
+        actor: `${result.host}:${result.pid}`,
+        detail: {
+          claim: claimFileName(c),
+          outcome: result.outcome,
+          exit_code: result.exit_code ?? null,
+          reason: 'the claim this result names no longer exists',
+        },
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof LostRaceError)) throw err;
+    ctx.log.warn('lost a race applying a result', { job: c.id, claim: claimFileName(c), error: err.message });
+  }
+  return false;
+}
+
+/**
+ * A restarted sentinel reads the workers' journals again, and a result the last one applied
+ * without recording it (killed between the move and the ledger write) finds its job already
+ * moved, which the start-up reconciliation recorded without the claim's name: when the job is
+ * where this result would have put it, and no reclaim of the claim explains that, the result
+ * is not fenced but dropped.
+ */
+function endedThisWay(ctx: SentinelContext, c: ClaimName, r: JobResult): boolean {
+  const job = ctx.jobs.get(c.id);
+  if (!job) return false;
+  const put = (state: string, attempts: number) => job.state === state && job.attempts === attempts;
+  if (r.outcome === 'done') return put('done', c.attempt);
+  if (r.outcome !== 'handed_back' && put('failed', c.attempt)) return true;
+  // pending/ is admitted after results are applied: the file says where the job went.
+  const back = r.outcome === 'handed_back' ? c.attempt - 1 : r.outcome === 'failed' ? c.attempt : undefined;
+  if (back === undefined || !exists(statePath(ctx.l, 'pending', stateFileName(c.id, back)))) return false;
+  return !claimReclaimed(ctx.db, c.id, claimFileName(c));
 }
 
 /**
@@ -77,6 +109,8 @@ function applyOne(ctx: SentinelContext, c: ClaimName, r: JobResult): void {
   const maxAttempts = ctx.jobs.get(c.id)?.maxAttempts ?? ctx.cfg.jobs.max_attempts;
   const failure = { exit_code: r.exit_code ?? null, signal: r.signal ?? null, error: r.error ?? null };
   ctx.progressWritten.delete(c.id);
+  const plugin = ctx.jobs.get(c.id)?.plugin;
+  if (plugin && r.outcome !== 'handed_back') ctx.pace.ran(plugin, r.started_at, r.finished_at);
   fail('complete.before-move');
 
   let record: (file: string) => void;

@@ -15,9 +15,7 @@ import {
   closeSync,
   fdatasync,
   fdatasyncSync,
-  fstatSync,
   fsyncSync,
-  ftruncateSync,
   linkSync,
   lstatSync,
   openSync,
@@ -41,12 +39,6 @@ export interface PublishOptions {
   mode?: number;
   /** Fired once the file is complete in tmp/ and before it is renamed into place. */
   failpoint?: FailpointName;
-  /**
-   * A spent file to take over and rewrite instead of creating one. ext4 without a journal
-   * scans past every recently freed inode on each create: under a flood of short jobs that
-   * costs more CPU than the job itself (docs/BENCHMARKS.md).
-   */
-  reuse?: string;
 }
 
 /**
@@ -159,9 +151,9 @@ function writeTmp(tmpDir: string, target: string, data: string | Buffer, opts: P
 /** `data` written to a new file in tmp/, left open for the caller to sync and close. */
 function writeOpen(tmpDir: string, target: string, data: string | Buffer, opts: PublishOptions): { tmp: string; fd: number } {
   const tmp = join(tmpDir, `${basename(target)}.${nanoid(8)}.tmp`);
-  let fd = opts.reuse === undefined ? undefined : openReused(opts.reuse, tmp);
+  let fd: number;
   try {
-    fd ??= openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, opts.mode ?? 0o666);
+    fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, opts.mode ?? 0o666);
   } catch (err) {
     throw new SpoolIoError('create', tmp, err as NodeJS.ErrnoException);
   }
@@ -169,9 +161,6 @@ function writeOpen(tmpDir: string, target: string, data: string | Buffer, opts: 
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, off);
-    // A taken-over file is rewritten in place and cut to length only when it was longer: an
-    // overwrite of the same size needs no new blocks, so the sync writes the data alone.
-    if (opts.reuse !== undefined && fstatSync(fd).size !== buf.length) ftruncateSync(fd, buf.length);
   } catch (err) {
     closeSync(fd);
     unlinkQuiet(tmp);
@@ -189,21 +178,6 @@ function place(tmp: string, target: string, opts: PublishOptions): void {
     unlinkQuiet(tmp);
     if (err instanceof SpoolIoError) throw err;
     throw new SpoolIoError('rename into place', target, err as NodeJS.ErrnoException);
-  }
-}
-
-/** Moves `spent` to the private name `tmp` and opens it; undefined when it cannot be had. */
-function openReused(spent: string, tmp: string): number | undefined {
-  try {
-    renameSync(spent, tmp);
-  } catch {
-    return undefined; // none spent yet, or another process took it
-  }
-  try {
-    return openSync(tmp, C.O_WRONLY);
-  } catch {
-    unlinkQuiet(tmp);
-    return undefined;
   }
 }
 

@@ -10,7 +10,8 @@
  * Rejected:      rejected/<plain name>.<unique> (+ that name + .error.json), any name at all
  * Claims:        claimed/slot-<s>/<id>.<a>.<token>.<nonce>.json
  *                a = this attempt (n + 1); token = the slot holder's; nonce = unique to the claim
- * Results:       results/s<s>.<claim file name>             one per claim, written by its worker
+ * Results:       results/s<s>.<token>.<n>.jsonl             a worker's journal: a line as each claim starts and ends
+ *                results/s<s>.<claim file name>             one per claim, from workers that keep no journal
  * Logs:          logs/<id>.log; logs/run/<host>/ and logs/services/<host>/ (<process>.log);
  *                logs/chaos-<process>.log and logs/attempts/ (chaos runs)
  * Services:      services/<host>.json
@@ -18,7 +19,7 @@
  */
 import { join, relative } from 'node:path';
 import { HARD_SLOT_CAP } from '../config/schema.js';
-import { chaosLogName, claimFileName, ERROR_SUFFIX, type ClaimName } from './names.js';
+import { chaosLogName, claimFileName, ERROR_SUFFIX, workerJournalFileName, type ClaimName, type WorkerJournalName } from './names.js';
 
 export * from './names.js';
 
@@ -139,9 +140,8 @@ export function resultPath(l: Layout, name: string): string {
   return join(l.results, name);
 }
 
-/** tmp/spent.s<slot>.result: an applied result's file, waiting for the slot's next result. */
-export function spentResultPath(l: Layout, slot: number): string {
-  return under(l.tmp, `spent.s${slot}.result`);
+export function workerJournalPath(l: Layout, j: WorkerJournalName): string {
+  return under(l.results, workerJournalFileName(j));
 }
 
 /** done/ is partitioned by UTC day so no directory grows without bound. */

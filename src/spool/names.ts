@@ -82,6 +82,40 @@ export function parseResultName(name: string): ClaimName | undefined {
   return parseClaimName(slot, m[2]!);
 }
 
+/** A worker's journal of starts and results: results/s<slot>.<token>.<n>.jsonl, n counting its files from 1. */
+export interface WorkerJournalName {
+  slot: number;
+  token: string;
+  n: number;
+}
+
+export function workerJournalFileName(j: WorkerJournalName): string {
+  return `s${j.slot}.${j.token}.${j.n}.jsonl`;
+}
+
+export function parseWorkerJournalName(name: string): WorkerJournalName | undefined {
+  const m = /^s(\d)\.([A-Za-z0-9_-]{6,32})\.([1-9]\d{0,8})\.jsonl$/.exec(name);
+  if (!m) return undefined;
+  const slot = Number(m[1]);
+  if (slot < 1 || slot > HARD_SLOT_CAP) return undefined;
+  return { slot, token: m[2]!, n: Number(m[3]) };
+}
+
+/**
+ * A claim's nonce: its dispatch time (base 36, a fixed 9 digits until the year 5188), then
+ * random letters. Names sort in dispatch order, so a worker given two claims runs them in the
+ * order the sentinel chose; the random part keeps every name unique.
+ */
+export function claimNonce(dispatchedAtMs: number, random: string): string {
+  return dispatchedAtMs.toString(36).padStart(9, '0') + random;
+}
+
+/** When a claim was made, from its nonce; undefined for a name made before nonces carried it. */
+export function claimedAtMs(c: ClaimName): number | undefined {
+  if (c.nonce.length < 13 || !/^[0-9a-z]{9}/.test(c.nonce)) return undefined;
+  return parseInt(c.nonce.slice(0, 9), 36);
+}
+
 export function isValidToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
 }

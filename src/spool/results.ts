@@ -1,10 +1,12 @@
 /**
- * Result files (results/s<slot>.<claim>.json): a worker's report on one claim. The sentinel
- * applies a result only while the exact claim it names still exists (spool-layout.md rule 3, fencing).
+ * What results/ holds: the workers' journals (./worker-journal.ts), and result files
+ * (results/s<slot>.<claim>.json), a report on one claim from a worker that keeps no journal.
+ * The sentinel applies a result only while the exact claim it names still exists
+ * (spool-layout.md rule 3, fencing).
  */
-import { readFileSync, renameSync } from 'node:fs';
-import { exists, padJson, publish, unlinkQuiet } from './atomic.js';
-import { parseResultName, resultFileName, resultPath, spentResultPath, type ClaimName, type Layout } from './layout.js';
+import { readFileSync } from 'node:fs';
+import { unlinkQuiet } from './atomic.js';
+import { parseResultName, parseWorkerJournalName, resultPath, type ClaimName, type Layout, type WorkerJournalName } from './layout.js';
 import { listNames } from './scan.js';
 
 export type Outcome =
@@ -30,18 +32,20 @@ export interface JobResult {
   finished_at: string;
 }
 
-/** Written over the slot's spent result file when there is one (see recycleResult), padded to a constant size. */
-export function publishResult(l: Layout, claim: ClaimName, result: JobResult): void {
-  publish(l.tmp, resultPath(l, resultFileName(claim)), padJson(JSON.stringify(result)), { reuse: spentResultPath(l, claim.slot) });
+export interface ResultsListing {
+  /** Result files, with the claim each names (undefined for a name that is neither). */
+  files: { name: string; claim?: ClaimName }[];
+  journals: WorkerJournalName[];
 }
 
-export interface ResultFile {
-  name: string;
-  claim?: ClaimName;
-}
-
-export function listResults(l: Layout): ResultFile[] {
-  return listNames(l.results).map((name) => ({ name, claim: parseResultName(name) }));
+export function listResults(l: Layout): ResultsListing {
+  const listing: ResultsListing = { files: [], journals: [] };
+  for (const name of listNames(l.results)) {
+    const journal = parseWorkerJournalName(name);
+    if (journal) listing.journals.push(journal);
+    else listing.files.push({ name, claim: parseResultName(name) });
+  }
+  return listing;
 }
 
 export function readResult(l: Layout, name: string): JobResult {
@@ -50,20 +54,4 @@ export function readResult(l: Layout, name: string): JobResult {
 
 export function removeResult(l: Layout, name: string): void {
   unlinkQuiet(resultPath(l, name));
-}
-
-/**
- * Removes an applied result by handing its file back to the slot's worker, which rewrites
- * it for its next result instead of creating a file (see publish's `reuse`). Only the
- * sentinel puts a spent file and workers only take it, so the check cannot be raced into a
- * replace.
- */
-export function recycleResult(l: Layout, name: string, slot: number): void {
-  const spent = spentResultPath(l, slot);
-  try {
-    if (!exists(spent)) return renameSync(resultPath(l, name), spent);
-  } catch {
-    // fall through: removed like any other
-  }
-  removeResult(l, name);
 }

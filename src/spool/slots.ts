@@ -32,6 +32,12 @@ export interface Heartbeat {
   plugin_group?: ProcId;
   /** What the worker can run (`worker --tag`, worker.tags): jobs that require tags go only to slots that have them. */
   tags?: string[];
+  /**
+   * The worker records its claims' starts and results in its journal (results/s<slot>.<token>.<n>.jsonl):
+   * the sentinel may queue a second claim for it, and counts a lost claim's attempt only if it
+   * started. Absent from older workers, which write a result file per claim.
+   */
+  journal?: boolean;
   beat_at: string;
   jobs_done: number;
   jobs_failed: number;

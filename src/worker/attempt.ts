@@ -38,6 +38,7 @@ export interface AttemptTools {
 /** The job a worker runs, as the attempt goes on. */
 export interface Job {
   claim: ClaimName;
+  startedAtMs: number;
   plugin?: RunningPlugin;
   /** Largest resident size of the plugin's process group seen so far (worker.max_rss_mb). */
   peakRss: number;

@@ -15,6 +15,7 @@ import { filesystemOf } from '../spool/filesystem.js';
 import type { Layout } from '../spool/layout.js';
 import { PluginRegistry } from '../spool/plugins.js';
 import { readSlotFiles, type Heartbeat } from '../spool/slots.js';
+import { WorkerJournalWriter } from '../spool/worker-journal.js';
 import { VERSION } from '../version.js';
 import { OutputCapture } from './capture.js';
 import { HeartbeatWriter } from './heartbeat.js';
@@ -68,10 +69,17 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     state: 'idle',
     started_at: startedAt,
     tags: normalTags(splitTags(cfg.worker.tags), opts.tags ?? []),
+    journal: true,
     beat_at: startedAt,
     jobs_done: 0,
     jobs_failed: 0,
   };
+  const journal = new WorkerJournalWriter(l, slot, token);
+  try {
+    journal.open();
+  } catch (err) {
+    log.warn('cannot create the journal yet; it is made with the first job', { error: (err as Error).message });
+  }
   const heartbeat = new HeartbeatWriter(l, hb, log);
   heartbeat.now();
 
@@ -113,6 +121,7 @@ export async function runWorker(l: Layout, loaded: LoadedConfig, opts: WorkerOpt
     token,
     lock: taken.lock,
     heartbeat,
+    journal,
     lockLost: () => lockLost,
     attempt: {
       l,

@@ -6,7 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
 import { pidsInProc, statFields } from '../proc.js';
+import type { Layout } from '../spool/layout.js';
+import { writeLeaveNote } from '../spool/slots.js';
 
 /** EX_TEMPFAIL: "try again", which is what a recycled worker asks of its supervisor. */
 export const RECYCLE_EXIT_CODE = 75;
@@ -50,4 +53,14 @@ export function groupRssBytes(pgid: number): number {
     }
   }
   return total;
+}
+
+/** Says why a worker makes way for a fresh one: its leave note tells the sentinel (and the ledger). */
+export function noteRecycling(l: Layout, slot: number, host: string, reason: string, log: Logger): void {
+  log.info('recycling: exiting so that a fresh worker takes over', { slot, reason });
+  try {
+    writeLeaveNote(l, { slot, host, pid: process.pid, reason, at: new Date().toISOString() });
+  } catch (err) {
+    log.warn('cannot write the leave note; the ledger will not say why this worker left', { error: (err as Error).message });
+  }
 }

@@ -35,3 +35,9 @@ export const SHOWN = {
   handing_back: 'draining',
   gone: 'draining',
 } as const;
+
+/** Why the worker is to stop, and the exit code that gives. */
+export interface StopCause {
+  code: number;
+  why: string;
+}

@@ -1,7 +1,8 @@
 /**
  * A worker that holds its slot, as the state machine of ./states.ts. It runs the claims the
- * sentinel renames into its slot directory, one at a time, and never moves a manifest: it
- * reports each claim's outcome in a result file and the sentinel applies it.
+ * sentinel renames into its slot directory, one at a time in the order their names sort
+ * (dispatch order), and never moves a manifest: it records each claim's start and outcome in
+ * its journal (src/spool/worker-journal.ts) and the sentinel applies them.
  *
  * Safety rules it keeps (spool-layout.md rules 3, 5 and 8):
  * - it runs only claims carrying its own token;
@@ -16,15 +17,16 @@ import type { HeldLock } from '../locks.js';
 import { makeThrottle, type Logger } from '../log.js';
 import type { HeldSignals } from '../proc.js';
 import { exists } from '../spool/atomic.js';
-import { claimDir, claimFileName, claimPath, drainMarkerPath, type ClaimName, type Layout } from '../spool/layout.js';
-import { listClaims } from '../spool/scan.js';
-import { readHeartbeat, readSlotFiles, removeHeartbeat, writeLeaveNote } from '../spool/slots.js';
+import { claimDir, claimPath, drainMarkerPath, type ClaimName, type Layout } from '../spool/layout.js';
+import { readSlotFiles, removeHeartbeat } from '../spool/slots.js';
 import { watchForChanges, type WakeWatch } from '../spool/wake.js';
+import type { WorkerJournalWriter } from '../spool/worker-journal.js';
 import { runAttempt, type AttemptTools, type Job } from './attempt.js';
 import type { HeartbeatWriter } from './heartbeat.js';
-import { groupRssBytes, RECYCLE_EXIT_CODE, recycleReason } from './recycle.js';
-import { writeResult } from './result.js';
-import { NEXT, SHOWN, type WorkerState } from './states.js';
+import { groupRssBytes, noteRecycling, RECYCLE_EXIT_CODE, recycleReason } from './recycle.js';
+import { writeJournalLine, type Written } from './journal-line.js';
+import { SlotClaims } from './slot-claims.js';
+import { NEXT, SHOWN, type StopCause, type WorkerState } from './states.js';
 
 export interface WorkerParts {
   l: Layout;
@@ -34,6 +36,7 @@ export interface WorkerParts {
   token: string;
   lock: HeldLock;
   heartbeat: HeartbeatWriter;
+  journal: WorkerJournalWriter;
   attempt: AttemptTools;
   /** Set when the slot's lock is found taken or gone (src/locks.ts). */
   lockLost: () => Error | undefined;
@@ -41,18 +44,11 @@ export interface WorkerParts {
   close: () => void;
 }
 
-/** Why the worker is to stop, and the exit code that gives. */
-interface StopCause {
-  code: number;
-  why: string;
-}
-
 export class Worker {
   private state: WorkerState = 'starting';
   private job: Job | undefined;
   private stop: StopCause | undefined;
-  /** Claims run to the end, until the sentinel removes them. */
-  private readonly finished = new Set<string>();
+  private readonly claims: SlotClaims;
   private scanning = false;
   /**
    * A change in the slot directory may have brought a claim since the last listing: the
@@ -71,6 +67,7 @@ export class Worker {
 
   constructor(private readonly p: WorkerParts) {
     this.throttled = makeThrottle(p.log);
+    this.claims = new SlotClaims(p.l, p.slot, p.token);
   }
 
   /** Runs until the worker is gone; resolves to its exit code. */
@@ -107,6 +104,7 @@ export class Worker {
       this.to('stopping');
       // The sentinel must see at once that it is to send nothing more to this slot.
       this.p.heartbeat.now();
+      this.returnQueued(`worker stopping (${this.stop.why})`);
     }
   }
 
@@ -132,16 +130,6 @@ export class Worker {
     this.job.plugin?.stop();
   }
 
-  /** False when this worker no longer owns its slot; true when that cannot be read now. */
-  private stillOwner(): boolean {
-    try {
-      const onDisk = readHeartbeat(this.p.l, this.p.slot);
-      return !onDisk || onDisk.token === this.p.token;
-    } catch {
-      return true;
-    }
-  }
-
   private tick(): void {
     try {
       this.checkIn();
@@ -152,7 +140,7 @@ export class Worker {
 
   private checkIn(): void {
     const { l, slot, cfg, log } = this.p;
-    if (!this.stillOwner()) {
+    if (!this.claims.stillMine()) {
       log.error(`another worker now holds slot ${slot}; stopping at once without touching the job`, { slot });
       return void this.gone(1, 'slot taken over by another worker', true);
     }
@@ -177,6 +165,8 @@ export class Worker {
     if (lost) this.requestStop({ code: 1, why: `slot lock lost: ${lost.message}` });
     if (this.state === 'gone') return;
     if (job?.plugin?.pid && cfg.worker.max_rss_mb > 0) job.peakRss = Math.max(job.peakRss, groupRssBytes(job.plugin.pid));
+    if (job && Date.now() - job.startedAtMs > cfg.sentinel.queue_behind_ms)
+      this.returnQueued(`the job ahead of it has run past sentinel.queue_behind_ms (${cfg.sentinel.queue_behind_ms} ms)`);
     if (this.state === 'idle') {
       const aged = recycleReason(cfg.worker, this.usage(0));
       if (aged) return this.recycle(aged);
@@ -187,7 +177,7 @@ export class Worker {
   }
 
   private changed(name: string | null): void {
-    if (name !== null && this.finished.has(name)) return;
+    if (name !== null && this.claims.isFinished(name)) return;
     this.maybeNewClaim = true;
     this.scan();
   }
@@ -197,16 +187,8 @@ export class Worker {
     this.scanning = true;
     this.maybeNewClaim = !this.watching;
     try {
-      const listed = new Map(
-        listClaims(this.p.l, this.p.slot)
-          .claims.filter((c) => c.token === this.p.token)
-          .map((c) => [claimFileName(c), c]),
-      );
-      // A finished claim stays listed until the sentinel applies its result; once it is
-      // gone it is forgotten, so a worker that runs for months keeps no list of them.
-      for (const name of this.finished) if (!listed.has(name)) this.finished.delete(name);
-      const mine = [...listed].find(([name]) => !this.finished.has(name))?.[1];
-      if (mine) void this.runClaim(mine);
+      const next = this.claims.next();
+      if (next) void this.runClaim(next);
     } catch (err) {
       this.throttled('warn', 'scan', 'cannot list the slot directory; retrying', { slot: this.p.slot, error: (err as Error).message });
     } finally {
@@ -214,31 +196,48 @@ export class Worker {
     }
   }
 
+  /**
+   * Gives the claims queued behind the running job back, unstarted: the worker is stopping, or
+   * the job runs longer than the sentinel expected when it queued them, and they may run sooner
+   * in another slot.
+   */
+  private returnQueued(reason: string): void {
+    if (!this.job) return;
+    const { journal, log, attempt } = this.p;
+    try {
+      this.claims.giveBack(this.job.claim, (c, r) => journal.ended(c, r), reason, attempt.host, log);
+    } catch (err) {
+      this.throttled('warn', 'return', 'cannot return a queued job; retrying', { slot: this.p.slot, error: (err as Error).message });
+    }
+  }
+
   private async runClaim(claim: ClaimName): Promise<void> {
-    const { heartbeat } = this.p;
-    const job: Job = { claim, peakRss: 0 };
+    const { heartbeat, journal, attempt: tools } = this.p;
+    const job: Job = { claim, peakRss: 0, startedAtMs: Date.now() };
     this.job = job;
     this.to('running');
     heartbeat.jobStarted(claim);
-    const report = await runAttempt(this.p.attempt, job, {
+    const until = {
+      giveUp: () => this.stop !== undefined && job.stopReason !== undefined,
+      displaced: () => !this.claims.stillMine(),
+    };
+    const began = await writeJournalLine('start', claim, () => journal.started(claim, new Date().toISOString()), this.p.log, until);
+    if (began !== 'written') return this.unwritten(began, claim, "the job's start could not be recorded");
+    const report = await runAttempt(tools, job, {
       plugin: (name) => heartbeat.pluginNamed(name),
       started: (pid) => heartbeat.pluginStarted(pid),
       progress: (p, m) => heartbeat.progressed(p, m),
     });
-    this.finished.add(claimFileName(claim));
+    this.claims.finish(claim);
     if (this.state === 'gone') return;
-    if (!this.stillOwner()) {
+    if (!this.claims.stillMine()) {
       this.p.log.error(`another worker now holds slot ${this.p.slot}; its result is discarded`, { job: claim.id });
       return void this.gone(1, 'slot taken over by another worker', true);
     }
-    const result = { ...report, token: this.p.token, host: this.p.attempt.host, pid: process.pid };
-    const written = await writeResult(this.p.l, claim, result, this.p.log, {
-      giveUp: () => this.stop !== undefined && job.stopReason !== undefined,
-      displaced: () => !this.stillOwner(),
-    });
-    if (written === 'displaced') return void this.gone(1, 'slot taken over by another worker', true);
-    if (written === 'given_up') return void this.gone(1, `${this.stop?.why} while the job result could not be written`);
-    fail('result.after-publish');
+    const result = { ...report, token: this.p.token, host: tools.host, pid: process.pid };
+    const written = await writeJournalLine('result', claim, () => journal.ended(claim, result), this.p.log, until);
+    if (written !== 'written') return this.unwritten(written, claim, 'the job result could not be written');
+    fail('result.after-append');
     const { attempt } = claim;
     this.p.log.info(
       'job finished',
@@ -257,20 +256,20 @@ export class Worker {
     if (this.maybeNewClaim) this.scan();
   }
 
+  /** A journal line that could not be written: the claim stays, for the sentinel to hand back. */
+  private unwritten(written: Exclude<Written, 'written'>, claim: ClaimName, what: string): void {
+    this.claims.finish(claim);
+    if (written === 'displaced') return void this.gone(1, 'slot taken over by another worker', true);
+    void this.gone(1, `${this.stop?.why} while ${what}`);
+  }
+
   private usage(lastPeakRss: number) {
     const hb = this.p.heartbeat.hb;
     return { jobs: hb.jobs_done + hb.jobs_failed, startedAtMs: this.startedAtMs, lastPeakRss };
   }
 
-  /** Makes way for a fresh worker: the note tells the sentinel (and the ledger) why. */
   private recycle(reason: string): void {
-    const { l, log, slot } = this.p;
-    log.info('recycling: exiting so that a fresh worker takes over', { slot, reason });
-    try {
-      writeLeaveNote(l, { slot, host: this.p.attempt.host, pid: process.pid, reason, at: new Date().toISOString() });
-    } catch (err) {
-      log.warn('cannot write the leave note; the ledger will not say why this worker left', { error: (err as Error).message });
-    }
+    noteRecycling(this.p.l, this.p.slot, this.p.attempt.host, reason, this.p.log);
     void this.gone(RECYCLE_EXIT_CODE, reason);
   }
 
@@ -281,10 +280,11 @@ export class Worker {
     clearInterval(this.ticker);
     clearTimeout(this.stopTimer);
     this.p.heartbeat.stop();
+    this.p.journal.close();
     this.wake?.close();
     // A plugin still running (a worker displaced from its slot) dies with the reaper's end.
     this.p.close();
-    if (!keepSlotFiles && this.stillOwner()) {
+    if (!keepSlotFiles && this.claims.stillMine()) {
       removeHeartbeat(this.p.l, this.p.slot);
       await this.p.lock.release().catch(() => undefined);
     }

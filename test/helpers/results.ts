@@ -1,4 +1,6 @@
 /** A worker's result as the worker writes it: done, exit code 0, unless `extra` says otherwise. */
+import { publish } from '../../src/spool/atomic.js';
+import { resultFileName, resultPath, type ClaimName, type Layout } from '../../src/spool/layout.js';
 import type { JobResult } from '../../src/spool/results.js';
 
 export function jobResult(extra: Partial<JobResult> = {}): JobResult {
@@ -12,4 +14,9 @@ export function jobResult(extra: Partial<JobResult> = {}): JobResult {
     finished_at: '2026-12-01T00:00:01.000Z',
     ...extra,
   };
+}
+
+/** A result file as a worker that keeps no journal (an older one) publishes it. */
+export function writeResultFile(l: Layout, claim: ClaimName, result: JobResult): void {
+  publish(l.tmp, resultPath(l, resultFileName(claim)), JSON.stringify(result));
 }

@@ -131,7 +131,9 @@ describe('failpoint actions', () => {
     ['sentinel', 'claim.before-rename'],
     ['sentinel', 'journal.before-append'],
     ['sentinel', 'ledger.before-commit'],
-    ['worker', 'result.before-publish'],
+    ['worker', 'run.before-start-line'],
+    ['worker', 'result.mid-append'],
+    ['worker', 'result.before-append'],
     ['worker', 'heartbeat.before-write'],
   ] as const)('error(EIO) once in the %s at %s: every job done exactly once', async (who, point) => {
     const t = makeSpool(FAST);

@@ -33,7 +33,7 @@ describe('disk full', () => {
     expect(JSON.parse(readFileSync(join(t.dir, 'pending', 'full.json'), 'utf8')).id).toBe('full');
   });
 
-  it('claims and runs a job on a full disk, keeps its result until there is room, then completes it once', async () => {
+  it('claims a job on a full disk, starts it only once its start is recorded, then completes it once', async () => {
     const disk = smallDisk(2048);
     const t = makeSpool('', join(disk.dir, 'spool'));
     const s = t.sentinel();
@@ -47,10 +47,13 @@ describe('disk full', () => {
     disk.fill();
     renameSync(join(t.dir, 'tmp', 'tight.json'), join(t.dir, 'pending', 'tight.json'));
     await until('claimed on the full disk', () => t.files('claimed/slot-1').length === 1, 10_000);
-    await until('result write refused', () => w.output().includes('cannot write the job result'), 10_000);
+    await until('start line refused', () => w.output().includes("cannot record the job's start"), 10_000);
+    // No plugin runs before its start is in the worker's journal: its output would be logged.
+    expect(t.files('logs')).not.toContain('tight.log');
     expect(doneIds(t)).toEqual([]);
     disk.free();
     await until('done', () => doneIds(t).includes('tight'), 15_000);
+    expect(readFileSync(join(t.dir, 'logs', 'tight.log'), 'utf8').match(/^=== attempt /gm)).toHaveLength(1);
     expect(s.child.exitCode).toBeNull();
     await stop(w, s);
     expect(t.events('tight').filter((e) => e.type === 'done')).toHaveLength(1);

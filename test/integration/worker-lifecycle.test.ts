@@ -72,7 +72,7 @@ describe('worker lifecycle', () => {
   it('stops after stop_timeout_ms when its result cannot be written (a full disk), and the job is handed back', async () => {
     const t = makeSpool('[worker]\nstop_timeout_ms = 300\n');
     t.sentinel();
-    const w = t.worker(['--slot', '1'], { SPOOLCTL_FAILPOINTS: 'result.before-publish=error(ENOSPC)' });
+    const w = t.worker(['--slot', '1'], { SPOOLCTL_FAILPOINTS: 'result.before-append=error(ENOSPC)' });
     t.drop('full.json', manifest('full', 'work', { params: { ms: 50 } }));
     await until('retrying its result', () => w.output().includes('cannot write the job result; retrying'));
     w.child.kill('SIGTERM');

@@ -18,20 +18,20 @@ function firings(point: FailpointName, n: number): boolean[] {
 describe('parseFailpoints', () => {
   it('parses every action with its argument, probability and count', () => {
     const p = parseFailpoints(
-      'claim.before-rename=crash; run.before-spawn=exit(3);result.before-publish=20%3*sleep(500);complete.before-move=error(ENOSPC);heartbeat.before-write=pause;intake.after-read=off',
+      'claim.before-rename=crash; run.before-spawn=exit(3);result.before-append=20%3*sleep(500);complete.before-move=error(ENOSPC);heartbeat.before-write=pause;intake.after-read=off',
     );
     expect(p.get('claim.before-rename')).toMatchObject({ action: { kind: 'crash' }, probability: 1, remaining: Infinity });
     expect(p.get('run.before-spawn')).toMatchObject({ action: { kind: 'exit', code: 3 } });
-    expect(p.get('result.before-publish')).toMatchObject({ action: { kind: 'sleep', ms: 500 }, probability: 0.2, remaining: 3 });
+    expect(p.get('result.before-append')).toMatchObject({ action: { kind: 'sleep', ms: 500 }, probability: 0.2, remaining: 3 });
     expect(p.get('complete.before-move')).toMatchObject({ action: { kind: 'error', code: 'ENOSPC' } });
     expect(p.get('heartbeat.before-write')).toMatchObject({ action: { kind: 'pause' } });
     expect(p.get('intake.after-read')).toMatchObject({ action: { kind: 'off' } });
   });
 
   it('gives exit, sleep and error their defaults', () => {
-    const p = parseFailpoints('run.before-spawn=exit;result.before-publish=sleep;complete.before-move=error;complete.after-move=error()');
+    const p = parseFailpoints('run.before-spawn=exit;result.before-append=sleep;complete.before-move=error;complete.after-move=error()');
     expect(p.get('run.before-spawn')!.action).toEqual({ kind: 'exit', code: 1 });
-    expect(p.get('result.before-publish')!.action).toEqual({ kind: 'sleep', ms: 100 });
+    expect(p.get('result.before-append')!.action).toEqual({ kind: 'sleep', ms: 100 });
     expect(p.get('complete.before-move')!.action).toEqual({ kind: 'error', code: 'EIO' });
     expect(p.get('complete.after-move')!.action).toEqual({ kind: 'error', code: 'EIO' });
   });
@@ -103,31 +103,31 @@ describe('fail', () => {
   });
 
   it('fires N* times, then no more', () => {
-    configureFailpoints('result.before-publish=3*sleep(0)', undefined);
-    expect(firings('result.before-publish', 6)).toEqual([true, true, true, false, false, false]);
+    configureFailpoints('result.before-append=3*sleep(0)', undefined);
+    expect(firings('result.before-append', 6)).toEqual([true, true, true, false, false, false]);
   });
 
   it('never fires off, nor 0*', () => {
-    configureFailpoints('result.before-publish=off;run.before-spawn=0*sleep(0)', undefined);
-    expect(firings('result.before-publish', 3)).toEqual([false, false, false]);
+    configureFailpoints('result.before-append=off;run.before-spawn=0*sleep(0)', undefined);
+    expect(firings('result.before-append', 3)).toEqual([false, false, false]);
     expect(firings('run.before-spawn', 3)).toEqual([false, false, false]);
   });
 
   it('logs each firing with the point, which pass fired and the action', () => {
-    configureFailpoints('result.before-publish=50%sleep(0)', '7');
+    configureFailpoints('result.before-append=50%sleep(0)', '7');
     const lines: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((b: string | Uint8Array) => (lines.push(String(b)), true));
-    const fired = Array.from({ length: 20 }, () => fail('result.before-publish'));
+    const fired = Array.from({ length: 20 }, () => fail('result.before-append'));
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; failpoint: string; hit: number; action: unknown });
     expect(logged.map((l) => l.hit)).toEqual(fired.flatMap((f, i) => (f ? [i + 1] : [])));
     for (const l of logged)
-      expect(l).toMatchObject({ msg: 'failpoint fired', failpoint: 'result.before-publish', action: { kind: 'sleep', ms: 0 } });
+      expect(l).toMatchObject({ msg: 'failpoint fired', failpoint: 'result.before-append', action: { kind: 'sleep', ms: 0 } });
   });
 
   it('with a probability, fires the same sequence for the same seed and another for another seed', () => {
     const run = (seed: string) => {
-      configureFailpoints('result.before-publish=30%sleep(0)', seed);
-      return firings('result.before-publish', 64);
+      configureFailpoints('result.before-append=30%sleep(0)', seed);
+      return firings('result.before-append', 64);
     };
     const a = run('42');
     expect(run('42')).toEqual(a);
@@ -139,8 +139,8 @@ describe('fail', () => {
 
   it('combines a probability with a count: at most N firings, at the same passes for a seed', () => {
     const run = () => {
-      configureFailpoints('result.before-publish=50%2*sleep(0)', '9');
-      return firings('result.before-publish', 40);
+      configureFailpoints('result.before-append=50%2*sleep(0)', '9');
+      return firings('result.before-append', 40);
     };
     const a = run();
     expect(a.filter(Boolean)).toHaveLength(2);

@@ -14,13 +14,15 @@ import { applyControl } from '../../src/sentinel/control.js';
 import { dispatch } from '../../src/sentinel/dispatch.js';
 import { intake } from '../../src/sentinel/intake.js';
 import { reclaimLost, scanClaims } from '../../src/sentinel/reclaim.js';
+import { reconcile } from '../../src/sentinel/reconcile.js';
 import { applyResults } from '../../src/sentinel/results.js';
 import { readAck, writeRequest, type ControlRequest } from '../../src/spool/control.js';
 import { initSpool } from '../../src/spool/init.js';
 import { claimFileName, defaultLedgerPath, drainMarkerPath, type ClaimName, type Layout } from '../../src/spool/layout.js';
-import { publishResult, type JobResult } from '../../src/spool/results.js';
+import type { JobResult } from '../../src/spool/results.js';
+import { WorkerJournalWriter } from '../../src/spool/worker-journal.js';
 import type { Heartbeat } from '../../src/spool/slots.js';
-import { jobResult } from '../helpers/results.js';
+import { jobResult, writeResultFile } from '../helpers/results.js';
 
 let dir: string;
 let l: Layout;
@@ -237,9 +239,9 @@ describe('reclaim', () => {
 });
 
 describe('results', () => {
-  it('applies a done result: the claim moves to done/, the ledger records it, the result file is recycled', () => {
+  it('applies a done result: the claim moves to done/, the ledger records it, the result file is removed', () => {
     const c = claimedOnSlot1('fine');
-    publishResult(l, c, result(c));
+    writeResultFile(l, c, result(c));
     expect(applyResults(ctx)).toBe(1);
     endPass();
     expect(files('claimed/slot-1')).toEqual([]);
@@ -253,7 +255,7 @@ describe('results', () => {
 
   it("makes the day's folder in done/ again when a purge removed it, and fences a result whose claim was cancelled", () => {
     const first = claimedOnSlot1('first', 'second', 'third');
-    publishResult(l, first, result(first));
+    writeResultFile(l, first, result(first));
     applyResults(ctx);
     endPass();
     const [day] = files('done');
@@ -261,7 +263,7 @@ describe('results', () => {
     ctx.slots = [live(1)];
     dispatch(ctx);
     const second = ctx.claims.get(1)![0]!;
-    publishResult(l, second, result(second));
+    writeResultFile(l, second, result(second));
     expect(applyResults(ctx)).toBe(1);
     endPass();
     expect(files(`done/${day}`)).toEqual(['second.1.json']);
@@ -269,7 +271,7 @@ describe('results', () => {
     const third = ctx.claims.get(1)![0]!;
     writeRequest(l, { id: 'cancel-third', action: 'cancel', jobs: ['third'], actor: 'op@h (uid 1)', pid: 1 } as ControlRequest);
     applyControl(ctx);
-    publishResult(l, third, result(third, { outcome: 'handed_back' }));
+    writeResultFile(l, third, result(third, { outcome: 'handed_back' }));
     expect(applyResults(ctx)).toBe(0);
     endPass();
     expect(types('third').at(-1)).toBe('fenced');
@@ -278,7 +280,7 @@ describe('results', () => {
   it('returns a failed job with attempts left to pending/, and fails it on its last', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const c = claimedOnSlot1('flaky');
-    publishResult(l, c, result(c, { outcome: 'failed', exit_code: 3, error: 'exited with code 3' }));
+    writeResultFile(l, c, result(c, { outcome: 'failed', exit_code: 3, error: 'exited with code 3' }));
     applyResults(ctx);
     endPass();
     expect(files('pending')).toEqual(['flaky.1.json']);
@@ -296,7 +298,7 @@ describe('results', () => {
     endPass();
     const second = ctx.claims.get(1)![0]!;
     expect(second.attempt).toBe(2);
-    publishResult(l, second, result(second, { outcome: 'failed', exit_code: 3, error: 'exited with code 3' }));
+    writeResultFile(l, second, result(second, { outcome: 'failed', exit_code: 3, error: 'exited with code 3' }));
     applyResults(ctx);
     endPass();
     expect(files('failed').filter((n) => !n.endsWith('.error.json'))).toEqual(['flaky.2.json']);
@@ -306,7 +308,7 @@ describe('results', () => {
   it('fences a result whose claim no longer exists, and changes nothing else', () => {
     const c = claimedOnSlot1('moved');
     const gone: ClaimName = { ...c, nonce: 'othernonce' };
-    publishResult(l, gone, result(gone));
+    writeResultFile(l, gone, result(gone));
     expect(applyResults(ctx)).toBe(0);
     endPass();
     expect(files('claimed/slot-1')).toEqual([claimFileName(c)]);
@@ -323,6 +325,192 @@ describe('results', () => {
     expect(applyResults(ctx)).toBe(0);
     expect(files('results')).toEqual([]);
     expect(logged.join('')).toContain('not a result name');
+  });
+});
+
+describe("workers' journals", () => {
+  const journaled = (slot: number, extra: Partial<SlotState> = {}) =>
+    live(slot, { heartbeat: heartbeat(slot, { journal: true }), ...extra });
+  const writerFor = (slot: number) => new WorkerJournalWriter(l, slot, heartbeat(slot).token);
+  // noop's attempts have been short: a claim may be queued behind one.
+  beforeEach(() => ctx.pace.ran('noop', '2026-12-03T10:00:00.000Z', '2026-12-03T10:00:00.010Z'));
+
+  it('queues a second claim only for a worker that keeps a journal, after every free slot has one, in dispatch order', () => {
+    for (const [id, priority] of [
+      ['a', 3],
+      ['b', 2],
+      ['c', 1],
+      ['d', 0],
+    ] as const)
+      drop(id, { priority });
+    intake(ctx);
+    ctx.slots = [journaled(1), live(2)];
+    expect(dispatch(ctx)).toBe(3);
+    endPass();
+    const one = ctx.claims.get(1)!;
+    expect(one.map((c) => c.id)).toEqual(['a', 'c']);
+    expect(ctx.claims.get(2)!.map((c) => c.id)).toEqual(['b']);
+    expect(one[0]!.nonce < one[1]!.nonce).toBe(true);
+    expect(files('claimed/slot-1')).toHaveLength(2);
+    expect(dispatch(ctx)).toBe(0);
+    expect(row('d')).toMatchObject({ state: 'pending' });
+  });
+
+  it('queues only behind jobs whose plugin ran short lately, nothing with claims_per_slot = 1, never a job whose plugin has a limit', () => {
+    writeFileSync(join(l.plugins, 'capped.json'), JSON.stringify({ name: 'capped', command: ['true'], max_concurrent: 5 }));
+    drop('capped-1', { plugin: 'capped' });
+    drop('capped-2', { plugin: 'capped' });
+    intake(ctx);
+    ctx.slots = [journaled(1)];
+    expect(dispatch(ctx)).toBe(1);
+    drop('free-1');
+    intake(ctx);
+    const queueing = ctx.cfg;
+    ctx.cfg = { ...queueing, sentinel: { ...queueing.sentinel, claims_per_slot: 1 } };
+    expect(dispatch(ctx)).toBe(0);
+    ctx.cfg = queueing;
+    // Nothing known of capped's attempts yet, then one that took longer than queue_behind_ms (1 s).
+    expect(dispatch(ctx)).toBe(0);
+    ctx.pace.ran('capped', '2026-12-03T10:00:00.000Z', '2026-12-03T10:00:05.000Z');
+    expect(dispatch(ctx)).toBe(0);
+    for (let i = 0; i < 8; i++) ctx.pace.ran('capped', '2026-12-03T10:00:00.000Z', '2026-12-03T10:00:00.200Z');
+    expect(dispatch(ctx)).toBe(1);
+    endPass();
+    expect(ctx.claims.get(1)!.map((c) => c.id)).toEqual(['capped-1', 'free-1']);
+  });
+
+  it('applies an end line once, also when a restarted sentinel reads the journal again', () => {
+    drop('j1');
+    intake(ctx);
+    ctx.slots = [journaled(1)];
+    dispatch(ctx);
+    endPass();
+    const c = ctx.claims.get(1)![0]!;
+    const w = writerFor(1);
+    w.started(c, new Date().toISOString());
+    expect(applyResults(ctx)).toBe(0);
+    expect(ctx.workerJournals.started(c)).toBe(true);
+    w.ended(c, result(c));
+    expect(applyResults(ctx)).toBe(1);
+    endPass();
+    expect(types('j1')).toEqual(['submitted', 'claimed', 'done']);
+    w.close();
+
+    const again = makeContext(
+      l,
+      defaultConfig().config,
+      'this-host',
+      makeLogger('sentinel', false, () => undefined),
+      db,
+    );
+    again.slots = [journaled(1)];
+    scanClaims(again);
+    expect(applyResults(again)).toBe(0);
+    again.ledger.flush();
+    expect(types('j1')).toEqual(['submitted', 'claimed', 'done']);
+  });
+
+  it("a lost worker's started claim is reclaimed with its attempt counted, its queued claim handed back uncounted", () => {
+    drop('running', { priority: 1 });
+    drop('queued');
+    intake(ctx);
+    ctx.slots = [journaled(1)];
+    expect(dispatch(ctx)).toBe(2);
+    endPass();
+    const [first] = ctx.claims.get(1)!;
+    writerFor(1).started(first!, new Date().toISOString());
+    ctx.slots = [journaled(1, { condition: 'dead', reason: 'pid 4242 is gone' })];
+    expect(reclaimLost(ctx)).toBe(2);
+    endPass();
+    expect(files('pending').sort()).toEqual(['queued.json', 'running.1.json']);
+    expect(events('running').at(-1)).toMatchObject({ type: 'reclaimed', attempt: 1 });
+    expect(row('running')).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(events('queued').at(-1)).toMatchObject({ type: 'handed_back', detail: { reason: 'never started: pid 4242 is gone' } });
+    expect(row('queued')).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+
+  it('a worker replaced in its slot before it wrote a line has its claims handed back uncounted', () => {
+    drop('first', { priority: 1 });
+    drop('second');
+    intake(ctx);
+    ctx.slots = [journaled(1)];
+    expect(dispatch(ctx)).toBe(2);
+    endPass();
+    // The worker made its journal as it started, and was killed before its first line.
+    writerFor(1).open();
+    ctx.slots = [live(1, { heartbeat: heartbeat(1, { token: 'newtoken1abc', journal: true }) })];
+    expect(reclaimLost(ctx)).toBe(2);
+    endPass();
+    for (const id of ['first', 'second']) {
+      expect(events(id).at(-1)).toMatchObject({
+        type: 'handed_back',
+        detail: { reason: expect.stringMatching(/^never started: slot 1 now belongs/) },
+      });
+      expect(row(id)).toMatchObject({ state: 'pending', attempts: 0 });
+    }
+  });
+
+  it('a restarted sentinel drops a retried result the last one applied without recording it, and fences a late one of a reclaim', () => {
+    drop('flaky', { max_attempts: 3 });
+    drop('lost', { max_attempts: 3 });
+    intake(ctx);
+    ctx.slots = [journaled(1), journaled(2)];
+    dispatch(ctx);
+    endPass();
+    const [flaky] = ctx.claims.get(1)!;
+    const [lost] = ctx.claims.get(2)!;
+    const w = writerFor(1);
+    w.started(flaky!, 't');
+    w.ended(flaky!, result(flaky!, { outcome: 'failed', exit_code: 1, error: 'exited with code 1' }));
+    // Applied and moved, then the sentinel dies before its ledger write.
+    applyResults(ctx);
+    ctx.ledger = new (ctx.ledger.constructor as new (...a: unknown[]) => typeof ctx.ledger)(db, undefined);
+    // The other slot's claim was reclaimed and recorded; its worker's result comes late.
+    ctx.slots = [journaled(1), journaled(2, { condition: 'dead', reason: 'pid gone' })];
+    const w2 = writerFor(2);
+    w2.started(lost!, 't');
+    reclaimLost(ctx);
+    endPass();
+    w2.ended(lost!, result(lost!, { outcome: 'failed', exit_code: 1 }));
+
+    const again = makeContext(
+      l,
+      defaultConfig().config,
+      'this-host',
+      makeLogger('sentinel', false, () => undefined),
+      db,
+    );
+    reconcile(again);
+    again.slots = [journaled(1), journaled(2)];
+    scanClaims(again);
+    applyResults(again);
+    again.ledger.flush();
+    // The retry's move is the spool's word; intake records it, and the result is not fenced.
+    expect(types('flaky')).toEqual(['submitted', 'claimed']);
+    expect(files('pending')).toEqual(['flaky.1.json', 'lost.1.json']);
+    expect(types('lost')).toEqual(['submitted', 'claimed', 'reclaimed', 'fenced']);
+  });
+
+  it('removes a journal once its worker no longer holds the slot and its claims are settled', () => {
+    drop('k1');
+    intake(ctx);
+    ctx.slots = [journaled(1)];
+    dispatch(ctx);
+    endPass();
+    const c = ctx.claims.get(1)![0]!;
+    const w = writerFor(1);
+    w.started(c, new Date().toISOString());
+    applyResults(ctx);
+    ctx.workerJournals.prune(ctx);
+    expect(files('results')).toHaveLength(1);
+    w.ended(c, result(c));
+    applyResults(ctx);
+    endPass();
+    ctx.workerJournals.prune(ctx);
+    expect(files('results')).toHaveLength(1);
+    ctx.slots = [{ slot: 1, condition: 'free', locked: false, draining: false }];
+    ctx.workerJournals.prune(ctx);
+    expect(files('results')).toEqual([]);
   });
 });
 
@@ -350,7 +538,7 @@ describe('control', () => {
     applyControl(ctx);
     endPass();
     expect(readAck(l, 'req-requeue')!.items).toEqual([
-      expect.objectContaining({ target: 'busy', ok: false, error: expect.stringContaining('running in slot 1') }),
+      expect.objectContaining({ target: 'busy', ok: false, error: expect.stringContaining('claimed by slot 1 (running, or queued') }),
     ]);
     expect(files('claimed/slot-1')).toHaveLength(1);
     expect(types('busy')).not.toContain('requeued');
