@@ -18,7 +18,7 @@ interface Tracked {
   offset: number;
   /** Past the last whole line read: where `offset` goes once the file's last end line read is applied. */
   readTo: number;
-  /** The next read's end lines. Sorted by offset: the last end line read is the last one. */
+  /** Where the last end line read begins (-1: none): once it is applied, `offset` moves to `readTo`. */
   lastEnd: number;
   /** Bytes past the last whole line at the last read. */
   partial: number;
