@@ -17,25 +17,41 @@ import {
 import { isItemName, isRejectedName, rejectedEntry, spoolPath, STATE_DIRS } from '../spool/layout.js';
 import { readJobLog, type LogRead } from '../spool/logs.js';
 import { readJsonFile } from '../spool/manifest.js';
+import { readHeartbeat } from '../spool/slots.js';
 import { sleep } from '../proc.js';
 import { attemptsOf, type Attempt, type JobEvent } from './attempts.js';
 import { jobsFromFiles } from './job-files.js';
 import { openLedgerForRead, requireLedger, type Spool } from './spool.js';
 import { UTC_TEXT, type TimeText } from './time-text.js';
-import { waitingOf } from './waiting.js';
+import { waitingOf, type SlotJob } from './waiting.js';
 
 export { FINISHED_STATES, PURGED };
 export type { Attempt, JobEvent };
 
 /**
- * A job row as readers get it: `waiting` is why a pending job is not running yet
+ * A job row as readers get it: `waiting` is why a pending job or a queued claim is not running yet
  * (spool-layout.md, "Scheduling"), or null; a finished job's last progress message is
  * dropped, as it told how the job was going.
  */
 export type JobSummary = Omit<JobRow, 'after_ids'>;
 
-function summary<R extends JobRow>({ after_ids: _after, ...row }: R, now: number, text: TimeText): Omit<R, 'after_ids'> {
-  return { ...row, waiting: waitingOf(row, now, text), ...(FINISHED_STATES.includes(row.state) ? { message: null } : {}) };
+function summary<R extends JobRow>({ after_ids: _after, ...row }: R, now: number, text: TimeText, slotJob: SlotJob): Omit<R, 'after_ids'> {
+  return { ...row, waiting: waitingOf(row, now, text, slotJob), ...(FINISHED_STATES.includes(row.state) ? { message: null } : {}) };
+}
+
+/** Each slot's running job, its heartbeat read at most once a call. */
+function slotJobs(s: Spool): SlotJob {
+  const read = new Map<number, string | undefined>();
+  return (slot) => {
+    if (!read.has(slot)) {
+      try {
+        read.set(slot, readHeartbeat(s.l, slot)?.job);
+      } catch {
+        read.set(slot, undefined);
+      }
+    }
+    return read.get(slot);
+  };
 }
 
 /** A row of `jobs list`: with its manifest's input, when its last attempt started and how long it ran. */
@@ -135,7 +151,8 @@ function ledgerJobs(s: Spool, db: Db, query: JobQuery, withInput: boolean, text:
     },
     new Date(now).toISOString(),
   );
-  return rows.map((row) => ({ ...summary(row, now, text), input: withInput ? inputOf(manifestOf(s, row.file)) : null }));
+  const slotJob = slotJobs(s);
+  return rows.map((row) => ({ ...summary(row, now, text, slotJob), input: withInput ? inputOf(manifestOf(s, row.file)) : null }));
 }
 
 /** A job by its id, or a rejected file by its name in rejected/ (which is its id when its own name gave none). */
@@ -165,7 +182,7 @@ export function showJob(s: Spool, id: string, logBytes = 4096, text: TimeText = 
     const afterIds = row.after_ids ? (JSON.parse(row.after_ids) as string[]) : [];
     const states = statesOf(db, afterIds);
     return {
-      ...summary(row, Date.now(), text),
+      ...summary(row, Date.now(), text, slotJobs(s)),
       after: afterIds.map((dep) => ({ id: dep, state: states.get(dep) ?? null })),
       before: jobsAfter(db, row.id),
       input: inputOf(manifest),

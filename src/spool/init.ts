@@ -24,6 +24,10 @@ const SPOOL_TOML = `# spoolctl spool configuration, shared by every host that mo
 [sentinel]
 # Full rescan period; file-system events only speed things up.
 # scan_interval_ms = 1000
+# A slot may hold a second claim, queued behind a job expected to end within queue_behind_ms
+# (its worker gives it back otherwise); claims_per_slot = 1 turns the queue off.
+# claims_per_slot = 2
+# queue_behind_ms = 1000
 
 [ledger]
 # Keep the ledger on local disk; SQLite is unsafe on NFS/SMB.

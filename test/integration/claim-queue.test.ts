@@ -63,6 +63,13 @@ describe('the claim queue', () => {
     const w = t.worker(['--slot', '1']);
     await paced(t);
     await runningAndQueued(t);
+    // The CLI says which claim runs and which waits its turn.
+    const listed = JSON.parse(t.run(['jobs', 'list', '--state', 'claimed', '--json']).stdout) as { id: string; waiting: string | null }[];
+    expect(listed.map((j) => [j.id, j.waiting])).toEqual([
+      ['long', null],
+      ['next', 'queued behind long in slot 1'],
+    ]);
+    expect(t.run(['jobs', 'list', '--state', 'claimed']).stdout).toMatch(/^next .*queued behind long in slot 1/m);
     const plugin = pluginsOf(t);
     expect(plugin).toHaveLength(1);
     w.child.kill('SIGKILL');

@@ -5,7 +5,7 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeSpool, manifest, until } from '../helpers/spool.js';
-import { ENTER, fitsTheTerminal, mount, position, sentinelOnly } from '../helpers/tui.js';
+import { ARROW_RIGHT, ENTER, fitsTheTerminal, mount, position, sentinelOnly } from '../helpers/tui.js';
 
 // The selection is drawn inverse, which Ink writes only when chalk thinks the output takes
 // attributes: force them for this file's imports, then remove it so no child inherits it.
@@ -114,6 +114,27 @@ describe('tui for an operator at 80x24', () => {
     await ui.see('cleaned up', () => ui.frame().includes('cleaned up: freed slot 2'), 20_000);
     await ui.see('slot 2 free', () => /^2 +free/m.test(ui.frame()), 10_000);
     expect(busy.child.exitCode).toBeNull();
+  });
+
+  it('says which claim waits queued behind a running job in its slot', async () => {
+    // The queued claim is given back once the job ahead has run queue_behind_ms: long enough to look.
+    const t = makeSpool('[worker]\nheartbeat_ms = 200\n[sentinel]\nscan_interval_ms = 200\nqueue_behind_ms = 30000\n');
+    t.sentinel();
+    t.worker(['--slot', '1']);
+    // Short jobs first: the sentinel queues only behind a plugin whose jobs end soon.
+    const pace = ['pace-1', 'pace-2', 'pace-3'];
+    for (const id of pace) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 20 } }));
+    await until('short jobs done', () => pace.every((id) => t.job(id)?.state === 'done'), 20_000);
+    t.drop('long.json', manifest('long', 'work', { params: { ms: 20_000 }, priority: 1 }));
+    t.drop('next.json', manifest('next', 'noop'));
+    await until('both claimed in slot 1', () => t.files('claimed/slot-1').length === 2, 10_000);
+    const ui = mount(t);
+    await ui.press('2');
+    await ui.press(ARROW_RIGHT, (f) => /^ID +STATE/m.test(f));
+    await ui.see('the queued claim says so', () => /^next +claimed .*queued behind long in slot 1/m.test(ui.frame()), 10_000);
+    expect(ui.frame()).toMatch(/^long +claimed /m);
+    expect(ui.frame()).not.toMatch(/^long .*queued/m);
+    fitsTheTerminal(ui.frame());
   });
 
   it("pauses and resumes dispatch with p after a yes, shows who paused, why jobs wait, and each slot's tags", async () => {

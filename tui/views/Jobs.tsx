@@ -56,8 +56,8 @@ export function JobRow({
       {fit(job.plugin ?? '-', w.plugin, theme.ascii)} {fitRight(String(job.priority), 3)} {fitRight(String(job.attempts), 3)}{' '}
       {fitRight(job.state === 'claimed' && job.progress !== null ? `${Math.round(job.progress * 100)}%` : '', 4)}{' '}
       {fit(duration(now - Date.parse(job.updated_at)), 7)}{' '}
-      {/* A pending job says why it is not running yet (its time, a retry, other jobs, tags, a limit). */}
-      {fit((job.state === 'pending' && job.waiting) || job.last_error || '', w.error, theme.ascii)}
+      {/* A pending job says why it is not running yet (its time, a retry, other jobs, tags, a limit), a claim that it is queued. */}
+      {fit(job.waiting || job.last_error || '', w.error, theme.ascii)}
     </Text>
   );
 }
