@@ -19,6 +19,7 @@ import {
   linkSync,
   lstatSync,
   openSync,
+  readSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -195,6 +196,28 @@ function placeNoClobber(tmp: string, target: string): void {
     return;
   }
   unlinkQuiet(tmp);
+}
+
+/** Opens a file to read it; undefined when it is not there. */
+export function openToRead(path: string): number | undefined {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return undefined;
+    throw new SpoolIoError('open', path, err as NodeJS.ErrnoException);
+  }
+}
+
+/** Up to `length` bytes from `start`, fewer when the file ends first. */
+export function readAt(fd: number, start: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, start + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
 }
 
 export function exists(path: string): boolean {

@@ -2,8 +2,9 @@
  * Reading logs/<id>.log, which workers only ever append to. Reads go by byte offset so a
  * reader can follow the log, and are bounded so a huge log is never read whole.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { SpoolIoError, errnoOf } from '../errors.js';
+import { closeSync, fstatSync } from 'node:fs';
+import { SpoolIoError } from '../errors.js';
+import { openToRead, readAt } from './atomic.js';
 import { jobLogPath, type Layout } from './layout.js';
 
 export interface LogRead {
@@ -25,24 +26,13 @@ export function readJobLog(l: Layout, id: string, from = 0, max = Number.POSITIV
 
 /** Any append-only log (a job's, a service's) read as readJobLog reads a job's. */
 export function readLogFile(path: string, from = 0, max = Number.POSITIVE_INFINITY): LogRead | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return undefined;
-    throw new SpoolIoError('open', path, err as NodeJS.ErrnoException);
-  }
+  const fd = openToRead(path);
+  if (fd === undefined) return undefined;
   try {
     const size = fstatSync(fd).size;
     const start = from > size ? 0 : Math.max(from, size - max);
-    const data = Buffer.alloc(size - start);
-    let got = 0;
-    while (got < data.length) {
-      const n = readSync(fd, data, got, data.length - got, start + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { data: data.subarray(0, got), start, end: start + got };
+    const data = readAt(fd, start, size - start);
+    return { data, start, end: start + data.length };
   } catch (err) {
     throw new SpoolIoError('read', path, err as NodeJS.ErrnoException);
   } finally {

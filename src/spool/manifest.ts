@@ -4,7 +4,8 @@
  * A file is read only if it is a regular file (no symlink, FIFO or device) no larger than
  * the limit; anything else is an InvalidFileError whose message is the quarantine reason.
  */
-import { closeSync, fstatSync, openSync, readSync, constants as C } from 'node:fs';
+import { closeSync, fstatSync, openSync, constants as C } from 'node:fs';
+import { readAt } from './atomic.js';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
@@ -82,14 +83,7 @@ export function readLimitedBytes(path: string, maxBytes: number): Buffer {
     if (st.size > maxBytes) {
       throw new InvalidFileError(`is ${st.size} bytes, over the ${maxBytes}-byte limit (jobs.max_manifest_bytes)`);
     }
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
+    return readAt(fd, 0, st.size);
   } finally {
     closeSync(fd);
   }

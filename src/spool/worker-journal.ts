@@ -11,10 +11,10 @@
  *   O_APPEND). A write that fails is cut back off, at once or before the next write, so a line
  *   is never written after a torn one.
  */
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, constants as C } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, statSync, writeSync, constants as C } from 'node:fs';
 import { SpoolIoError, errnoOf } from '../errors.js';
 import { fail } from '../faults/failpoints.js';
-import { fsyncDir } from './atomic.js';
+import { fsyncDir, openToRead, readAt } from './atomic.js';
 import { claimFileName, parseClaimName, workerJournalPath, type ClaimName, type Layout, type WorkerJournalName } from './layout.js';
 import type { JobResult } from './results.js';
 
@@ -140,8 +140,8 @@ export interface JournalRead {
  */
 export function readWorkerJournal(l: Layout, j: WorkerJournalName, offset: number, fresh = false): JournalRead | undefined {
   const path = workerJournalPath(l, j);
-  let size = Infinity;
   if (!fresh) {
+    let size: number;
     try {
       // A stat, not an open: most looks find nothing new, and each call is a round trip on a share.
       // `fresh` skips it where a mount's cached size must not hide a line (a lost worker's last).
@@ -152,25 +152,12 @@ export function readWorkerJournal(l: Layout, j: WorkerJournalName, offset: numbe
     }
     if (size <= offset) return { entries: [], bad: [], offset, partial: 0 };
   }
-  let fd: number;
+  const fd = openToRead(path);
+  if (fd === undefined) return undefined;
   try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return undefined;
-    throw new SpoolIoError('open', path, err as NodeJS.ErrnoException);
-  }
-  try {
-    const end = Math.min(Math.max(size === Infinity ? 0 : size, fstatSync(fd).size), offset + READ_AT_MOST);
-    if (end <= offset) return { entries: [], bad: [], offset, partial: 0 };
-    const buf = Buffer.alloc(end - offset);
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, offset + got);
-      if (n === 0) break;
-      got += n;
-    }
-    const whole = buf.lastIndexOf(0x0a, got - 1) + 1;
-    const read: JournalRead = { entries: [], bad: [], offset: offset + whole, partial: got - whole };
+    const buf = readAt(fd, offset, Math.max(0, Math.min(fstatSync(fd).size - offset, READ_AT_MOST)));
+    const whole = buf.lastIndexOf(0x0a) + 1;
+    const read: JournalRead = { entries: [], bad: [], offset: offset + whole, partial: buf.length - whole };
     for (let at = 0; at < whole;) {
       const eol = buf.indexOf(0x0a, at);
       const line = buf.subarray(at, eol).toString('utf8');

@@ -278,3 +278,10 @@ export function smallDisk(sizeKb: number): { dir: string; fill(): void; free(): 
     },
   };
 }
+
+/** Short `work` jobs run first, so that the sentinel knows the plugin ends soon and queues behind it. */
+export async function paced(t: TestSpool, n = 3): Promise<void> {
+  const ids = Array.from({ length: n }, (_, i) => `pace-${i}`);
+  for (const id of ids) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 20 } }));
+  await until('short jobs done', () => allDone(t, ids));
+}

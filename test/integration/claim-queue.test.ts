@@ -4,7 +4,7 @@
 // the CLI and /proc.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allDone, exitedWithin, makeSpool, manifest, type TestSpool, until } from '../helpers/spool.js';
+import { allDone, exitedWithin, makeSpool, manifest, paced, type TestSpool, until } from '../helpers/spool.js';
 
 const FAST = '[worker]\nstale_after_ms = 2000\nheartbeat_ms = 200\n[sentinel]\nscan_interval_ms = 200\n';
 
@@ -19,13 +19,6 @@ function pluginsOf(t: TestSpool): number[] {
     }
   }
   return out;
-}
-
-/** Short `work` jobs run first, so that the sentinel knows the plugin ends soon and queues behind it. */
-async function paced(t: TestSpool, n = 3): Promise<void> {
-  const ids = Array.from({ length: n }, (_, i) => `pace-${i}`);
-  for (const id of ids) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 20 } }));
-  await until('short jobs done', () => allDone(t, ids));
 }
 
 /** Drops a long job and one behind it; returns once the second is claimed in the same slot, unstarted. */

@@ -4,7 +4,7 @@
 // before asking, notices fade, `d` undrains a draining slot and `x` cleans up a dead one.
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeSpool, manifest, until } from '../helpers/spool.js';
+import { makeSpool, manifest, paced, until } from '../helpers/spool.js';
 import { ARROW_RIGHT, ENTER, fitsTheTerminal, mount, position, sentinelOnly } from '../helpers/tui.js';
 
 // The selection is drawn inverse, which Ink writes only when chalk thinks the output takes
@@ -121,10 +121,7 @@ describe('tui for an operator at 80x24', () => {
     const t = makeSpool('[worker]\nheartbeat_ms = 200\n[sentinel]\nscan_interval_ms = 200\nqueue_behind_ms = 30000\n');
     t.sentinel();
     t.worker(['--slot', '1']);
-    // Short jobs first: the sentinel queues only behind a plugin whose jobs end soon.
-    const pace = ['pace-1', 'pace-2', 'pace-3'];
-    for (const id of pace) t.drop(`${id}.json`, manifest(id, 'work', { params: { ms: 20 } }));
-    await until('short jobs done', () => pace.every((id) => t.job(id)?.state === 'done'), 20_000);
+    await paced(t);
     t.drop('long.json', manifest('long', 'work', { params: { ms: 20_000 }, priority: 1 }));
     t.drop('next.json', manifest('next', 'noop'));
     await until('both claimed in slot 1', () => t.files('claimed/slot-1').length === 2, 10_000);

@@ -332,6 +332,18 @@ describe("workers' journals", () => {
   const journaled = (slot: number, extra: Partial<SlotState> = {}) =>
     live(slot, { heartbeat: heartbeat(slot, { journal: true }), ...extra });
   const writerFor = (slot: number) => new WorkerJournalWriter(l, slot, heartbeat(slot).token);
+  /** Admits `id`, claims it for slot 1's journaled worker, and has the worker record its start. */
+  function startedOnSlot1(id: string) {
+    drop(id);
+    intake(ctx);
+    ctx.slots = [journaled(1)];
+    dispatch(ctx);
+    endPass();
+    const c = ctx.claims.get(1)![0]!;
+    const w = writerFor(1);
+    w.started(c, new Date().toISOString());
+    return { c, w };
+  }
   // noop's attempts have been short: a claim may be queued behind one.
   beforeEach(() => ctx.pace.ran('noop', '2026-12-03T10:00:00.000Z', '2026-12-03T10:00:00.010Z'));
 
@@ -380,14 +392,7 @@ describe("workers' journals", () => {
   });
 
   it('applies an end line once, also when a restarted sentinel reads the journal again', () => {
-    drop('j1');
-    intake(ctx);
-    ctx.slots = [journaled(1)];
-    dispatch(ctx);
-    endPass();
-    const c = ctx.claims.get(1)![0]!;
-    const w = writerFor(1);
-    w.started(c, new Date().toISOString());
+    const { c, w } = startedOnSlot1('j1');
     expect(applyResults(ctx)).toBe(0);
     expect(ctx.workerJournals.started(c)).toBe(true);
     w.ended(c, result(c));
@@ -492,14 +497,7 @@ describe("workers' journals", () => {
   });
 
   it('removes a journal once its worker no longer holds the slot and its claims are settled', () => {
-    drop('k1');
-    intake(ctx);
-    ctx.slots = [journaled(1)];
-    dispatch(ctx);
-    endPass();
-    const c = ctx.claims.get(1)![0]!;
-    const w = writerFor(1);
-    w.started(c, new Date().toISOString());
+    const { c, w } = startedOnSlot1('k1');
     applyResults(ctx);
     ctx.workerJournals.prune(ctx);
     expect(files('results')).toHaveLength(1);
